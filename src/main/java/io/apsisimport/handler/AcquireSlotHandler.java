@@ -1,0 +1,60 @@
+package io.apsisimport.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import io.apsisimport.slots.ImportSlots;
+import io.apsisimport.slots.SlotDecision;
+import io.apsisimport.slots.SlotOwner;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * "Acquire import slot": takes one of the account's APSIS import slots, or says how long to wait
+ * before asking again (the state machine's "Wait for a free import slot" loop).
+ */
+public final class AcquireSlotHandler extends JsonHandler<AcquireSlotHandler.Input, AcquireSlotHandler.Output> {
+  private final ImportSlots slots;
+  private final Clock clock;
+
+  public AcquireSlotHandler() {
+    this(Wiring.fromSystem());
+  }
+
+  public AcquireSlotHandler(Wiring wiring) {
+    this(wiring.slots(), wiring.clock());
+  }
+
+  public AcquireSlotHandler(ImportSlots slots, Clock clock) {
+    super(Input.class);
+    this.slots = slots;
+    this.clock = clock;
+  }
+
+  /** {@code slot} is this handler's previous output (or {@code {"attempt": 0}} the first time). */
+  public record Input(String executionArn, String key, int part, Output slot) {}
+
+  public record Output(boolean acquired, Integer slot, int attempt, String waitingSince, Long waitSeconds,
+      Integer waitersAhead) {}
+
+  @Override
+  public Output handle(Input in, Context context) {
+    Output previous = in.slot();
+    int attempt = previous == null ? 0 : previous.attempt();
+    Instant waitingSince = previous == null || previous.waitingSince() == null
+        ? clock.instant() : Instant.parse(previous.waitingSince());
+    var owner = new SlotOwner(in.executionArn(), in.part());
+    SlotDecision decision = slots.acquire(owner, waitingSince, attempt);
+    return switch (decision) {
+      case SlotDecision.Acquired a -> {
+        Log.info(context, "import slot acquired", "key", in.key(), "part", in.part(), "slot", a.slot(),
+            "reclaimed", a.reclaimed(), "attempt", attempt, "execution", in.executionArn());
+        yield new Output(true, a.slot(), attempt + 1, waitingSince.toString(), 0L, 0);
+      }
+      case SlotDecision.Wait w -> {
+        long seconds = Math.max(1, (w.waitFor().toMillis() + 999) / 1000);
+        Log.info(context, "no import slot free", "key", in.key(), "part", in.part(), "waitSeconds", seconds,
+            "waitersAhead", w.waitersAhead(), "execution", in.executionArn());
+        yield new Output(false, null, attempt + 1, waitingSince.toString(), seconds, w.waitersAhead());
+      }
+    };
+  }
+}

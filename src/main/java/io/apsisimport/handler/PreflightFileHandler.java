@@ -1,0 +1,75 @@
+package io.apsisimport.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.csv.CsvScanner;
+import io.apsisimport.csv.FieldSelectors;
+import io.apsisimport.csv.ScanOptions;
+import io.apsisimport.csv.ScanResult;
+import io.apsisimport.route.Route;
+import io.apsisimport.route.RoutesSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * "Resolve route and check the file": finds the route for the key, scans the file once (encoding,
+ * delimiter, header against the mapping's field selectors, rows) and plans the parts, all before
+ * any import is requested. Only keys, offsets and counts leave this function, never CSV content.
+ */
+public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler.Input, PreflightFileHandler.Output> {
+  private final S3Client s3;
+  private final RoutesSource routes;
+  private final long maxPartBytes;
+
+  public PreflightFileHandler() {
+    this(Wiring.fromSystem());
+  }
+
+  public PreflightFileHandler(Wiring wiring) {
+    this(wiring.s3(), wiring.routes(),
+        wiring.env().longValue("MAX_PART_BYTES", 50_000_000L, 1024, 52_428_800L));
+  }
+
+  public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes) {
+    super(Input.class);
+    this.s3 = s3;
+    this.routes = routes;
+    this.maxPartBytes = maxPartBytes;
+  }
+
+  public record Input(String bucket, String key, String executionArn) {}
+
+  public record Output(String bucket, String key, String executionArn, String route, String section,
+      ObjectNode importSpec, long bytes, long rows, String delimiter, List<String> columns, HeaderRef header,
+      List<PartPlan> parts) {}
+
+  @Override
+  public Output handle(Input in, Context context) {
+    Route route = routes.load(in.bucket()).require(in.key(), routes.key());
+    var options = new ScanOptions(maxPartBytes, FieldSelectors.of(route.importSpec()));
+    ScanResult scan;
+    try (InputStream body = s3.getObject(b -> b.bucket(in.bucket()).key(in.key()))) {
+      scan = CsvScanner.scan(body, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + in.key(), e);
+    }
+    if (scan.dataRows() == 0 && route.onEmptyFile() == Route.EmptyFilePolicy.FAIL) {
+      throw new EmptyFileException(in.key() + " has no data rows"
+          + (scan.header() == null ? " (empty file)" : " (header only)")
+          + " and route \"" + route.name() + "\" has onEmptyFile=fail");
+    }
+    var header = scan.header() == null ? null : new HeaderRef(scan.header().bomLength(), scan.header().line().length);
+    List<PartPlan> parts = scan.parts().stream()
+        .map(p -> new PartPlan(p.index(), p.start(), p.end(), p.firstRow(), p.rows(), p.size(scan.header())))
+        .toList();
+    Log.info(context, "file checked", "key", in.key(), "route", route.name(), "rows", scan.dataRows(),
+        "bytes", scan.totalBytes(), "parts", parts.size(), "execution", in.executionArn());
+    return new Output(in.bucket(), in.key(), in.executionArn(), route.name(), route.section(), route.importSpec(),
+        scan.totalBytes(), scan.dataRows(),
+        scan.header() == null ? null : String.valueOf(scan.header().delimiter()),
+        scan.header() == null ? List.of() : scan.header().columns(), header, parts);
+  }
+}

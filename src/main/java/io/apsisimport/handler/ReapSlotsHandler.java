@@ -1,0 +1,47 @@
+package io.apsisimport.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.apsisimport.slots.ImportSlots;
+import io.apsisimport.slots.ReleaseReason;
+
+/**
+ * EventBridge "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED) → releases the
+ * slots that execution still holds: an aborted execution never reaches its own release states.
+ */
+public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, ReapSlotsHandler.Output> {
+  private final ImportSlots slots;
+
+  public ReapSlotsHandler() {
+    this(Wiring.fromSystem());
+  }
+
+  public ReapSlotsHandler(Wiring wiring) {
+    this(wiring.slots());
+  }
+
+  public ReapSlotsHandler(ImportSlots slots) {
+    super(Event.class);
+    this.slots = slots;
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Event(@JsonProperty("detail-type") String detailType, Detail detail) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Detail(String executionArn, String status) {}
+
+  public record Output(String executionArn, int released) {}
+
+  @Override
+  public Output handle(Event event, Context context) {
+    if (event.detail() == null || event.detail().executionArn() == null) {
+      throw new IllegalArgumentException("not a Step Functions execution status change event: no detail.executionArn");
+    }
+    String arn = event.detail().executionArn();
+    int released = slots.releaseAll(arn, ReleaseReason.ABANDONED);
+    Log.info(context, "slots reaped", "execution", arn, "status", event.detail().status(), "released", released);
+    return new Output(arn, released);
+  }
+}

@@ -1,0 +1,50 @@
+package io.apsisimport.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.apsis.ApsisApi;
+import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.slots.ImportSlots;
+import io.apsisimport.slots.SlotOwner;
+import java.time.Clock;
+
+/**
+ * "Request import": asks APSIS One for an import with the route's specification. The upload form
+ * (policy, signature) goes to the slot record, never into the execution's state.
+ */
+public final class RequestImportHandler extends JsonHandler<RequestImportHandler.Input, RequestImportHandler.Output> {
+  private final ApsisApi apsis;
+  private final ImportSlots slots;
+  private final Clock clock;
+
+  public RequestImportHandler() {
+    this(Wiring.fromSystem());
+  }
+
+  public RequestImportHandler(Wiring wiring) {
+    this(wiring.apsis(), wiring.slots(), wiring.clock());
+  }
+
+  public RequestImportHandler(ApsisApi apsis, ImportSlots slots, Clock clock) {
+    super(Input.class);
+    this.apsis = apsis;
+    this.slots = slots;
+    this.clock = clock;
+  }
+
+  public record Input(String executionArn, String key, int part, String section, ObjectNode importSpec) {}
+
+  public record Output(String importId, String uploadUrlExpiresAt, String requestedAt) {}
+
+  @Override
+  public Output handle(Input in, Context context) {
+    var owner = new SlotOwner(in.executionArn(), in.part());
+    String requestedAt = clock.instant().toString();
+    ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec());
+    slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());
+    Log.info(context, "import requested", "key", in.key(), "part", in.part(), "section", in.section(),
+        "importId", ticket.importId(), "uploadUrlExpiresAt", String.valueOf(ticket.expiresAt()),
+        "execution", in.executionArn());
+    return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
+  }
+}

@@ -1,0 +1,82 @@
+package io.apsisimport.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.slots.ImportSlots;
+import io.apsisimport.slots.SlotLostException;
+import io.apsisimport.slots.SlotOwner;
+import io.apsisimport.upload.PresignedPostUploader;
+import io.apsisimport.upload.UploadResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * "Upload file": streams the header line and the part's byte range straight from S3 (two ranged
+ * GETs) into the presigned POST: constant memory, whatever the file size.
+ */
+public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input, UploadPartHandler.Output> {
+  private final S3Client s3;
+  private final ImportSlots slots;
+  private final PresignedPostUploader uploader;
+
+  public UploadPartHandler() {
+    this(Wiring.fromSystem());
+  }
+
+  public UploadPartHandler(Wiring wiring) {
+    this(wiring.s3(), wiring.slots(), wiring.uploader());
+  }
+
+  public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader) {
+    super(Input.class);
+    this.s3 = s3;
+    this.slots = slots;
+    this.uploader = uploader;
+  }
+
+  public record Input(String bucket, String key, String executionArn, PartPlan part, int partCount,
+      HeaderRef header, String importId) {}
+
+  public record Output(long bytes, long elapsedMillis) {}
+
+  @Override
+  public Output handle(Input in, Context context) {
+    var owner = new SlotOwner(in.executionArn(), in.part().index());
+    ImportTicket ticket = ImportTicket.fromJson(slots.ticket(owner).orElseThrow(() -> new SlotLostException(
+        "no upload form stored for " + owner.id() + ": the slot was released or taken over before the upload")));
+    long length = in.header().length() + (in.part().end() - in.part().start());
+    UploadResult result;
+    try (InputStream header = range(in.bucket(), in.key(), in.header().offset(), in.header().offset() + in.header().length());
+        InputStream records = range(in.bucket(), in.key(), in.part().start(), in.part().end());
+        InputStream body = new SequenceInputStream(header, records)) {
+      result = uploader.upload(ticket, fileName(in.key(), in.part().index(), in.partCount()), length, body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + in.key(), e);
+    }
+    slots.markUploaded(owner);
+    Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),
+        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "execution", in.executionArn());
+    return new Output(result.bytesSent(), result.elapsed().toMillis());
+  }
+
+  private InputStream range(String bucket, String key, long start, long endExclusive) {
+    if (endExclusive <= start) {
+      return InputStream.nullInputStream();
+    }
+    return s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=" + start + "-" + (endExclusive - 1)));
+  }
+
+  /** The name APSIS shows for the upload: the source's base name, with the part number when split. */
+  static String fileName(String key, int index, int partCount) {
+    String base = key.substring(key.lastIndexOf('/') + 1);
+    if (partCount <= 1) {
+      return base;
+    }
+    int dot = base.lastIndexOf('.');
+    String stem = dot > 0 ? base.substring(0, dot) : base;
+    return stem + ".part-" + (index + 1) + "-of-" + partCount + ".csv";
+  }
+}

@@ -1,0 +1,95 @@
+package io.apsisimport.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The routing config (a fixed contract, see README "Routes"): {@code {"routes": [{"name", "match",
+ * "section", "import", "onEmptyFile"}]}}; the first route whose glob matches the key wins.
+ */
+public record RouteConfig(List<Route> routes) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public Optional<Route> routeFor(String key) {
+    return routes.stream().filter(r -> r.matches(key)).findFirst();
+  }
+
+  /** The route for {@code key}, or {@link NoRouteForKeyException} naming the key and the config. */
+  public Route require(String key, String configName) {
+    return routeFor(key).orElseThrow(() -> new NoRouteForKeyException(
+        "no route in " + configName + " matches " + key + " (routes: "
+            + String.join(", ", routes.stream().map(r -> r.name() + " = " + r.match()).toList()) + ")"));
+  }
+
+  public static RouteConfig parse(InputStream json, String configName) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (IOException e) {
+      throw new InvalidRoutesException(configName + " is not valid JSON: " + e.getOriginalMessage());
+    }
+    return parse(root, configName);
+  }
+
+  public static RouteConfig parse(JsonNode root, String configName) {
+    if (root == null || !root.isObject() || !root.path("routes").isArray()) {
+      throw new InvalidRoutesException(configName + ": expected an object with a \"routes\" array");
+    }
+    var routes = new ArrayList<Route>();
+    int i = 0;
+    for (JsonNode node : root.get("routes")) {
+      routes.add(route(node, configName, i++));
+    }
+    return new RouteConfig(List.copyOf(routes));
+  }
+
+  private static Route route(JsonNode node, String configName, int index) {
+    String where = configName + ": routes[" + index + "]";
+    if (!node.isObject()) {
+      throw new InvalidRoutesException(where + " is not an object");
+    }
+    String name = text(node, "name", where);
+    where = configName + ": route \"" + name + "\"";
+    String match = text(node, "match", where);
+    String section = text(node, "section", where);
+    JsonNode spec = node.get("import");
+    if (spec == null || !spec.isObject()) {
+      throw new InvalidRoutesException(where + ": field \"import\" must be the APSIS import request body (an object)");
+    }
+    JsonNode keyspace = spec.get("keyspace_mapping");
+    if (keyspace == null || !keyspace.isObject()) {
+      throw new InvalidRoutesException(where + ": field \"import.keyspace_mapping\" is required (an object)");
+    }
+    for (String f : List.of("keyspace_discriminator", "field_selector")) {
+      if (!keyspace.path(f).isTextual() || keyspace.get(f).asText().isBlank()) {
+        throw new InvalidRoutesException(where + ": field \"import.keyspace_mapping." + f + "\" is required (a string)");
+      }
+    }
+    var policy = Route.EmptyFilePolicy.SKIP;
+    JsonNode empty = node.get("onEmptyFile");
+    if (empty != null && !empty.isNull()) {
+      try {
+        policy = Route.EmptyFilePolicy.valueOf(empty.asText().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidRoutesException(where + ": field \"onEmptyFile\" must be \"skip\" or \"fail\", not \""
+            + empty.asText() + "\"");
+      }
+    }
+    return new Route(name, match, section, (ObjectNode) spec.deepCopy(), policy, Route.glob(match));
+  }
+
+  private static String text(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual() || v.asText().isBlank()) {
+      throw new InvalidRoutesException(where + ": field \"" + field + "\" is required (a non-empty string)");
+    }
+    return v.asText();
+  }
+}

@@ -1,0 +1,51 @@
+package io.apsisimport.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.params.ParameterizedTest;
+
+// Fixture tests: the sample events under events/ (used with `sam local invoke`) have the shapes
+// AWS sends and that the handlers read.
+class EventFixturesTest {
+  @ParameterizedTest
+  @Event(value = "events/s3-put.json", type = S3Event.class)
+  void s3FixtureIsARealS3Notification(S3Event event) throws IOException {
+    // aws-lambda-java-events parses it the way the Lambda runtime does...
+    var record = event.getRecords().get(0);
+    assertEquals("ObjectCreated:Put", record.getEventName());
+    assertEquals("inbox/newsletter/profiles+2026-11.csv", record.getS3().getObject().getKey());
+    // ...and StartImport's own reading agrees, URL-decoding the key.
+    var ours = read("events/s3-put.json", StartImportHandler.S3Event.class);
+    assertEquals(record.getS3().getObject().getSequencer(), ours.records().get(0).s3().object().sequencer());
+  }
+
+  @org.junit.jupiter.api.Test
+  void stepFixturesMatchTheHandlersInputs() throws IOException {
+    assertEquals("inbox/newsletter/profiles 2026-11.csv",
+        read("events/preflight-file.json", PreflightFileHandler.Input.class).key());
+    assertEquals(0, read("events/acquire-slot.json", AcquireSlotHandler.Input.class).slot().attempt());
+    assertNotNull(read("events/request-import.json", RequestImportHandler.Input.class).importSpec().get("keyspace_mapping"));
+    var upload = read("events/upload-part.json", UploadPartHandler.Input.class);
+    assertEquals(142, upload.part().end());
+    assertEquals(43, upload.header().length());
+    assertNotNull(read("events/check-import-status.json", CheckImportStatusHandler.Input.class).requestedAt());
+    assertEquals("IMPORT_FINISHED", read("events/release-slot.json", ReleaseSlotHandler.Input.class).reason());
+    var finish = read("events/finish-import.json", FinishImportHandler.Input.class);
+    assertEquals(3L, finish.parts().get(0).profilesFound());
+    var reap = read("events/reap-slots.json", ReapSlotsHandler.Event.class);
+    assertEquals("Step Functions Execution Status Change", reap.detailType());
+    assertEquals("ABORTED", reap.detail().status());
+  }
+
+  private static <T> T read(String resource, Class<T> type) throws IOException {
+    try (InputStream in = EventFixturesTest.class.getClassLoader().getResourceAsStream(resource)) {
+      assertNotNull(in, resource);
+      return JsonHandler.JSON.readValue(in, type);
+    }
+  }
+}

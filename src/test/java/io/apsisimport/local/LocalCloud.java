@@ -1,0 +1,435 @@
+package io.apsisimport.local;
+
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.handler.AcquireSlotHandler;
+import io.apsisimport.handler.CheckImportStatusHandler;
+import io.apsisimport.handler.Env;
+import io.apsisimport.handler.FinishImportHandler;
+import io.apsisimport.handler.PreflightFileHandler;
+import io.apsisimport.handler.ReapSlotsHandler;
+import io.apsisimport.handler.ReleaseSlotHandler;
+import io.apsisimport.handler.RequestImportHandler;
+import io.apsisimport.handler.StartImportHandler;
+import io.apsisimport.handler.UploadPartHandler;
+import io.apsisimport.handler.Wiring;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+
+/**
+ * The pipeline on this machine: moto (S3, DynamoDB, Step Functions with its ASL engine) plus the
+ * in-JVM {@link LambdaEndpoint} running the real handler classes, with the real
+ * statemachine/import.asl.json created the way SAM would (DefinitionSubstitutions applied).
+ *
+ * <p>moto neither delivers S3 notifications nor emits Step Functions status-change events, so this
+ * class does both, in the shapes AWS uses: {@link #drop} puts an object and sends its S3 event to
+ * StartImport; a watcher sends FAILED/TIMED_OUT/ABORTED status changes to ReapSlots.
+ */
+public final class LocalCloud implements AutoCloseable {
+  public static final String REGION = "eu-west-1";
+  public static final String ACCOUNT = "123456789012";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static volatile PrintStream logSink = null;
+  static final LambdaLogger LOGGER = new LambdaLogger() {
+    @Override
+    public void log(String message) {
+      PrintStream sink = logSink;
+      if (sink != null) {
+        sink.print(message);
+      }
+    }
+
+    @Override
+    public void log(byte[] message) {
+      log(new String(message, StandardCharsets.UTF_8));
+    }
+  };
+  private static final Pattern SUBSTITUTION = Pattern.compile("\\$\\{([A-Za-z0-9]+)}");
+  /** The step functions of the state machine: logical id in template.yaml → handler factory. */
+  private static final List<String> STEP_FUNCTIONS = List.of("PreflightFileFunction", "AcquireSlotFunction",
+      "RequestImportFunction", "UploadPartFunction", "CheckImportStatusFunction", "ReleaseSlotFunction",
+      "FinishImportFunction");
+
+  /** Tunables of a local run. */
+  public record Options(URI apsisBaseUrl, String apsisClientId, String apsisClientSecret, int pollIntervalSeconds,
+      int maxConcurrentImports, long slotLeaseSeconds, long slotMaxWaitSeconds, long maxPartBytes,
+      String landingPrefix, boolean reaper, Path definition) {
+
+    public static Options defaults(URI apsisBaseUrl, String clientId, String clientSecret) {
+      return new Options(apsisBaseUrl, clientId, clientSecret, 1, 3, 900, 3600, 50_000_000L, "inbox/", true,
+          Path.of("statemachine/import.asl.json"));
+    }
+
+    public Options withPollIntervalSeconds(int s) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, s, maxConcurrentImports, slotLeaseSeconds,
+          slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
+    }
+
+    public Options withLandingPrefix(String p) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, reaper, definition);
+    }
+
+    public Options withSlotLeaseSeconds(long s) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          s, slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
+    }
+
+    public Options withMaxPartBytes(long b) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, b, landingPrefix, reaper, definition);
+    }
+
+    public Options withReaper(boolean on) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, landingPrefix, on, definition);
+    }
+  }
+
+  private final Options options;
+  private final MotoServer moto;
+  private final LambdaEndpoint lambda;
+  private final S3Client s3;
+  private final SfnClient sfn;
+  private final DynamoDbClient dynamo;
+  private final Map<String, String> env;
+  private final String bucket = "landing";
+  private final String slotsTable = "import-slots";
+  private final String stateMachineArn;
+  private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "local-cloud-events");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Set<String> reaped = ConcurrentHashMap.newKeySet();
+  private volatile boolean reaperOn;
+
+  private LocalCloud(Options options) throws IOException {
+    this.options = options;
+    // The SDK's default chain reads these; moto accepts any credentials.
+    System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "test"));
+    System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "test"));
+    int lambdaPort = MotoServer.freePort();
+    this.moto = MotoServer.start(lambdaPort);
+    this.lambda = new LambdaEndpoint(lambdaPort, moto.endpoint());
+    var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+    this.s3 = S3Client.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION)).forcePathStyle(true)
+        .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    this.sfn = SfnClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+        .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    this.dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+        .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+
+    s3.createBucket(b -> b.bucket(bucket).createBucketConfiguration(c -> c.locationConstraint(REGION)));
+    dynamo.createTable(b -> b.tableName(slotsTable).billingMode(BillingMode.PAY_PER_REQUEST)
+        .attributeDefinitions(attr("pk"), attr("sk"))
+        .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
+
+    var substitutions = new HashMap<String, String>();
+    for (String fn : STEP_FUNCTIONS) {
+      substitutions.put(fn + "Arn", functionArn(fn) + ":live");
+    }
+    substitutions.put("PollIntervalSeconds", Integer.toString(options.pollIntervalSeconds()));
+    substitutions.put("MaxConcurrentImports", Integer.toString(options.maxConcurrentImports()));
+    String definition = substitute(Files.readString(options.definition()), substitutions);
+    this.stateMachineArn = sfn.createStateMachine(b -> b.name("apsis-import-local").definition(definition)
+        .roleArn("arn:aws:iam::" + ACCOUNT + ":role/apsis-import-local")).stateMachineArn();
+
+    this.env = new LinkedHashMap<>();
+    env.put("AWS_REGION", REGION);
+    env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+    env.put("SLOTS_TABLE", slotsTable);
+    env.put("APSIS_ACCOUNT_KEY", "local");
+    env.put("MAX_CONCURRENT_IMPORTS", Integer.toString(options.maxConcurrentImports()));
+    env.put("SLOT_LEASE_SECONDS", Long.toString(options.slotLeaseSeconds()));
+    env.put("SLOT_MAX_WAIT_SECONDS", Long.toString(options.slotMaxWaitSeconds()));
+    env.put("APSIS_BASE_URL", options.apsisBaseUrl().toString());
+    env.put("APSIS_CLIENT_ID", options.apsisClientId());
+    env.put("APSIS_CLIENT_SECRET", options.apsisClientSecret());
+    env.put("LANDING_PREFIX", options.landingPrefix());
+    env.put("ROUTES_KEY", "config/routes.json");
+    env.put("MAX_PART_BYTES", Long.toString(options.maxPartBytes()));
+    env.put("IMPORT_TIMEOUT_SECONDS", "3600");
+    env.put("STATE_MACHINE_ARN", stateMachineArn);
+
+    // One set of collaborators for all functions of this JVM, like one warm container each.
+    var wiring = new Wiring(new Env(env));
+    register("StartImportFunction", new StartImportHandler(wiring));
+    register("PreflightFileFunction", new PreflightFileHandler(wiring));
+    register("AcquireSlotFunction", new AcquireSlotHandler(wiring));
+    register("RequestImportFunction", new RequestImportHandler(wiring));
+    register("UploadPartFunction", new UploadPartHandler(wiring));
+    register("CheckImportStatusFunction", new CheckImportStatusHandler(wiring));
+    register("ReleaseSlotFunction", new ReleaseSlotHandler(wiring));
+    register("FinishImportFunction", new FinishImportHandler(wiring));
+    register("ReapSlotsFunction", new ReapSlotsHandler(wiring));
+
+    this.reaperOn = options.reaper();
+    watcher.scheduleWithFixedDelay(this::deliverStatusChanges, 200, 200, TimeUnit.MILLISECONDS);
+  }
+
+  public static LocalCloud start(Options options) {
+    try {
+      return new LocalCloud(options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Sends the handlers' structured logs to {@code sink} (null: drop them). */
+  public static void logTo(PrintStream sink) {
+    logSink = sink;
+  }
+
+  public static String functionArn(String name) {
+    return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + name;
+  }
+
+  static String substitute(String definition, Map<String, String> values) {
+    Matcher m = SUBSTITUTION.matcher(definition);
+    var out = new StringBuilder();
+    while (m.find()) {
+      String v = values.get(m.group(1));
+      if (v == null) {
+        throw new IllegalStateException("no substitution for ${" + m.group(1) + "} in the state machine definition");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(v));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private void register(String name, RequestStreamHandler handler) {
+    lambda.register(name, handler);
+  }
+
+  public S3Client s3() {
+    return s3;
+  }
+
+  public SfnClient sfn() {
+    return sfn;
+  }
+
+  public DynamoDbClient dynamo() {
+    return dynamo;
+  }
+
+  public LambdaEndpoint lambda() {
+    return lambda;
+  }
+
+  public Map<String, String> environment() {
+    return Map.copyOf(env);
+  }
+
+  public String bucket() {
+    return bucket;
+  }
+
+  public String slotsTable() {
+    return slotsTable;
+  }
+
+  public String stateMachineArn() {
+    return stateMachineArn;
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  public void reaper(boolean on) {
+    this.reaperOn = on;
+  }
+
+  public void putRoutes(String json) {
+    s3.putObject(b -> b.bucket(bucket).key("config/routes.json").contentType("application/json"),
+        RequestBody.fromString(json));
+  }
+
+  /** Puts the file at {@code key} and delivers its S3 ObjectCreated event to StartImport. */
+  public Dropped drop(String key, Path file) {
+    PutObjectResponse put = s3.putObject(b -> b.bucket(bucket).key(key).contentType("text/csv"), RequestBody.fromFile(file));
+    return notify(key, sizeOf(file), put.eTag());
+  }
+
+  public Dropped drop(String key, byte[] content) {
+    PutObjectResponse put = s3.putObject(b -> b.bucket(bucket).key(key).contentType("text/csv"), RequestBody.fromBytes(content));
+    return notify(key, content.length, put.eTag());
+  }
+
+  /** What StartImport answered for one S3 event, plus the event itself (to deliver it again). */
+  public record Dropped(String key, byte[] event, List<String> executions, List<String> alreadyHandled) {
+    public String execution() {
+      if (executions.size() != 1) {
+        throw new IllegalStateException("expected one execution for " + key + ", got " + executions);
+      }
+      return executions.get(0);
+    }
+  }
+
+  private Dropped notify(String key, long size, String eTag) {
+    byte[] event = s3Event(key, size, eTag);
+    return deliverS3Event(key, event);
+  }
+
+  public Dropped deliverS3Event(String key, byte[] event) {
+    try {
+      var result = JSON.readTree(lambda.invoke("StartImportFunction", event));
+      List<String> started = new ArrayList<>();
+      result.path("started").forEach(n -> started.add(n.asText()));
+      List<String> dup = new ArrayList<>();
+      result.path("alreadyHandled").forEach(n -> dup.add(n.asText()));
+      return new Dropped(key, event, started, dup);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An S3 ObjectCreated:Put notification in the shape S3 sends (see events/s3-put.json). */
+  byte[] s3Event(String key, long size, String eTag) {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode r = root.putArray("Records").addObject();
+    r.put("eventVersion", "2.1").put("eventSource", "aws:s3").put("awsRegion", REGION)
+        .put("eventTime", Instant.now().toString()).put("eventName", "ObjectCreated:Put");
+    ObjectNode s3node = r.putObject("s3");
+    s3node.put("s3SchemaVersion", "1.0").put("configurationId", "landing");
+    s3node.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
+    s3node.putObject("object")
+        .put("key", java.net.URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
+        .put("size", size).put("eTag", eTag == null ? "" : eTag.replace("\"", ""))
+        .put("sequencer", Long.toHexString(System.nanoTime()).toUpperCase());
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Polls until the execution leaves RUNNING (deadline {@code timeout}). */
+  public DescribeExecutionResponse await(String executionArn, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(executionArn));
+      if (d.status() != ExecutionStatus.RUNNING) {
+        return d;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("execution still running after " + timeout + ": " + executionArn);
+      }
+      pause(100);
+    }
+  }
+
+  public List<HistoryEvent> history(String executionArn) {
+    var events = new ArrayList<HistoryEvent>();
+    sfn.getExecutionHistoryPaginator(b -> b.executionArn(executionArn)).events().forEach(events::add);
+    return events;
+  }
+
+  /** The execution's status changes that EventBridge would carry, for the reaper (see class comment). */
+  private void deliverStatusChanges() {
+    if (!reaperOn) {
+      return;
+    }
+    try {
+      for (ExecutionStatus status : List.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)) {
+        for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn).statusFilter(status))
+            .executions()) {
+          if (reaped.add(e.executionArn())) {
+            lambda.invoke("ReapSlotsFunction", statusChangeEvent(e.executionArn(), status.toString()));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOGGER.log("{\"level\":\"WARN\",\"message\":\"status change delivery failed: " + e.getMessage() + "\"}\n");
+    }
+  }
+
+  byte[] statusChangeEvent(String executionArn, String status) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("version", "0").put("id", java.util.UUID.randomUUID().toString())
+        .put("detail-type", "Step Functions Execution Status Change").put("source", "aws.states")
+        .put("account", ACCOUNT).put("time", Instant.now().toString()).put("region", REGION);
+    root.putArray("resources").add(executionArn);
+    root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", stateMachineArn)
+        .put("status", status);
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static AttributeDefinition attr(String name) {
+    return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    watcher.shutdownNow();
+    lambda.close();
+    s3.close();
+    sfn.close();
+    dynamo.close();
+    moto.close();
+  }
+}

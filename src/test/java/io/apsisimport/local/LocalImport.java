@@ -1,0 +1,280 @@
+package io.apsisimport.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.sim.ApsisSimulator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
+
+/**
+ * {@code bin/local-import [--routes FILE] [--prefix PREFIX] [--poll-interval SECONDS] FILE...}: the
+ * whole pipeline on this machine (see README). Progress goes to stderr; one JSON object per file
+ * to stdout; exit status 0 iff every file succeeded.
+ */
+public final class LocalImport {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String USAGE =
+      "usage: bin/local-import [--routes FILE] [--prefix PREFIX] [--poll-interval SECONDS] FILE...";
+
+  record Args(Path routes, String prefix, int pollInterval, List<Path> files) {}
+
+  public static void main(String[] argv) throws Exception {
+    Args args;
+    try {
+      args = parse(argv);
+    } catch (IllegalArgumentException e) {
+      System.err.println("local-import: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static Args parse(String[] argv) {
+    Path routes = null;
+    String prefix = "inbox/";
+    int poll = 1;
+    var files = new ArrayList<Path>();
+    for (int i = 0; i < argv.length; i++) {
+      String a = argv[i];
+      switch (a) {
+        case "--routes" -> routes = Path.of(value(argv, ++i, a));
+        case "--prefix" -> prefix = value(argv, ++i, a);
+        case "--poll-interval" -> {
+          String v = value(argv, ++i, a);
+          try {
+            poll = Integer.parseInt(v);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--poll-interval takes whole seconds, not " + v);
+          }
+          if (poll < 1) {
+            throw new IllegalArgumentException("--poll-interval must be at least 1 second");
+          }
+        }
+        case "-h", "--help" -> throw new IllegalArgumentException("help");
+        default -> {
+          if (a.startsWith("--")) {
+            throw new IllegalArgumentException("unknown option " + a);
+          }
+          files.add(Path.of(a));
+        }
+      }
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("no FILE given");
+    }
+    for (Path f : files) {
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException("no such file: " + f);
+      }
+    }
+    if (routes != null && !Files.isRegularFile(routes)) {
+      throw new IllegalArgumentException("no such routes file: " + routes);
+    }
+    if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+      prefix = prefix + "/";
+    }
+    return new Args(routes, prefix, poll, files);
+  }
+
+  private static String value(String[] argv, int i, String option) {
+    if (i >= argv.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return argv[i];
+  }
+
+  static int run(Args args, PrintStream out, PrintStream err) throws IOException {
+    Instant t0 = Instant.now();
+    String id = System.getenv("APSIS_CLIENT_ID");
+    String secret = System.getenv("APSIS_CLIENT_SECRET");
+    String base = System.getenv("APSIS_BASE_URL");
+    ApsisSimulator sim = null;
+    LocalCloud cloud = null;
+    Path logFile = Files.createTempFile("local-import-", ".log");
+    var log = new PrintStream(Files.newOutputStream(logFile), true, java.nio.charset.StandardCharsets.UTF_8);
+    LocalCloud.logTo(log);
+    try {
+      if (blank(id) || blank(secret) || blank(base)) {
+        sim = LocalSupport.startSimulator();
+        base = sim.baseUrl().toString();
+        id = LocalSupport.SIM_CLIENT_ID;
+        secret = LocalSupport.SIM_CLIENT_SECRET;
+        err.println("APSIS One simulator at " + base + " (set APSIS_BASE_URL, APSIS_CLIENT_ID and APSIS_CLIENT_SECRET to use a real account)");
+      } else {
+        err.println("APSIS One at " + base);
+      }
+      err.println("starting the local cloud (moto + in-JVM Lambda) …");
+      var options = LocalCloud.Options.defaults(URI.create(base), id, secret)
+          .withPollIntervalSeconds(args.pollInterval()).withLandingPrefix(args.prefix());
+      options = new LocalCloud.Options(options.apsisBaseUrl(), id, secret, options.pollIntervalSeconds(),
+          options.maxConcurrentImports(), options.slotLeaseSeconds(), options.slotMaxWaitSeconds(),
+          options.maxPartBytes(), options.landingPrefix(), options.reaper(), LocalSupport.definition());
+      final LocalCloud started = LocalCloud.start(options);
+      cloud = started;
+      final ApsisSimulator startedSim = sim;
+      Thread cleanup = new Thread(() -> {
+        started.close();
+        if (startedSim != null) {
+          startedSim.close();
+        }
+      });
+      Runtime.getRuntime().addShutdownHook(cleanup);
+
+      String routes = args.routes() != null ? Files.readString(args.routes()) : defaultRoutes(args.prefix());
+      cloud.putRoutes(routes);
+      err.printf("local cloud ready in %.1fs; handler logs: %s%n", secs(t0), logFile);
+
+      var runs = new LinkedHashMap<String, String>(); // key → execution
+      for (Path f : args.files()) {
+        String key = args.prefix() + f.getFileName();
+        var dropped = cloud.drop(key, f);
+        err.printf("[%6.1fs] %s: dropped into s3://%s/%s (%d bytes)%n", secs(t0), f.getFileName(), cloud.bucket(), key,
+            Files.size(f));
+        if (dropped.executions().isEmpty()) {
+          err.printf("[%6.1fs] %s: not started (outside the landing prefix?)%n", secs(t0), key);
+          continue;
+        }
+        runs.put(key, dropped.execution());
+      }
+      Map<String, JsonNode> results = follow(cloud, runs, t0, err);
+      boolean allOk = true;
+      for (Path f : args.files()) {
+        String key = args.prefix() + f.getFileName();
+        JsonNode line = results.getOrDefault(key, failure(key, "no execution was started for " + key));
+        allOk &= "SUCCEEDED".equals(line.path("status").asText());
+        out.println(JSON.writeValueAsString(line));
+      }
+      err.printf("done in %.1fs: %d of %d file(s) imported%n", secs(t0),
+          results.values().stream().filter(r -> "SUCCEEDED".equals(r.path("status").asText())).count(),
+          args.files().size());
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+      return allOk ? 0 : 1;
+    } finally {
+      if (cloud != null) {
+        cloud.close();
+      }
+      if (sim != null) {
+        sim.close();
+      }
+      LocalCloud.logTo(null);
+      log.close();
+    }
+  }
+
+  /** Prints each state as it is entered, until every execution has ended; returns one result per key. */
+  static Map<String, JsonNode> follow(LocalCloud cloud, Map<String, String> runs, Instant t0, PrintStream err)
+      throws IOException {
+    var seen = new LinkedHashMap<String, Integer>();
+    var results = new LinkedHashMap<String, JsonNode>();
+    Instant deadline = Instant.now().plus(Duration.ofHours(2));
+    while (results.size() < runs.size()) {
+      for (var run : runs.entrySet()) {
+        String key = run.getKey();
+        if (results.containsKey(key)) {
+          continue;
+        }
+        List<HistoryEvent> events = cloud.history(run.getValue());
+        int from = seen.getOrDefault(key, 0);
+        for (HistoryEvent e : events.subList(Math.min(from, events.size()), events.size())) {
+          if (e.type() == HistoryEventType.TASK_STATE_ENTERED || e.type() == HistoryEventType.WAIT_STATE_ENTERED
+              || e.type() == HistoryEventType.MAP_STATE_ENTERED || e.type() == HistoryEventType.FAIL_STATE_ENTERED
+              || e.type() == HistoryEventType.SUCCEED_STATE_ENTERED) {
+            err.printf("[%6.1fs] %s ▸ %s%n", secs(t0), key, e.stateEnteredEventDetails().name());
+          }
+        }
+        seen.put(key, events.size());
+        DescribeExecutionResponse d = cloud.sfn().describeExecution(b -> b.executionArn(run.getValue()));
+        if (d.status() != ExecutionStatus.RUNNING) {
+          JsonNode result = result(cloud, key, d);
+          results.put(key, result);
+          err.printf("[%6.1fs] %s: %s%s%n", secs(t0), key, d.status(),
+              result.path("error").isNull() ? "" : " — " + result.path("error").asText());
+        }
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("executions still running after 2 hours");
+      }
+      LocalCloud.pause(300);
+    }
+    return results;
+  }
+
+  /** The line printed for a file: key, status, imports, profile counts, error (null or a message). */
+  static JsonNode result(LocalCloud cloud, String key, DescribeExecutionResponse d) throws IOException {
+    JsonNode summary = null;
+    if (d.status() == ExecutionStatus.SUCCEEDED && d.output() != null) {
+      summary = JSON.readTree(d.output());
+    } else {
+      try {
+        summary = JSON.readTree(cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket())
+            .key("reports/" + key + ".error.json")).asByteArray());
+      } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException noReport) {
+        summary = null;
+      }
+    }
+    ObjectNode line = JSON.createObjectNode();
+    line.put("key", key);
+    line.put("status", d.status() == ExecutionStatus.SUCCEEDED ? "SUCCEEDED" : "FAILED");
+    line.set("imports", summary != null && summary.has("imports") ? summary.get("imports") : JSON.createArrayNode());
+    for (String f : List.of("rows", "profiles_found", "profiles_processed", "profiles_failed")) {
+      line.put(f, summary == null ? 0 : summary.path(f).asLong(0));
+    }
+    if (d.status() == ExecutionStatus.SUCCEEDED) {
+      line.putNull("error");
+    } else {
+      String error = d.error() != null ? d.error() : d.status().toString().toLowerCase(Locale.ROOT);
+      String cause = d.cause() != null ? d.cause() : "execution " + d.status();
+      line.put("error", error + ": " + cause);
+    }
+    if (summary != null) {
+      line.set("moved_to", summary.get("moved_to"));
+      line.set("report", summary.get("report"));
+    }
+    line.put("execution_arn", d.executionArn());
+    return line;
+  }
+
+  private static JsonNode failure(String key, String message) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("key", key).put("status", "FAILED").putArray("imports");
+    line.put("profiles_found", 0).put("profiles_processed", 0).put("profiles_failed", 0).put("error", message);
+    return line;
+  }
+
+  /** Without --routes: every file under the prefix goes to a demo mapping keyed on email-address. */
+  static String defaultRoutes(String prefix) {
+    return """
+        {"routes": [
+          {"name": "demo", "match": "%s**", "section": "com.apsis1.sections.demo",
+           "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email",
+                                           "field_selector": "email-address"},
+                      "options": {"update_existing_profiles": true, "clear_existing_attributes": false}}}
+        ]}
+        """.formatted(prefix);
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static double secs(Instant t0) {
+    return Duration.between(t0, Instant.now()).toMillis() / 1000.0;
+  }
+}
