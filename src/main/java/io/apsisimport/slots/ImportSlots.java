@@ -1,0 +1,660 @@
+package io.apsisimport.slots;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * A DynamoDB lease semaphore with exactly {@link SlotsConfig#maxSlots()} slots per APSIS account:
+ * one item per slot, every change a single conditional write on the state it was decided on.
+ * See docs/import-slots.md for the item layout and why at most N owners hold a slot at any time.
+ *
+ * <p>Thread-safe: no mutable state besides the injected collaborators.
+ */
+public final class ImportSlots {
+  /** First waits are 1–2 s; each attempt doubles the ceiling. */
+  static final Duration BACKOFF_BASE = Duration.ofSeconds(2);
+  /** Ceiling for waiters that are next in line (fewer than maxSlots live waiters ahead of them). */
+  static final Duration HEAD_CAP = Duration.ofSeconds(10);
+  /** Ceiling for every other waiter. */
+  static final Duration TAIL_CAP = Duration.ofSeconds(60);
+  /** A waiter that has not come back this long after its announced wait no longer blocks younger ones. */
+  static final Duration WAITER_GRACE = Duration.ofSeconds(30);
+  /** A bogus far-future upload-URL expiry must not pin a slot for longer than this. */
+  static final Duration MAX_HOLD = Duration.ofHours(24);
+  /** Housekeeping only: TTL deletes abandoned waiter records this long after they stopped counting. */
+  private static final Duration WAITER_TTL = Duration.ofDays(1);
+  /** Lost conditional-write races are retried with a fresh read this many times per call. */
+  private static final int MAX_ROUNDS = 8;
+
+  private static final String SLOT_PREFIX = "slot#";
+  private static final String WAITER_PREFIX = "wait#";
+
+  // Attribute names; always used through expression names (several are DynamoDB reserved words).
+  private static final String PK = "pk";
+  private static final String SK = "sk";
+  private static final String OWNER = "owner";
+  private static final String EXEC = "exec";
+  private static final String PART = "part";
+  private static final String ACQUIRED_AT = "acquiredAt";
+  private static final String LEASE_UNTIL = "leaseUntil";
+  private static final String HOLD_UNTIL = "holdUntil";
+  private static final String IMPORT_ID = "importId";
+  private static final String URL_EXPIRES_AT = "urlExpiresAt";
+  private static final String UPLOADED = "uploaded";
+  private static final String TICKET = "ticket";
+  private static final String VERSION = "version";
+  private static final String RELEASED_AT = "releasedAt";
+  private static final String WAITING_SINCE = "waitingSince";
+  private static final String NEXT_CHECK_BY = "nextCheckBy";
+  private static final String TTL = "ttl";
+
+  private final DynamoDbClient ddb;
+  private final ExecutionProbe probe;
+  private final SlotsConfig config;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final String pk;
+
+  public ImportSlots(DynamoDbClient ddb, ExecutionProbe probe, SlotsConfig config, Clock clock, RandomGenerator random) {
+    this.ddb = Objects.requireNonNull(ddb, "ddb");
+    this.probe = Objects.requireNonNull(probe, "probe");
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.random = Objects.requireNonNull(random, "random");
+    this.pk = config.accountKey() + "#slots";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // acquire
+
+  /**
+   * Takes a slot for {@code owner}, or says how long to wait. Idempotent: an owner that already
+   * holds a slot gets it back (with a renewed lease).
+   *
+   * @param waitingSince when this part first asked for a slot (the same value on every attempt)
+   * @param attempt how many times this part has been told to wait so far (0 on the first call)
+   * @throws SlotWaitTimeoutException when no slot is free and the part has waited longer than maxWait
+   */
+  public SlotDecision acquire(SlotOwner owner, Instant waitingSince, int attempt) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(waitingSince, "waitingSince");
+    String me = owner.id();
+    Map<String, Boolean> running = new HashMap<>();
+    State state = null;
+    int rank = 0;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      Instant now = clock.instant();
+      state = load();
+      Slot mine = state.activeSlotOf(me);
+      if (mine != null) {
+        Instant lease = now.plus(config.lease());
+        try {
+          updateOwned(mine.index(), me, "SET #leaseUntil = :lease", Map.of(":lease", millis(lease)), "");
+        } catch (ConditionalCheckFailedException lostMeanwhile) {
+          continue;
+        }
+        deleteWaiterIfSeen(state, me);
+        return new SlotDecision.Acquired(mine.index(), lease, false);
+      }
+      rank = state.waitersAhead(me, waitingSince, now);
+      Candidate target = pick(state, rank, now, running);
+      if (target == null) {
+        break;
+      }
+      Instant lease = now.plus(config.lease());
+      try {
+        takeSlot(target.slot(), owner, now, lease);
+      } catch (ConditionalCheckFailedException raced) {
+        continue; // someone changed that slot since we read it: decide again on fresh state
+      }
+      deleteWaiterIfSeen(state, me);
+      return new SlotDecision.Acquired(target.slot().index(), lease, target.reclaimed());
+    }
+    Instant now = clock.instant();
+    Duration waited = Duration.between(waitingSince, now);
+    if (waited.compareTo(config.maxWait()) > 0) {
+      deleteWaiter(me);
+      throw new SlotWaitTimeoutException(timeoutMessage(owner, waited, state == null ? load() : state, now));
+    }
+    Duration waitFor = backoff(attempt, rank, config.maxSlots(), random);
+    Duration left = config.maxWait().minus(waited);
+    if (waitFor.compareTo(left) > 0) {
+      // Come back just after the deadline rather than long after it.
+      waitFor = Duration.ofSeconds(Math.max(1, left.toSeconds() + 1));
+    }
+    putWaiter(owner, waitingSince, now.plus(waitFor).plus(WAITER_GRACE));
+    return new SlotDecision.Wait(waitFor, rank);
+  }
+
+  private record Candidate(Slot slot, boolean reclaimed) {}
+
+  /**
+   * The slot this caller may try, or null: the caller with {@code rank} older live waiters takes
+   * the (rank+1)-th takeable slot, so the older ones still find theirs and concurrent callers of
+   * different rank aim at different slots. Free slots first; leases are reclaimed (and the probe
+   * called) only when free slots do not suffice.
+   */
+  private Candidate pick(State state, int rank, Instant now, Map<String, Boolean> running) {
+    List<Candidate> takeable = new ArrayList<>();
+    List<Slot> expired = new ArrayList<>();
+    for (int i = 0; i < config.maxSlots(); i++) {
+      Slot s = state.slot(i);
+      if (s.free(now)) {
+        takeable.add(new Candidate(s, false));
+      } else if (s.active() && !s.leaseUntil().isAfter(now)) {
+        expired.add(s);
+      }
+    }
+    if (takeable.size() > rank) {
+      return takeable.get(rank);
+    }
+    expired.sort(Comparator.comparing(Slot::leaseUntil));
+    for (Slot s : expired) {
+      boolean alive = running.computeIfAbsent(s.exec(), probe::isRunning);
+      if (!alive) {
+        takeable.add(new Candidate(s, true));
+        if (takeable.size() > rank) {
+          return takeable.get(rank);
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Exponential back-off with "equal jitter": a random wait in [ceiling/2, ceiling], where the
+   * ceiling doubles per attempt from {@link #BACKOFF_BASE} up to {@link #HEAD_CAP} for waiters next
+   * in line and {@link #TAIL_CAP} for the rest. Whole seconds (a Step Functions Wait takes
+   * seconds), at least one.
+   */
+  static Duration backoff(int attempt, int waitersAhead, int maxSlots, RandomGenerator random) {
+    long cap = (waitersAhead < maxSlots ? HEAD_CAP : TAIL_CAP).toMillis();
+    int shift = Math.min(Math.max(attempt, 0), 20);
+    long ceiling = Math.min(cap, BACKOFF_BASE.toMillis() << shift);
+    long half = ceiling / 2;
+    long waitMillis = half + random.nextLong(ceiling - half + 1);
+    long seconds = Math.max(1, (waitMillis + 999) / 1000);
+    return Duration.ofSeconds(Math.min(seconds, ceiling / 1000));
+  }
+
+  private void takeSlot(Slot slot, SlotOwner owner, Instant now, Instant lease) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put(PK, s(pk));
+    item.put(SK, s(slotKey(slot.index())));
+    item.put(OWNER, s(owner.id()));
+    item.put(EXEC, s(owner.executionArn()));
+    item.put(PART, n(owner.part()));
+    item.put(ACQUIRED_AT, millis(now));
+    item.put(LEASE_UNTIL, millis(lease));
+    item.put(VERSION, n(slot.version() + 1));
+    putSlot(slot, item);
+  }
+
+  /**
+   * Replaces the whole slot item if it is still the version we read (or still absent): the
+   * condition that makes every takeover and release race-free.
+   */
+  private void putSlot(Slot seen, Map<String, AttributeValue> item) {
+    if (seen.exists()) {
+      ddb.putItem(b -> b.tableName(config.table()).item(item)
+          .conditionExpression("#version = :seen")
+          .expressionAttributeNames(Map.of("#version", VERSION))
+          .expressionAttributeValues(Map.of(":seen", n(seen.version()))));
+    } else {
+      ddb.putItem(b -> b.tableName(config.table()).item(item)
+          .conditionExpression("attribute_not_exists(#pk)")
+          .expressionAttributeNames(Map.of("#pk", PK)));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // while holding
+
+  /** Extends the owner's lease to now + lease. */
+  public void renew(SlotOwner owner) {
+    Slot slot = requireActive(owner);
+    try {
+      updateOwned(slot.index(), owner.id(), "SET #leaseUntil = :lease",
+          Map.of(":lease", millis(clock.instant().plus(config.lease()))), "");
+    } catch (ConditionalCheckFailedException e) {
+      throw lost(owner);
+    }
+  }
+
+  /**
+   * Records the APSIS import on the owner's slot, with its upload ticket (the presigned form, stored
+   * only here) and renews the lease. Attaching the same import again is harmless; a different one
+   * is refused, since one slot stands for one pending APSIS import.
+   */
+  public void attachImport(SlotOwner owner, String importId, Instant uploadUrlExpiresAt, String ticketJson) {
+    Objects.requireNonNull(importId, "importId");
+    Objects.requireNonNull(uploadUrlExpiresAt, "uploadUrlExpiresAt");
+    Objects.requireNonNull(ticketJson, "ticketJson");
+    Slot slot = requireActive(owner);
+    if (slot.importId() != null && !slot.importId().equals(importId)) {
+      throw new IllegalStateException("slot " + slot.index() + " of " + owner.displayName()
+          + " already carries APSIS import " + slot.importId() + "; refusing to attach " + importId);
+    }
+    try {
+      updateOwned(slot.index(), owner.id(),
+          "SET #leaseUntil = :lease, #importId = :importId, #urlExpiresAt = :url, #ticket = :ticket",
+          Map.of(":lease", millis(clock.instant().plus(config.lease())), ":importId", s(importId),
+              ":url", millis(uploadUrlExpiresAt), ":ticket", s(ticketJson)),
+          " AND (attribute_not_exists(#importId) OR #importId = :importId)");
+    } catch (ConditionalCheckFailedException e) {
+      Slot now = load().activeSlotOf(owner.id());
+      if (now == null) {
+        throw lost(owner);
+      }
+      throw new IllegalStateException("slot " + now.index() + " of " + owner.displayName()
+          + " already carries APSIS import " + now.importId() + "; refusing to attach " + importId);
+    }
+  }
+
+  /** The upload ticket attached to the owner's slot, while the owner holds it. */
+  public Optional<String> ticket(SlotOwner owner) {
+    var response = ddb.query(b -> b.tableName(config.table()).consistentRead(true)
+        .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+        .filterExpression("#owner = :owner AND attribute_not_exists(#holdUntil)")
+        .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK, "#owner", OWNER, "#holdUntil", HOLD_UNTIL))
+        .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(SLOT_PREFIX), ":owner", s(owner.id()))));
+    return response.items().stream().map(i -> i.get(TICKET)).filter(Objects::nonNull).map(AttributeValue::s).findFirst();
+  }
+
+  /** The upload succeeded: from now on the import counts until APSIS reports a terminal status. */
+  public void markUploaded(SlotOwner owner) {
+    Slot slot = requireActive(owner);
+    try {
+      updateOwned(slot.index(), owner.id(), "SET #uploaded = :true, #leaseUntil = :lease",
+          Map.of(":true", AttributeValue.fromBool(true), ":lease", millis(clock.instant().plus(config.lease()))), "");
+    } catch (ConditionalCheckFailedException e) {
+      throw lost(owner);
+    }
+  }
+
+  private Slot requireActive(SlotOwner owner) {
+    Slot slot = load().activeSlotOf(owner.id());
+    if (slot == null) {
+      throw lost(owner);
+    }
+    return slot;
+  }
+
+  private SlotLostException lost(SlotOwner owner) {
+    return new SlotLostException(owner.displayName()
+        + " no longer holds an APSIS import slot (released, or reclaimed after its lease expired)");
+  }
+
+  /**
+   * An update on a slot that only succeeds while {@code ownerId} still holds it (not released);
+   * it bumps the version so that concurrent version-conditioned takeovers and releases fail.
+   */
+  private void updateOwned(int index, String ownerId, String set, Map<String, AttributeValue> values, String extraCondition) {
+    Map<String, AttributeValue> v = new HashMap<>(values);
+    v.put(":owner", s(ownerId));
+    v.put(":one", n(1));
+    Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#holdUntil", HOLD_UNTIL, "#version", VERSION,
+        "#leaseUntil", LEASE_UNTIL));
+    if (set.contains("#importId") || extraCondition.contains("#importId")) {
+      names.put("#importId", IMPORT_ID);
+      names.put("#urlExpiresAt", URL_EXPIRES_AT);
+      names.put("#ticket", TICKET);
+    }
+    if (set.contains("#uploaded")) {
+      names.put("#uploaded", UPLOADED);
+    }
+    ddb.updateItem(b -> b.tableName(config.table()).key(slotKeyMap(index))
+        .updateExpression(set + " ADD #version :one")
+        .conditionExpression("#owner = :owner AND attribute_not_exists(#holdUntil)" + extraCondition)
+        .expressionAttributeNames(names)
+        .expressionAttributeValues(v));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // release
+
+  /**
+   * Gives the owner's slot back. Idempotent: releasing again, or releasing an owner that holds
+   * nothing, changes nothing. Also forgets the owner's waiter record.
+   */
+  public void release(SlotOwner owner, ReleaseReason reason) {
+    Objects.requireNonNull(reason, "reason");
+    String me = owner.id();
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      State state = load();
+      Slot slot = state.releasableSlotOf(me, reason, clock.instant());
+      if (slot == null) {
+        break;
+      }
+      try {
+        releaseSlot(slot, reason, clock.instant());
+        break;
+      } catch (ConditionalCheckFailedException raced) {
+        // renewed, attached or taken over since we read it: decide again
+      }
+    }
+    deleteWaiter(me);
+  }
+
+  /**
+   * Releases every slot the execution's parts hold and forgets its waiters (the reaper's call when
+   * an execution failed, timed out or was aborted).
+   *
+   * @return how many slots changed state
+   */
+  public int releaseAll(String executionArn, ReleaseReason reason) {
+    Objects.requireNonNull(executionArn, "executionArn");
+    Objects.requireNonNull(reason, "reason");
+    int released = 0;
+    State state = null;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      state = load();
+      boolean raced = false;
+      for (Slot slot : state.slots().values()) {
+        if (executionArn.equals(slot.exec()) && slot.releasable(reason, clock.instant())) {
+          try {
+            releaseSlot(slot, reason, clock.instant());
+            released++;
+          } catch (ConditionalCheckFailedException e) {
+            raced = true;
+          }
+        }
+      }
+      if (!raced) {
+        break;
+      }
+    }
+    for (Waiter w : state.waiters()) {
+      if (executionArn.equals(w.exec())) {
+        deleteWaiter(w.ownerId());
+      }
+    }
+    return released;
+  }
+
+  /**
+   * ABANDONED with an import APSIS still counts keeps the slot held: until the upload URL expires
+   * when nothing was uploaded, until the current lease expires when the file was uploaded.
+   */
+  private void releaseSlot(Slot slot, ReleaseReason reason, Instant now) {
+    Instant holdUntil = null;
+    if (reason == ReleaseReason.ABANDONED && slot.active() && slot.importId() != null) {
+      if (!slot.uploaded() && slot.urlExpiresAt() != null && slot.urlExpiresAt().isAfter(now)) {
+        holdUntil = slot.urlExpiresAt();
+      } else if (slot.uploaded() && slot.leaseUntil().isAfter(now)) {
+        holdUntil = slot.leaseUntil();
+      }
+      if (holdUntil != null && holdUntil.isAfter(now.plus(MAX_HOLD))) {
+        holdUntil = now.plus(MAX_HOLD);
+      }
+    }
+    if (holdUntil == null) {
+      Map<String, AttributeValue> item = new HashMap<>();
+      item.put(PK, s(pk));
+      item.put(SK, s(slotKey(slot.index())));
+      item.put(VERSION, n(slot.version() + 1));
+      item.put(RELEASED_AT, millis(now));
+      putSlot(slot, item);
+    } else {
+      Instant hold = holdUntil;
+      // The ticket goes: nobody may upload on an abandoned import.
+      ddb.updateItem(b -> b.tableName(config.table()).key(slotKeyMap(slot.index()))
+          .updateExpression("SET #holdUntil = :hold, #releasedAt = :now, #version = :next REMOVE #ticket")
+          .conditionExpression("#version = :seen")
+          .expressionAttributeNames(Map.of("#holdUntil", HOLD_UNTIL, "#releasedAt", RELEASED_AT, "#version", VERSION,
+              "#ticket", TICKET))
+          .expressionAttributeValues(Map.of(":hold", millis(hold), ":now", millis(now),
+              ":next", n(slot.version() + 1), ":seen", n(slot.version()))));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // inspection
+
+  /** Every slot 0..maxSlots-1 (free ones with a null owner), plus any occupied slot beyond maxSlots. */
+  public List<SlotView> slots() {
+    State state = load();
+    Instant now = clock.instant();
+    List<SlotView> views = new ArrayList<>();
+    for (Slot s : state.allSlotsUpTo(config.maxSlots())) {
+      if (s.index() < config.maxSlots() || !s.free(now)) {
+        views.add(s.free(now)
+            ? new SlotView(s.index(), null, null, null, null, false)
+            : new SlotView(s.index(), s.owner(), s.leaseUntil(), s.holdUntil(), s.importId(), s.uploaded()));
+      }
+    }
+    return List.copyOf(views);
+  }
+
+  private String timeoutMessage(SlotOwner owner, Duration waited, State state, Instant now) {
+    StringBuilder sb = new StringBuilder()
+        .append(owner.displayName()).append(" waited ").append(human(waited))
+        .append(" for an APSIS import slot (limit ").append(human(config.maxWait())).append("); all ")
+        .append(config.maxSlots()).append(" slots of account ").append(config.accountKey()).append(" are held: ");
+    List<String> holders = new ArrayList<>();
+    for (int i = 0; i < config.maxSlots(); i++) {
+      Slot s = state.slot(i);
+      if (s.owner() == null) {
+        holders.add("slot " + i + " free (taken by an older waiter)");
+        continue;
+      }
+      String who = SlotOwner.executionName(s.exec() == null ? s.owner() : s.exec()) + "#" + s.part();
+      String importPart = s.importId() == null ? "" : ", APSIS import " + s.importId();
+      if (s.holdUntil() != null) {
+        holders.add("slot " + i + " held after " + who + " gave up" + importPart + " until " + s.holdUntil());
+      } else {
+        holders.add("slot " + i + " by " + who + importPart + ", lease until " + s.leaseUntil());
+      }
+    }
+    sb.append(String.join("; ", holders));
+    int waiting = (int) state.waiters().stream().filter(w -> w.live(now) && !w.ownerId().equals(owner.id())).count();
+    if (waiting > 0) {
+      sb.append("; ").append(waiting).append(" other part(s) waiting");
+    }
+    return sb.toString();
+  }
+
+  private static String human(Duration d) {
+    long s = d.toSeconds();
+    return s >= 3600 ? "%dh %02dm %02ds".formatted(s / 3600, s % 3600 / 60, s % 60)
+        : s >= 60 ? "%dm %02ds".formatted(s / 60, s % 60) : s + "s";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // waiters
+
+  private void putWaiter(SlotOwner owner, Instant waitingSince, Instant nextCheckBy) {
+    ddb.updateItem(b -> b.tableName(config.table()).key(waiterKeyMap(owner.id()))
+        .updateExpression("SET #owner = :owner, #exec = :exec, #waitingSince = :since, #next = :next, #ttl = :ttl")
+        .expressionAttributeNames(Map.of("#owner", OWNER, "#exec", EXEC, "#waitingSince", WAITING_SINCE,
+            "#next", NEXT_CHECK_BY, "#ttl", TTL))
+        .expressionAttributeValues(Map.of(":owner", s(owner.id()), ":exec", s(owner.executionArn()),
+            ":since", millis(waitingSince), ":next", millis(nextCheckBy),
+            ":ttl", n(nextCheckBy.plus(WAITER_TTL).getEpochSecond()))));
+  }
+
+  private void deleteWaiterIfSeen(State state, String ownerId) {
+    if (state.waiters().stream().anyMatch(w -> w.ownerId().equals(ownerId))) {
+      deleteWaiter(ownerId);
+    }
+  }
+
+  private void deleteWaiter(String ownerId) {
+    ddb.deleteItem(b -> b.tableName(config.table()).key(waiterKeyMap(ownerId)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reading
+
+  private State load() {
+    Map<Integer, Slot> slots = new TreeMap<>();
+    List<Waiter> waiters = new ArrayList<>();
+    // The ticket stays out of every read but ticket(): it never reaches views, messages or logs.
+    QueryRequest request = QueryRequest.builder().tableName(config.table()).consistentRead(true)
+        .keyConditionExpression("#pk = :pk")
+        .projectionExpression(String.join(",", "#pk", "#sk", "#owner", "#exec", "#part", "#leaseUntil", "#holdUntil",
+            "#importId", "#urlExpiresAt", "#uploaded", "#version", "#waitingSince", "#next"))
+        .expressionAttributeNames(Map.ofEntries(Map.entry("#pk", PK), Map.entry("#sk", SK), Map.entry("#owner", OWNER),
+            Map.entry("#exec", EXEC), Map.entry("#part", PART), Map.entry("#leaseUntil", LEASE_UNTIL),
+            Map.entry("#holdUntil", HOLD_UNTIL), Map.entry("#importId", IMPORT_ID),
+            Map.entry("#urlExpiresAt", URL_EXPIRES_AT), Map.entry("#uploaded", UPLOADED),
+            Map.entry("#version", VERSION), Map.entry("#waitingSince", WAITING_SINCE),
+            Map.entry("#next", NEXT_CHECK_BY)))
+        .expressionAttributeValues(Map.of(":pk", s(pk)))
+        .build();
+    for (Map<String, AttributeValue> item : ddb.queryPaginator(request).items()) {
+      String sk = item.get(SK).s();
+      if (sk.startsWith(SLOT_PREFIX)) {
+        Slot slot = Slot.from(item);
+        slots.put(slot.index(), slot);
+      } else if (sk.startsWith(WAITER_PREFIX) && item.containsKey(WAITING_SINCE) && item.containsKey(OWNER)) {
+        waiters.add(new Waiter(item.get(OWNER).s(), str(item, EXEC), instant(item, WAITING_SINCE),
+            instant(item, NEXT_CHECK_BY)));
+      }
+    }
+    return new State(slots, waiters);
+  }
+
+  private record Slot(int index, boolean exists, long version, String owner, String exec, int part,
+      Instant leaseUntil, Instant holdUntil, String importId, Instant urlExpiresAt, boolean uploaded) {
+
+    static Slot absent(int index) {
+      return new Slot(index, false, 0, null, null, 0, null, null, null, null, false);
+    }
+
+    static Slot from(Map<String, AttributeValue> item) {
+      int index = Integer.parseInt(item.get(SK).s().substring(SLOT_PREFIX.length()));
+      AttributeValue part = item.get(PART);
+      AttributeValue uploaded = item.get(UPLOADED);
+      AttributeValue version = item.get(VERSION);
+      return new Slot(index, true, version == null ? 0 : Long.parseLong(version.n()), str(item, OWNER), str(item, EXEC),
+          part == null ? 0 : Integer.parseInt(part.n()), instant(item, LEASE_UNTIL), instant(item, HOLD_UNTIL),
+          str(item, IMPORT_ID), instant(item, URL_EXPIRES_AT), uploaded != null && Boolean.TRUE.equals(uploaded.bool()));
+    }
+
+    /** Held by its owner (not released). */
+    boolean active() {
+      return owner != null && holdUntil == null;
+    }
+
+    /**
+     * What a release with {@code reason} acts on: a slot its owner holds, or, once APSIS reported
+     * the import terminal, a slot still held after an ABANDONED release.
+     */
+    boolean releasable(ReleaseReason reason, Instant now) {
+      return active() || (reason == ReleaseReason.IMPORT_FINISHED && owner != null && !free(now));
+    }
+
+    /** Free: never taken, released, or held after release and the hold has passed. */
+    boolean free(Instant now) {
+      return owner == null || (holdUntil != null && !holdUntil.isAfter(now));
+    }
+  }
+
+  private record Waiter(String ownerId, String exec, Instant waitingSince, Instant nextCheckBy) {
+    boolean live(Instant now) {
+      return nextCheckBy != null && nextCheckBy.isAfter(now);
+    }
+  }
+
+  private record State(Map<Integer, Slot> slots, List<Waiter> waiters) {
+    Slot slot(int index) {
+      Slot s = slots.get(index);
+      return s != null ? s : Slot.absent(index);
+    }
+
+    List<Slot> allSlotsUpTo(int maxSlots) {
+      Map<Integer, Slot> all = new TreeMap<>(slots);
+      for (int i = 0; i < maxSlots; i++) {
+        all.putIfAbsent(i, Slot.absent(i));
+      }
+      return new ArrayList<>(all.values());
+    }
+
+    Slot activeSlotOf(String ownerId) {
+      return slots.values().stream().filter(s -> s.active() && ownerId.equals(s.owner())).findFirst().orElse(null);
+    }
+
+    /** The owner's active slot, or (for IMPORT_FINISHED) a slot still held after its release. */
+    Slot releasableSlotOf(String ownerId, ReleaseReason reason, Instant now) {
+      Slot active = activeSlotOf(ownerId);
+      if (active != null) {
+        return active;
+      }
+      return slots.values().stream().filter(s -> ownerId.equals(s.owner()) && s.releasable(reason, now))
+          .findFirst().orElse(null);
+    }
+
+    /** Live waiters that arrived before (waitingSince, id) and hold no slot: they are served first. */
+    int waitersAhead(String ownerId, Instant waitingSince, Instant now) {
+      Set<String> holders = new HashSet<>();
+      slots.values().stream().filter(Slot::active).forEach(s -> holders.add(s.owner()));
+      int ahead = 0;
+      for (Waiter w : waiters) {
+        if (w.live(now) && !w.ownerId().equals(ownerId) && !holders.contains(w.ownerId())
+            && w.waitingSince() != null && isBefore(w.waitingSince(), w.ownerId(), waitingSince, ownerId)) {
+          ahead++;
+        }
+      }
+      return ahead;
+    }
+
+    private static boolean isBefore(Instant a, String aId, Instant b, String bId) {
+      int c = a.compareTo(b);
+      return c < 0 || (c == 0 && aId.compareTo(bId) < 0);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // keys and values
+
+  private static String slotKey(int index) {
+    return SLOT_PREFIX + "%02d".formatted(index);
+  }
+
+  private Map<String, AttributeValue> slotKeyMap(int index) {
+    return Map.of(PK, s(pk), SK, s(slotKey(index)));
+  }
+
+  private Map<String, AttributeValue> waiterKeyMap(String ownerId) {
+    return Map.of(PK, s(pk), SK, s(WAITER_PREFIX + ownerId));
+  }
+
+  private static AttributeValue s(String value) {
+    return AttributeValue.fromS(value);
+  }
+
+  private static AttributeValue n(long value) {
+    return AttributeValue.fromN(Long.toString(value));
+  }
+
+  private static AttributeValue millis(Instant instant) {
+    return n(instant.toEpochMilli());
+  }
+
+  private static String str(Map<String, AttributeValue> item, String name) {
+    AttributeValue v = item.get(name);
+    return v == null ? null : v.s();
+  }
+
+  private static Instant instant(Map<String, AttributeValue> item, String name) {
+    AttributeValue v = item.get(name);
+    return v == null || v.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(v.n()));
+  }
+}

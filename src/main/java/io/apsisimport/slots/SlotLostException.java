@@ -1,0 +1,8 @@
+package io.apsisimport.slots;
+
+/** The owner no longer holds a slot (released, or reclaimed after its lease expired). */
+public final class SlotLostException extends RuntimeException {
+  public SlotLostException(String message) {
+    super(message);
+  }
+}
