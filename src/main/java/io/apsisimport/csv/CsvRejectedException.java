@@ -1,0 +1,16 @@
+package io.apsisimport.csv;
+
+/**
+ * The CSV file cannot be imported as it is: the person who dropped it has to fix and re-export it.
+ * Retrying cannot help, so the state machine catches the concrete subclasses by class name and
+ * routes the file to {@code failed/} with the message in its report.
+ *
+ * <p>Messages name rows, lines and byte offsets, never field values: profile data must not end
+ * up in logs or execution histories.
+ */
+public abstract class CsvRejectedException extends RuntimeException {
+
+    protected CsvRejectedException(String message) {
+        super(message);
+    }
+}
