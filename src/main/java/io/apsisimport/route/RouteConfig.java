@@ -32,8 +32,10 @@ public record RouteConfig(List<Route> routes) {
     JsonNode root;
     try {
       root = JSON.readTree(json);
-    } catch (IOException e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new InvalidRoutesException(configName + " is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("reading " + configName, e);
     }
     return parse(root, configName);
   }
