@@ -6,7 +6,7 @@ import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
 import io.apsisimport.slots.SlotOwner;
 import io.apsisimport.upload.PresignedPostUploader;
-import io.apsisimport.upload.UploadResult;
+import io.apsisimport.upload.PresignedPostUploader.UploadResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
