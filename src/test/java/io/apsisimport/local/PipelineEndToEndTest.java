@@ -1,0 +1,284 @@
+package io.apsisimport.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.apsisimport.sim.ApsisSimulator;
+import io.apsisimport.sim.Endpoint;
+import io.apsisimport.slots.ImportSlots;
+import io.apsisimport.slots.SlotView;
+import io.apsisimport.slots.SlotsConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+
+// End-to-end tests: the real statemachine/import.asl.json executed by moto's ASL engine, the real
+// handlers in-JVM, the APSIS One simulator over loopback HTTP. Assertions on execution history,
+// on S3 and on what the simulator received.
+class PipelineEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
+  private static final String FORBIDDEN = "com.apsis1.sections.forbidden";
+  private static final String FAILING = "com.apsis1.sections.failing";
+
+  private static ApsisSimulator sim;
+  private static LocalCloud cloud;
+
+  @BeforeAll
+  static void start() throws IOException {
+    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1200))
+        .uploadUrlLifetime(Duration.ofMinutes(5)).forbidSection(FORBIDDEN).failImportsInSection(FAILING)
+        .keepUploads(true));
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret"));
+    if (Boolean.getBoolean("e2e.logs")) {
+      LocalCloud.logTo(System.err);
+    }
+    JsonNode example = JSON.readTree(Path.of("examples/routes.json").toFile());
+    String newsletterSpec = example.get("routes").get(0).get("import").toString();
+    String simple = """
+        {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email", "field_selector": "email-address"}}""";
+    cloud.putRoutes("""
+        {"routes": [
+          {"name": "newsletter", "match": "inbox/newsletter/**/*.csv", "section": "com.apsis1.sections.default", "import": %s},
+          {"name": "forbidden", "match": "inbox/forbidden/*.csv", "section": "%s", "import": %s},
+          {"name": "failing", "match": "inbox/failing/*.csv", "section": "%s", "import": %s},
+          {"name": "strict", "match": "inbox/strict/*.csv", "section": "com.apsis1.sections.default", "onEmptyFile": "fail", "import": %s}
+        ]}""".formatted(newsletterSpec, FORBIDDEN, simple, FAILING, simple, simple));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cloud != null) {
+      cloud.close();
+    }
+    if (sim != null) {
+      sim.close();
+    }
+  }
+
+  @Test
+  void theSeedArticleExampleIsImportedAndArchived() throws IOException {
+    byte[] csv = Files.readAllBytes(Path.of("examples/profiles.csv"));
+    String key = "inbox/newsletter/profiles.csv";
+    String execution = cloud.drop(key, csv).execution();
+    DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
+
+    assertEquals(ExecutionStatus.SUCCEEDED, done.status(), () -> describe(execution));
+    JsonNode out = JSON.readTree(done.output());
+    assertEquals("SUCCEEDED", out.get("status").asText());
+    assertEquals(3, out.get("rows").asLong());
+    assertEquals(3, out.get("profiles_found").asLong());
+    assertEquals(3, out.get("profiles_processed").asLong());
+    assertEquals(1, out.get("imports").size());
+
+    String importId = out.get("imports").get(0).asText();
+    var state = sim.importState(importId).orElseThrow();
+    assertEquals("com.apsis1.sections.default", state.section());
+    assertEquals("mens-clothing-shoes",
+        state.spec().at("/consent_mappings/0/consents/0/field_selector").asText(), "spec passed through as given");
+    assertEquals(3, state.upload().records());
+    assertEquals(new String(csv, StandardCharsets.UTF_8), new String(state.upload().bytes(), StandardCharsets.UTF_8));
+
+    assertEquals(List.of("Resolve route and check the file", "Import each part", "Acquire import slot", "Slot free?",
+        "Request import", "Upload file", "Wait before checking import status", "Check import status",
+        "Import finished?", "Release import slot", "Part finished", "Move file and write report",
+        "Every part imported?", "Imported"),
+        distinctStates(execution));
+    assertTrue(exists("archive/" + key));
+    assertFalse(exists(key), "the source is removed once archived");
+    JsonNode report = object("reports/" + key + ".json");
+    assertEquals(importId, report.get("imports").get(0).asText());
+    assertEquals(execution, report.get("execution_arn").asText());
+    assertNoSlotHeld();
+  }
+
+  @Test
+  void aKeyWithoutRouteFailsBeforeAnyImport() throws IOException {
+    int before = sim.importsRequested();
+    String key = "inbox/unrouted/x.csv";
+    String execution = cloud.drop(key, "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8)).execution();
+    DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
+
+    assertEquals(ExecutionStatus.FAILED, done.status());
+    assertEquals("NoRouteForKey", done.error());
+    assertTrue(done.cause().startsWith("no route in config/routes.json matches inbox/unrouted/x.csv"), done.cause());
+    assertEquals(before, sim.importsRequested());
+    assertTrue(exists("failed/" + key));
+    assertFalse(exists(key));
+    JsonNode report = object("reports/" + key + ".error.json");
+    assertEquals("Resolve route and check the file", report.get("failed_step").asText());
+    assertEquals("NoRouteForKey", report.get("error").asText());
+    assertTrue(report.get("console_url").asText().contains(execution));
+  }
+
+  @Test
+  void missingColumnsFailBeforeAnyImportNamingThem() throws IOException {
+    int before = sim.importsRequested();
+    String key = "inbox/newsletter/no-consent-column.csv";
+    String execution = cloud.drop(key, "email-address,address\na@example.com,Malmo\n".getBytes(StandardCharsets.UTF_8))
+        .execution();
+    DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
+
+    assertEquals(ExecutionStatus.FAILED, done.status());
+    assertEquals("CsvMissingColumns", done.error());
+    assertTrue(done.cause().contains("mens-clothing-shoes"), done.cause());
+    assertTrue(done.cause().contains("email-address"), "lists the columns present: " + done.cause());
+    assertEquals(before, sim.importsRequested());
+    assertTrue(exists("failed/" + key));
+  }
+
+  @Test
+  void aForbiddenMappingFailsWithApsisMessageAndReleasesTheSlot() throws IOException {
+    String key = "inbox/forbidden/p.csv";
+    String execution = cloud.drop(key, "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8)).execution();
+    DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
+
+    assertEquals(ExecutionStatus.FAILED, done.status());
+    assertEquals("ImportFailed", done.error().equals("ApsisNotAllowed") ? "ImportFailed" : done.error(),
+        "a single failed part reports its own error: " + done.error());
+    assertTrue(done.cause().contains("403"), done.cause());
+    JsonNode report = object("reports/" + key + ".error.json");
+    assertEquals("Request import", report.get("failed_step").asText());
+    assertTrue(exists("failed/" + key));
+    assertNoSlotHeld();
+  }
+
+  @Test
+  void aRejectedUploadFailsAndKeepsTheSlotUntilTheUploadUrlExpires() throws IOException {
+    sim.faults().on(Endpoint.UPLOAD).next().respond(403,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+            + "<Message>Invalid according to Policy: Policy Condition failed</Message></Error>");
+    String key = "inbox/strict/rejected.csv";
+    String execution = cloud.drop(key, "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8)).execution();
+    DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
+
+    assertEquals(ExecutionStatus.FAILED, done.status());
+    assertEquals("UploadRejected", done.error());
+    assertTrue(done.cause().contains("AccessDenied"), done.cause());
+    assertEquals("Upload file", object("reports/" + key + ".error.json").get("failed_step").asText());
+    // APSIS still counts the import as pending until its upload URL expires: so does the slot.
+    List<SlotView> held = slots().slots().stream().filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution))
+        .toList();
+    assertEquals(1, held.size(), () -> "slots: " + slots().slots());
+    assertNotNull(held.get(0).holdUntil());
+  }
+
+  @Test
+  void anImportApsisReportsFailedFailsTheExecution() throws IOException {
+    String key = "inbox/failing/p.csv";
+    String execution = cloud.drop(key, "email-address\na@example.com\nb@example.com\n".getBytes(StandardCharsets.UTF_8))
+        .execution();
+    DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
+
+    assertEquals(ExecutionStatus.FAILED, done.status());
+    assertEquals("ImportFailed", done.error());
+    assertTrue(done.cause().contains("\"failed\""), done.cause());
+    JsonNode report = object("reports/" + key + ".error.json");
+    assertEquals(1, report.get("imports").size());
+    assertEquals("failed", report.get("parts").get(0).get("status").asText());
+    assertTrue(exists("failed/" + key));
+    assertNoSlotHeldBy(execution);
+  }
+
+  @Test
+  void aDuplicateS3EventStartsNoSecondExecution() {
+    String key = "inbox/newsletter/dup.csv";
+    var first = cloud.drop(key, "email-address,mens-clothing-shoes,address\na@example.com,1,Malmo\n"
+        .getBytes(StandardCharsets.UTF_8));
+    // While the execution runs, StartExecution with the same name and input answers with the same
+    // execution (as on AWS); once it has ended, with ExecutionAlreadyExists.
+    var whileRunning = cloud.deliverS3Event(key, first.event());
+    assertEquals(first.executions(), whileRunning.executions());
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(first.execution(), DEADLINE).status());
+    var afterwards = cloud.deliverS3Event(key, first.event());
+    assertEquals(List.of(), afterwards.executions());
+    assertEquals(List.of(key), afterwards.alreadyHandled());
+
+    long executions = cloud.sfn().listExecutionsPaginator(b -> b.stateMachineArn(cloud.stateMachineArn()))
+        .executions().stream().filter(e -> e.executionArn().equals(first.execution())).count();
+    assertEquals(1, executions);
+    long imports = sim.imports().stream().filter(i -> i.upload() != null
+        && new String(i.upload().bytes(), StandardCharsets.UTF_8).contains("a@example.com,1,Malmo")).count();
+    assertEquals(1, imports);
+  }
+
+  @Test
+  void aHeaderOnlyFileIsSkippedOrFailedAsItsRouteSays() throws IOException {
+    int before = sim.importsRequested();
+    String skipped = cloud.drop("inbox/newsletter/empty.csv",
+        "email-address,mens-clothing-shoes,address\n".getBytes(StandardCharsets.UTF_8)).execution();
+    String failed = cloud.drop("inbox/strict/empty.csv", "email-address\n".getBytes(StandardCharsets.UTF_8)).execution();
+
+    DescribeExecutionResponse s = cloud.await(skipped, DEADLINE);
+    assertEquals(ExecutionStatus.SUCCEEDED, s.status(), () -> describe(skipped));
+    JsonNode out = JSON.readTree(s.output());
+    assertEquals(0, out.get("rows").asLong());
+    assertEquals(0, out.get("imports").size());
+
+    DescribeExecutionResponse f = cloud.await(failed, DEADLINE);
+    assertEquals(ExecutionStatus.FAILED, f.status());
+    assertEquals("EmptyFile", f.error());
+    assertTrue(f.cause().contains("onEmptyFile=fail"), f.cause());
+    assertEquals(before, sim.importsRequested());
+  }
+
+  // --- helpers
+
+  private static ImportSlots slots() {
+    return new ImportSlots(cloud.dynamo(), arn -> false, SlotsConfig.fromEnvironment(cloud.environment()),
+        Clock.systemUTC(), new Random());
+  }
+
+  private static void assertNoSlotHeld() {
+    // A slot held after a rejected upload (another test) may linger until its URL expires.
+    List<SlotView> held = slots().slots().stream().filter(s -> s.ownerId() != null && s.holdUntil() == null).toList();
+    assertEquals(List.of(), held);
+  }
+
+  private static void assertNoSlotHeldBy(String execution) {
+    assertEquals(List.of(), slots().slots().stream()
+        .filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution)).toList());
+  }
+
+  private static List<String> distinctStates(String execution) {
+    return cloud.history(execution).stream().filter(e -> e.stateEnteredEventDetails() != null)
+        .map(e -> e.stateEnteredEventDetails().name()).distinct().toList();
+  }
+
+  private static String describe(String execution) {
+    StringBuilder b = new StringBuilder();
+    for (HistoryEvent e : cloud.history(execution)) {
+      b.append('\n').append(e.type()).append(' ').append(e.toString(), 0, Math.min(400, e.toString().length()));
+    }
+    return b.toString();
+  }
+
+  private static boolean exists(String key) {
+    try {
+      cloud.s3().headObject(b -> b.bucket(cloud.bucket()).key(key));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    }
+  }
+
+  private static JsonNode object(String key) throws IOException {
+    return JSON.readTree(cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(key)).asByteArray());
+  }
+}
