@@ -1,5 +1,7 @@
 package io.apsisimport.apsis;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * The status of one APSIS One import. {@code status} is APSIS's raw value
  * ("unknown" when the answer had none); counts are {@code null} when APSIS did not send them.
@@ -23,6 +25,7 @@ public record ImportStatus(String importId, String status, Outcome outcome,
                 profilesFound, profilesProcessed, profilesFailed);
     }
 
+    @JsonIgnore // derived: keeps the JSON form round-trippable with a plain ObjectMapper
     public boolean isTerminal() {
         return outcome != Outcome.PENDING;
     }

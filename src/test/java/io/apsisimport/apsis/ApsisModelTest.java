@@ -92,6 +92,14 @@ class ApsisModelTest {
     }
 
     @Test
+    void statusRoundTripsThroughPlainObjectMapper() throws Exception {
+        ObjectMapper plain = new ObjectMapper();
+        ImportStatus status = ImportStatus.of("i-1", "completed", 3L, 2L, 1L);
+        assertEquals(status, plain.readValue(plain.writeValueAsString(status), ImportStatus.class));
+        assertTrue(status.isTerminal());
+    }
+
+    @Test
     void credentialsToStringRedactsSecret() {
         String s = new ApsisCredentials("id-1", "very-secret").toString();
         assertTrue(s.contains("id-1"));
