@@ -1,0 +1,107 @@
+package io.apsisimport.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.apsisimport.sim.ApsisSimulator;
+import io.apsisimport.slots.ImportSlots;
+import io.apsisimport.slots.SlotView;
+import io.apsisimport.slots.SlotsConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+// End-to-end tests on the local cloud with ONE import slot and a short lease: a slot held by an
+// aborted execution comes back through the reaper (EventBridge status change), and with the reaper
+// off, through lease expiry (the next acquire reclaims it after asking Step Functions).
+class SlotRecoveryEndToEndTest {
+  private static ApsisSimulator sim;
+  private static LocalCloud cloud;
+
+  @BeforeAll
+  static void start() {
+    // Imports take long enough to abort one in flight.
+    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(8)));
+    var options = LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret").withSlotLeaseSeconds(4);
+    options = new LocalCloud.Options(options.apsisBaseUrl(), options.apsisClientId(), options.apsisClientSecret(),
+        options.pollIntervalSeconds(), 1, options.slotLeaseSeconds(), options.slotMaxWaitSeconds(),
+        options.maxPartBytes(), options.landingPrefix(), true, options.definition());
+    cloud = LocalCloud.start(options);
+    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
+  }
+
+  @AfterAll
+  static void stop() {
+    cloud.close();
+    sim.close();
+  }
+
+  @Test
+  void anAbortedExecutionsSlotComesBackThroughTheReaper() {
+    cloud.reaper(true);
+    long reaps = cloud.lambda().invocations("ReapSlotsFunction");
+    String aborted = startAndAbortOnceItHoldsTheSlot("inbox/reaper/a.csv");
+
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (cloud.lambda().invocations("ReapSlotsFunction") == reaps) {
+      assertTrue(Instant.now().isBefore(deadline), "no status change reached the reaper");
+      LocalCloud.pause(100);
+    }
+    // The import was uploaded and APSIS still counts it: the reaper keeps the slot until the lease ends,
+    // then it is free for the next file without anyone having to ask Step Functions.
+    Optional<SlotView> slot = slotOf(aborted);
+    assertTrue(slot.isEmpty() || slot.get().holdUntil() != null, () -> "after the reaper: " + slot);
+    String next = cloud.drop("inbox/reaper/b.csv", csv()).execution();
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
+    assertEquals(List.of(), slots().slots().stream().filter(s -> s.ownerId() != null).toList());
+  }
+
+  @Test
+  void withoutTheReaperTheSlotComesBackWhenItsLeaseExpires() {
+    cloud.reaper(false);
+    try {
+      String aborted = startAndAbortOnceItHoldsTheSlot("inbox/lease/a.csv");
+      assertTrue(slotOf(aborted).isPresent(), "nobody released the aborted execution's slot");
+
+      String next = cloud.drop("inbox/lease/b.csv", csv()).execution();
+      assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
+      assertTrue(slotOf(aborted).isEmpty(), "the expired lease of the aborted execution was reclaimed");
+    } finally {
+      cloud.reaper(true);
+    }
+  }
+
+  private static String startAndAbortOnceItHoldsTheSlot(String key) {
+    String execution = cloud.drop(key, csv()).execution();
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!slotOf(execution).map(SlotView::uploaded).orElse(false)) {
+      assertTrue(Instant.now().isBefore(deadline), "the execution never uploaded its file");
+      LocalCloud.pause(100);
+    }
+    cloud.sfn().stopExecution(b -> b.executionArn(execution));
+    var stopped = cloud.await(execution, Duration.ofSeconds(10));
+    assertEquals(ExecutionStatus.ABORTED, stopped.status(), () -> stopped.error() + ": " + stopped.cause());
+    return execution;
+  }
+
+  private static byte[] csv() {
+    return "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Optional<SlotView> slotOf(String execution) {
+    return slots().slots().stream().filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution)).findFirst();
+  }
+
+  private static ImportSlots slots() {
+    return new ImportSlots(cloud.dynamo(), arn -> false, SlotsConfig.fromEnvironment(cloud.environment()),
+        Clock.systemUTC(), new Random());
+  }
+}

@@ -1,0 +1,84 @@
+package io.apsisimport.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.apsisimport.sim.ApsisSimulator;
+import io.apsisimport.sim.Endpoint;
+import io.apsisimport.slots.ImportSlots;
+import io.apsisimport.slots.SlotView;
+import io.apsisimport.slots.SlotsConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
+
+// End-to-end tests of the import slots under load, on the local cloud: many files at once never
+// exceed APSIS's three pending imports, and a 429 from APSIS is waited out, not failed.
+class SlotsEndToEndTest {
+  private static ApsisSimulator sim;
+  private static LocalCloud cloud;
+
+  @BeforeAll
+  static void start() {
+    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(2)));
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret"));
+    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
+  }
+
+  @AfterAll
+  static void stop() {
+    cloud.close();
+    sim.close();
+  }
+
+  @Test
+  void thirtyFilesAtOnceNeverExceedThreePendingImports() {
+    int importsBefore = sim.importsRequested();
+    var executions = new ArrayList<String>();
+    for (int i = 0; i < 30; i++) {
+      byte[] csv = ("email-address,name\nuser" + i + "@example.com,User " + i + "\n").getBytes(StandardCharsets.UTF_8);
+      executions.add(cloud.drop("inbox/load/file-" + i + ".csv", csv).execution());
+    }
+    for (String e : executions) {
+      assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(e, Duration.ofMinutes(4)).status(), e);
+    }
+    assertEquals(30, sim.importsRequested() - importsBefore, "one import per file");
+    assertTrue(sim.maxPendingSeen() <= 3, "APSIS saw " + sim.maxPendingSeen() + " pending imports");
+    assertEquals(3, sim.maxPendingSeen(), "the three slots were used");
+    assertEquals(0, sim.tooManyRequestsAnswered(), "APSIS never had to answer 429");
+    assertEquals(List.of(), heldSlots(), "no slot is held at the end");
+  }
+
+  @Test
+  void a429FromApsisKeepsTheSlotBacksOffAndRetries() {
+    // More 429s than the client's own retries: the state machine's Retry takes over.
+    sim.faults().on(Endpoint.REQUEST_IMPORT).nextCalls(5).respond(429,
+        "{\"message\":\"Too many pending imports\"}", Map.of("Retry-After", "1"));
+    String execution = cloud.drop("inbox/limit/busy.csv", "email-address\na@example.com\n"
+        .getBytes(StandardCharsets.UTF_8)).execution();
+
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(execution, Duration.ofMinutes(2)).status());
+    long retried = cloud.history(execution).stream().filter(e -> e.type() == HistoryEventType.LAMBDA_FUNCTION_FAILED)
+        .count();
+    assertTrue(retried >= 1, "the Request import task was retried by the state machine");
+    long acquired = cloud.history(execution).stream().filter(e -> e.stateEnteredEventDetails() != null
+        && "Acquire import slot".equals(e.stateEnteredEventDetails().name())).count();
+    assertEquals(1, acquired, "the slot was kept while retrying");
+    assertEquals(List.of(), heldSlots());
+  }
+
+  static List<SlotView> heldSlots() {
+    var slots = new ImportSlots(cloud.dynamo(), arn -> false, SlotsConfig.fromEnvironment(cloud.environment()),
+        Clock.systemUTC(), new Random());
+    return slots.slots().stream().filter(s -> s.ownerId() != null).toList();
+  }
+}
