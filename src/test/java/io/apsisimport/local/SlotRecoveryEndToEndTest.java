@@ -88,7 +88,11 @@ class SlotRecoveryEndToEndTest {
     }
     cloud.sfn().stopExecution(b -> b.executionArn(execution));
     var stopped = cloud.await(execution, Duration.ofSeconds(10));
-    assertEquals(ExecutionStatus.ABORTED, stopped.status(), () -> stopped.error() + ": " + stopped.cause());
+    // AWS ends it ABORTED; moto's engine, stopped inside a Map iteration, ends it FAILED with an
+    // uncatchable States.Runtime. Either way none of its own release states runs after the stop.
+    assertTrue(stopped.status() == ExecutionStatus.ABORTED
+        || stopped.status() == ExecutionStatus.FAILED && "States.Runtime".equals(stopped.error()),
+        () -> stopped.status() + " " + stopped.error() + ": " + stopped.cause());
     return execution;
   }
 
