@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/**
+        /**
  * Preflight and part planning in one streaming pass over the bytes of a CSV file.
  *
  * <p>Checks that the file is UTF-8 (BOM optional), reads the header (delimiter, column names),
@@ -354,6 +354,11 @@ public final class CsvScanner {
             finish(base);
         }
 
+        /**
+         * Runs the state machine over {@code b[i..n)}. Written for speed: tight skip loops over
+         * plain bytes, a field start checked right after its delimiter or line feed, the common
+         * two-byte UTF-8 letters validated inline.
+         */
         private void process(byte[] b, int i, int n) {
             if (u8need > 0 && i < n) {
                 i = utf8Continue(b, i, n, base);
@@ -362,92 +367,130 @@ public final class CsvScanner {
             int st = state;
             scan:
             while (i < n) {
-                if (st == UNQUOTED) {
-                    int c;
-                    while ((c = cls[b[i] & 0xff]) == PLAIN) {
-                        if (++i == n) {
-                            break scan;
+                switch (st) {
+                    case FIELD_START -> {
+                        if (b[i] == '"') {
+                            openQuote(base + i);
+                            st = QUOTED;
+                            i++;
+                        } else {
+                            st = UNQUOTED;
                         }
                     }
-                    switch (c) {
-                        case DELIM -> {
-                            st = FIELD_START;
+                    case QUOTE_IN_QUOTED -> {
+                        if (b[i] == '"') {
+                            st = QUOTED; // doubled quote
                             i++;
+                        } else {
+                            st = UNQUOTED; // closing quote; what follows is handled outside quotes
                         }
-                        case QUOTE -> i++; // inside an unquoted field a quote is data
-                        case LF -> {
-                            i++;
-                            line++;
-                            endRecord(base + i, base + i - 1 == recordStart);
-                            st = FIELD_START;
-                        }
-                        case CR -> {
-                            i++;
-                            st = AFTER_CR;
-                        }
-                        case HIGH -> i = utf8(b, i, n, base);
-                        default -> throw nulByte(base + i);
                     }
-                } else if (st == FIELD_START) {
-                    if (b[i] == '"') {
-                        quoteOffset = base + i;
-                        quoteLine = line;
-                        quoteRow = rowsDone + 1;
-                        st = QUOTED;
+                    case AFTER_CR -> {
+                        if (b[i] != '\n') {
+                            throw loneCr(base + i - 1);
+                        }
+                        line++;
+                        endRecord(base + i + 1, base + i - 1 == recordStart);
                         i++;
-                    } else {
-                        st = UNQUOTED;
+                        st = FIELD_START;
                     }
-                } else if (st == QUOTED) {
-                    while (true) {
-                        byte x = b[i];
-                        if (x > '"') {
-                            if (++i == n) {
-                                break scan;
+                    case QUOTED -> {
+                        while (true) {
+                            // skip 8 bytes at a time while none is '"', LF, NUL or >= 0x80 (tab/controls: false alarms)
+                            byte x = b[i];
+                            if (x > '"') {
+                                if (++i == n) {
+                                    break scan;
+                                }
+                            } else if (x == '"') {
+                                if (++i == n) {
+                                    st = QUOTE_IN_QUOTED;
+                                    break scan;
+                                }
+                                if (b[i] != '"') {
+                                    st = UNQUOTED;
+                                    continue scan;
+                                }
+                                if (++i == n) {
+                                    break scan; // doubled quote consumed, still quoted
+                                }
+                            } else if (x < 0) {
+                                i = highByte(b, i, n);
+                                if (i == n) {
+                                    break scan;
+                                }
+                            } else {
+                                if (x == '\n') {
+                                    line++;
+                                } else if (x == 0) {
+                                    throw nulByte(base + i);
+                                }
+                                if (++i == n) {
+                                    break scan;
+                                }
                             }
-                            continue;
                         }
-                        if (x == '"') {
-                            i++;
-                            st = QUOTE_IN_QUOTED;
-                            break;
-                        }
-                        if (x < 0) {
-                            i = utf8(b, i, n, base);
-                            if (i == n) {
-                                break scan;
+                    }
+                    default -> { // UNQUOTED
+                        while (true) {
+                            int c;
+                            while ((c = cls[b[i] & 0xff]) == PLAIN) {
+                                if (++i == n) {
+                                    break scan;
+                                }
                             }
-                            continue;
-                        }
-                        if (x == '\n') {
-                            line++;
-                        } else if (x == 0) {
-                            throw nulByte(base + i);
-                        }
-                        if (++i == n) {
-                            break scan;
+                            if (c == DELIM || c == LF) {
+                                if (c == LF) {
+                                    line++;
+                                    endRecord(base + i + 1, base + i == recordStart);
+                                }
+                                if (++i == n) {
+                                    st = FIELD_START;
+                                    break scan;
+                                }
+                                if (b[i] == '"') { // the next field is quoted
+                                    openQuote(base + i);
+                                    i++;
+                                    st = QUOTED;
+                                    continue scan;
+                                }
+                            } else if (c == HIGH) {
+                                i = highByte(b, i, n);
+                                if (i == n) {
+                                    break scan;
+                                }
+                            } else if (c == QUOTE) { // inside an unquoted field a quote is data
+                                if (++i == n) {
+                                    break scan;
+                                }
+                            } else if (c == CR) {
+                                i++;
+                                st = AFTER_CR;
+                                continue scan;
+                            } else {
+                                throw nulByte(base + i);
+                            }
                         }
                     }
-                } else if (st == QUOTE_IN_QUOTED) {
-                    if (b[i] == '"') {
-                        st = QUOTED; // doubled quote
-                        i++;
-                    } else {
-                        st = UNQUOTED; // closing quote; what follows is handled outside quotes
-                    }
-                } else { // AFTER_CR
-                    if (b[i] != '\n') {
-                        throw loneCr(base + i - 1);
-                    }
-                    i++;
-                    line++;
-                    endRecord(base + i, base + i - 2 == recordStart);
-                    st = FIELD_START;
                 }
             }
             state = st;
         }
 
+        private void openQuote(long offset) {
+            quoteOffset = offset;
+            quoteLine = line;
+            quoteRow = rowsDone + 1;
+        }
+
+        /** Validates the UTF-8 sequence starting at {@code b[i]}; returns the index after it. */
+        private int highByte(byte[] b, int i, int n) {
+            int lead = b[i] & 0xff;
+            if (lead >= 0xC2 && lead <= 0xDF && i + 1 < n && (b[i + 1] & 0xC0) == 0x80) {
+                return i + 2; // two-byte letters (é, å, ø, ł…), the common case
+            }
+            return utf8(b, i, n, base);
+        }
         /** A record or blank line ended at {@code e} (exclusive): extend the part or cut before it. */
         private void endRecord(long e, boolean blank) {
             if (blank) {
