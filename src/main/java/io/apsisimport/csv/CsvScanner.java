@@ -54,9 +54,9 @@ public final class CsvScanner {
     private static final class Scan {
 
         // byte classes outside quotes
-        private static final byte PLAIN = 0, QUOTE = 1, LF = 2, CR = 3, HIGH = 4, NUL = 5, DELIM = 6;
+        private static final byte PLAIN = 0, QUOTE = 1, LF = 2, CR = 3, HIGH = 4, NUL = 5;
         // parser states
-        private static final int FIELD_START = 0, UNQUOTED = 1, QUOTED = 2, QUOTE_IN_QUOTED = 3, AFTER_CR = 4;
+        private static final int UNQUOTED = 0, QUOTED = 1, QUOTE_IN_QUOTED = 2, AFTER_CR = 3;
 
         private final InputStream in;
         private final ScanOptions options;
@@ -71,7 +71,9 @@ public final class CsvScanner {
         private long line = 1;  // 1-based physical line of the next byte
         private boolean inHeader = true;
 
-        private int state = FIELD_START;
+        private int state = UNQUOTED;
+        private byte delim;
+        private byte lastByte = '\n'; // the byte before buf[0]: data starts after the header's line feed
         private long recordStart;
         private long recordLine;
         private long rowsDone;
@@ -339,7 +341,7 @@ public final class CsvScanner {
             cls['"'] = QUOTE;
             cls['\n'] = LF;
             cls['\r'] = CR;
-            cls[delimiter] = DELIM;
+            delim = (byte) delimiter;
             recordStart = partStart = partEnd = base + pos;
             recordLine = line;
             int i = pos;
@@ -355,28 +357,21 @@ public final class CsvScanner {
         }
 
         /**
-         * Runs the state machine over {@code b[i..n)}. Written for speed: tight skip loops over
-         * plain bytes, a field start checked right after its delimiter or line feed, the common
-         * two-byte UTF-8 letters validated inline.
+         * Runs the state machine over {@code b[i..n)}. Written for speed: outside quotes only
+         * quotes, line ends and non-ASCII bytes stop the skip loop (a quote opens a field when the
+         * byte before it is the delimiter or a line feed), and the common two-byte UTF-8 letters
+         * are validated inline.
          */
         private void process(byte[] b, int i, int n) {
             if (u8need > 0 && i < n) {
                 i = utf8Continue(b, i, n, base);
             }
             final byte[] cls = this.cls;
+            final byte delim = this.delim;
             int st = state;
             scan:
             while (i < n) {
                 switch (st) {
-                    case FIELD_START -> {
-                        if (b[i] == '"') {
-                            openQuote(base + i);
-                            st = QUOTED;
-                            i++;
-                        } else {
-                            st = UNQUOTED;
-                        }
-                    }
                     case QUOTE_IN_QUOTED -> {
                         if (b[i] == '"') {
                             st = QUOTED; // doubled quote
@@ -392,11 +387,10 @@ public final class CsvScanner {
                         line++;
                         endRecord(base + i + 1, base + i - 1 == recordStart);
                         i++;
-                        st = FIELD_START;
+                        st = UNQUOTED;
                     }
                     case QUOTED -> {
                         while (true) {
-                            // skip 8 bytes at a time while none is '"', LF, NUL or >= 0x80 (tab/controls: false alarms)
                             byte x = b[i];
                             if (x > '"') {
                                 if (++i == n) {
@@ -439,28 +433,28 @@ public final class CsvScanner {
                                     break scan;
                                 }
                             }
-                            if (c == DELIM || c == LF) {
-                                if (c == LF) {
-                                    line++;
-                                    endRecord(base + i + 1, base + i == recordStart);
-                                }
+                            if (c == LF) {
+                                line++;
+                                endRecord(base + i + 1, base + i == recordStart);
                                 if (++i == n) {
-                                    st = FIELD_START;
                                     break scan;
                                 }
-                                if (b[i] == '"') { // the next field is quoted
+                            } else if (c == QUOTE) {
+                                // Outside quotes, the byte before this quote was outside quotes too:
+                                // a delimiter or line feed there makes this quote open a field.
+                                byte before = i > 0 ? b[i - 1] : lastByte;
+                                if (before == delim || before == '\n') {
                                     openQuote(base + i);
                                     i++;
                                     st = QUOTED;
                                     continue scan;
                                 }
+                                if (++i == n) { // inside an unquoted field a quote is data
+                                    break scan;
+                                }
                             } else if (c == HIGH) {
                                 i = highByte(b, i, n);
                                 if (i == n) {
-                                    break scan;
-                                }
-                            } else if (c == QUOTE) { // inside an unquoted field a quote is data
-                                if (++i == n) {
                                     break scan;
                                 }
                             } else if (c == CR) {
@@ -475,6 +469,9 @@ public final class CsvScanner {
                 }
             }
             state = st;
+            if (n > 0) {
+                lastByte = b[n - 1];
+            }
         }
 
         private void openQuote(long offset) {
