@@ -3,6 +3,9 @@ package io.apsisimport.csv;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -379,6 +382,7 @@ public final class CsvScanner {
                         } else {
                             st = UNQUOTED; // closing quote; what follows is handled outside quotes
                         }
+                        continue scan;
                     }
                     case AFTER_CR -> {
                         if (b[i] != '\n') {
@@ -388,8 +392,71 @@ public final class CsvScanner {
                         endRecord(base + i + 1, base + i - 1 == recordStart);
                         i++;
                         st = UNQUOTED;
+                        continue scan;
                     }
-                    case QUOTED -> {
+                    case QUOTED, UNQUOTED -> {
+                        if (i + 64 > n) {
+                            break; // tail: byte by byte below
+                        }
+                        // One 64-byte block: visit only its special bytes, in order.
+                        final int blk = i;
+                        long m = specials(b, blk);
+                        i = blk + 64;
+                        while (m != 0) {
+                            int p = blk + Long.numberOfTrailingZeros(m);
+                            byte x = b[p];
+                            int next = p + 1;
+                            if (x == '"') {
+                                if (st == UNQUOTED) {
+                                    byte before = p > 0 ? b[p - 1] : lastByte;
+                                    if (before == delim || before == '\n') {
+                                        openQuote(base + p);
+                                        st = QUOTED;
+                                    }
+                                } else if (p + 1 == n) {
+                                    i = p; // needs the next buffer: let the byte loop decide
+                                    continue scan;
+                                } else if (b[p + 1] == '"') {
+                                    next = p + 2; // doubled quote
+                                } else {
+                                    st = UNQUOTED;
+                                }
+                            } else if (x == '\n') {
+                                line++;
+                                if (st == UNQUOTED) {
+                                    endRecord(base + p + 1, base + p == recordStart);
+                                }
+                            } else if (x < 0) {
+                                next = highByte(b, p, n);
+                            } else if (x == '\r') {
+                                if (st == UNQUOTED) {
+                                    if (p + 1 == n) {
+                                        i = p;
+                                        continue scan;
+                                    }
+                                    if (b[p + 1] != '\n') {
+                                        throw loneCr(base + p);
+                                    }
+                                    line++;
+                                    endRecord(base + p + 2, base + p == recordStart);
+                                    next = p + 2;
+                                }
+                            } else if (x == 0) {
+                                throw nulByte(base + p);
+                            } // else another control byte (tab…): data
+                            if (next - blk >= 64) {
+                                i = next;
+                                break;
+                            }
+                            m &= -1L << (next - blk);
+                        }
+                        continue scan;
+                    }
+                    default -> throw new IllegalStateException("state " + st);
+                }
+                // fewer than 64 bytes left: byte by byte
+                if (st == QUOTED) {
+                    {
                         while (true) {
                             byte x = b[i];
                             if (x > '"') {
@@ -425,7 +492,8 @@ public final class CsvScanner {
                             }
                         }
                     }
-                    default -> { // UNQUOTED
+                } else { // UNQUOTED
+                    {
                         while (true) {
                             int c;
                             while ((c = cls[b[i] & 0xff]) == PLAIN) {
@@ -472,6 +540,29 @@ public final class CsvScanner {
             if (n > 0) {
                 lastByte = b[n - 1];
             }
+        }
+
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+        private static final long HIGHS = 0x8080808080808080L;
+        private static final long QUOTES = 0x2222222222222222L;
+        private static final long BELOW_0E = 0x7272727272727272L; // 0x80 - 0x0E in every byte
+
+        /**
+         * Bit k is set when {@code b[blk + k]} is '"', below 0x0E (LF, CR, NUL, and harmless
+         * controls such as tab) or >= 0x80. Exact per byte (no carries between bytes), 8 bytes a step.
+         */
+        private static long specials(byte[] b, int blk) {
+            long m = 0;
+            for (int w = 0; w < 8; w++) {
+                long x = (long) LONGS.get(b, blk + 8 * w);
+                long q = x ^ QUOTES;
+                long low = ~((x & LOW7) + BELOW_0E);      // high bit set where the byte's low 7 bits < 0x0E
+                long quote = ~(((q & LOW7) + LOW7) | q);  // high bit set where the byte is '"'
+                long hi = (x | low | quote) & HIGHS;
+                m |= ((hi >>> 7) * 0x0102040810204080L >>> 56) << (8 * w);
+            }
+            return m;
         }
 
         private void openQuote(long offset) {
