@@ -398,58 +398,9 @@ public final class CsvScanner {
                         if (i + 64 > n) {
                             break; // tail: byte by byte below
                         }
-                        // One 64-byte block: visit only its special bytes, in order.
-                        final int blk = i;
-                        long m = specials(b, blk);
-                        i = blk + 64;
-                        while (m != 0) {
-                            int p = blk + Long.numberOfTrailingZeros(m);
-                            byte x = b[p];
-                            int next = p + 1;
-                            if (x == '"') {
-                                if (st == UNQUOTED) {
-                                    byte before = p > 0 ? b[p - 1] : lastByte;
-                                    if (before == delim || before == '\n') {
-                                        openQuote(base + p);
-                                        st = QUOTED;
-                                    }
-                                } else if (p + 1 == n) {
-                                    i = p; // needs the next buffer: let the byte loop decide
-                                    continue scan;
-                                } else if (b[p + 1] == '"') {
-                                    next = p + 2; // doubled quote
-                                } else {
-                                    st = UNQUOTED;
-                                }
-                            } else if (x == '\n') {
-                                line++;
-                                if (st == UNQUOTED) {
-                                    endRecord(base + p + 1, base + p == recordStart);
-                                }
-                            } else if (x < 0) {
-                                next = highByte(b, p, n);
-                            } else if (x == '\r') {
-                                if (st == UNQUOTED) {
-                                    if (p + 1 == n) {
-                                        i = p;
-                                        continue scan;
-                                    }
-                                    if (b[p + 1] != '\n') {
-                                        throw loneCr(base + p);
-                                    }
-                                    line++;
-                                    endRecord(base + p + 2, base + p == recordStart);
-                                    next = p + 2;
-                                }
-                            } else if (x == 0) {
-                                throw nulByte(base + p);
-                            } // else another control byte (tab…): data
-                            if (next - blk >= 64) {
-                                i = next;
-                                break;
-                            }
-                            m &= -1L << (next - blk);
-                        }
+                        state = st;
+                        i = block(b, i, n);
+                        st = state;
                         continue scan;
                     }
                     default -> throw new IllegalStateException("state " + st);
@@ -540,6 +491,69 @@ public final class CsvScanner {
             if (n > 0) {
                 lastByte = b[n - 1];
             }
+        }
+
+        /**
+         * One 64-byte block in state UNQUOTED or QUOTED: visits only its special bytes, in order.
+         * A small method of its own so that the JIT compiles it early (it runs once per block).
+         * Returns where to continue; a quote or CR in the last byte of the buffer is left to the
+         * byte loop, which can wait for the next buffer.
+         */
+        private int block(byte[] b, int blk, int n) {
+            int st = state;
+            int i = blk + 64;
+            long m = specials(b, blk);
+            while (m != 0) {
+                int p = blk + Long.numberOfTrailingZeros(m);
+                byte x = b[p];
+                int next = p + 1;
+                if (x == '"') {
+                    if (st == UNQUOTED) {
+                        // outside quotes, a quote after a delimiter or line feed opens a field
+                        byte before = p > 0 ? b[p - 1] : lastByte;
+                        if (before == delim || before == '\n') {
+                            openQuote(base + p);
+                            st = QUOTED;
+                        }
+                    } else if (p + 1 == n) {
+                        i = p; // closing or doubled? the byte loop waits for the next buffer
+                        break;
+                    } else if (b[p + 1] == '"') {
+                        next = p + 2; // doubled quote
+                    } else {
+                        st = UNQUOTED;
+                    }
+                } else if (x == '\n') {
+                    line++;
+                    if (st == UNQUOTED) {
+                        endRecord(base + p + 1, base + p == recordStart);
+                    }
+                } else if (x < 0) {
+                    next = highByte(b, p, n);
+                } else if (x == '\r') {
+                    if (st == UNQUOTED) {
+                        if (p + 1 == n) {
+                            i = p; // the byte loop waits for the next buffer
+                            break;
+                        }
+                        if (b[p + 1] != '\n') {
+                            throw loneCr(base + p);
+                        }
+                        line++;
+                        endRecord(base + p + 2, base + p == recordStart);
+                        next = p + 2;
+                    }
+                } else if (x == 0) {
+                    throw nulByte(base + p);
+                } // else another control byte (tab…): data
+                if (next - blk >= 64) {
+                    i = next;
+                    break;
+                }
+                m &= -1L << (next - blk);
+            }
+            state = st;
+            return i;
         }
 
         private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
