@@ -360,10 +360,11 @@ public final class CsvScanner {
         }
 
         /**
-         * Runs the state machine over {@code b[i..n)}. Written for speed: outside quotes only
-         * quotes, line ends and non-ASCII bytes stop the skip loop (a quote opens a field when the
-         * byte before it is the delimiter or a line feed), and the common two-byte UTF-8 letters
-         * are validated inline.
+         * Runs the state machine over {@code b[i..n)}. Written for speed: 64-byte blocks are
+         * handled by {@link #block}, which visits only the bytes that matter; the last bytes of a
+         * buffer and the states that need the next byte go byte by byte here. Outside quotes a
+         * delimiter needs no work: a quote opens a field when the byte before it is the delimiter
+         * or a line feed.
          */
         private void process(byte[] b, int i, int n) {
             if (u8need > 0 && i < n) {
@@ -407,82 +408,78 @@ public final class CsvScanner {
                 }
                 // fewer than 64 bytes left: byte by byte
                 if (st == QUOTED) {
-                    {
-                        while (true) {
-                            byte x = b[i];
-                            if (x > '"') {
-                                if (++i == n) {
-                                    break scan;
-                                }
-                            } else if (x == '"') {
-                                if (++i == n) {
-                                    st = QUOTE_IN_QUOTED;
-                                    break scan;
-                                }
-                                if (b[i] != '"') {
-                                    st = UNQUOTED;
-                                    continue scan;
-                                }
-                                if (++i == n) {
-                                    break scan; // doubled quote consumed, still quoted
-                                }
-                            } else if (x < 0) {
-                                i = highByte(b, i, n);
-                                if (i == n) {
-                                    break scan;
-                                }
-                            } else {
-                                if (x == '\n') {
-                                    line++;
-                                } else if (x == 0) {
-                                    throw nulByte(base + i);
-                                }
-                                if (++i == n) {
-                                    break scan;
-                                }
+                    while (true) {
+                        byte x = b[i];
+                        if (x > '"') {
+                            if (++i == n) {
+                                break scan;
+                            }
+                        } else if (x == '"') {
+                            if (++i == n) {
+                                st = QUOTE_IN_QUOTED;
+                                break scan;
+                            }
+                            if (b[i] != '"') {
+                                st = UNQUOTED;
+                                continue scan;
+                            }
+                            if (++i == n) {
+                                break scan; // doubled quote consumed, still quoted
+                            }
+                        } else if (x < 0) {
+                            i = highByte(b, i, n);
+                            if (i == n) {
+                                break scan;
+                            }
+                        } else {
+                            if (x == '\n') {
+                                line++;
+                            } else if (x == 0) {
+                                throw nulByte(base + i);
+                            }
+                            if (++i == n) {
+                                break scan;
                             }
                         }
                     }
                 } else { // UNQUOTED
-                    {
-                        while (true) {
-                            int c;
-                            while ((c = cls[b[i] & 0xff]) == PLAIN) {
-                                if (++i == n) {
-                                    break scan;
-                                }
+                    while (true) {
+                        int c;
+                        while ((c = cls[b[i] & 0xff]) == PLAIN) {
+                            if (++i == n) {
+                                break scan;
                             }
-                            if (c == LF) {
-                                line++;
-                                endRecord(base + i + 1, base + i == recordStart);
-                                if (++i == n) {
-                                    break scan;
-                                }
-                            } else if (c == QUOTE) {
-                                // Outside quotes, the byte before this quote was outside quotes too:
-                                // a delimiter or line feed there makes this quote open a field.
-                                byte before = i > 0 ? b[i - 1] : lastByte;
-                                if (before == delim || before == '\n') {
-                                    openQuote(base + i);
-                                    i++;
-                                    st = QUOTED;
-                                    continue scan;
-                                }
-                                if (++i == n) { // inside an unquoted field a quote is data
-                                    break scan;
-                                }
-                            } else if (c == HIGH) {
-                                i = highByte(b, i, n);
-                                if (i == n) {
-                                    break scan;
-                                }
-                            } else if (c == CR) {
+                        }
+                        if (c == LF) {
+                            line++;
+                            endRecord(base + i + 1, base + i == recordStart);
+                            if (++i == n) {
+                                break scan;
+                            }
+                        } else if (c == QUOTE) {
+                            // Outside quotes, the byte before this quote was outside quotes too:
+                            // a delimiter or line feed there makes this quote open a field.
+                            byte before = i > 0 ? b[i - 1] : lastByte;
+                            if (before == delim || before == '\n') {
+                                openQuote(base + i);
                                 i++;
-                                st = AFTER_CR;
+                                st = QUOTED;
                                 continue scan;
-                            } else {
-                                throw nulByte(base + i);
                             }
+                            if (++i == n) { // inside an unquoted field a quote is data
+                                break scan;
+                            }
+                        } else if (c == HIGH) {
+                            i = highByte(b, i, n);
+                            if (i == n) {
+                                break scan;
+                            }
+                        } else if (c == CR) {
+                            i++;
+                            st = AFTER_CR;
+                            continue scan;
+                        } else {
+                            throw nulByte(base + i);
                         }
                     }
                 }

@@ -436,6 +436,30 @@ class CsvScannerTest {
         assertEquals(b, a, "line() hands out a copy");
     }
 
+    @Test
+    void optionsKeepTheRequiredColumnsInOrderAndRejectNonsense() {
+        var o = ScanOptions.of(new LinkedHashSet<>(List.of("z", "a", "m")));
+        assertEquals(ScanOptions.DEFAULT_MAX_PART_BYTES, o.maxPartBytes());
+        assertEquals(List.of("z", "a", "m"), List.copyOf(o.requiredColumns()));
+        assertThrows(IllegalArgumentException.class, () -> new ScanOptions(0, Set.of()));
+        assertThrows(NullPointerException.class, () -> new ScanOptions(10, null));
+        assertThrows(IllegalArgumentException.class, () -> new Part(0, 5, 5, 1, 1));
+    }
+
+    @Test
+    void theStreamIsReadToItsEndAndLeftOpen() throws IOException {
+        var closed = new boolean[1];
+        var in = new ByteArrayInputStream(bytes("a\n1\n")) {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        CsvScanner.scan(in, options(BIG));
+        assertEquals(-1, in.read());
+        assertTrue(!closed[0]);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static ScanResult scan(String csv, long max, String... required) {
