@@ -107,7 +107,7 @@ class CsvScannerTest {
                 bytes("  "))) {
             var r = scan(csv, BIG, "email");
             assertNull(r.header());
-            assertTrue(r.isEmpty());
+            assertTrue(r.isEmptyFile());
             assertEquals(0, r.dataRows());
             assertEquals(csv.length, r.totalBytes());
             assertEquals(List.of(), r.parts());
