@@ -6,6 +6,8 @@ package io.apsisimport.csv;
  */
 public final class CsvEncodingException extends CsvRejectedException {
 
+    private static final long serialVersionUID = 1L;
+
     private final long line;
     private final long row;
     private final long byteOffset;

@@ -10,7 +10,11 @@ import java.util.Set;
 /** The header lacks columns that the import specification's field selectors name. */
 public final class CsvMissingColumnsException extends CsvRejectedException {
 
+    private static final long serialVersionUID = 1L;
+
+    @SuppressWarnings("serial") // unmodifiable JDK collections, serializable in practice
     private final Set<String> missing;
+    @SuppressWarnings("serial")
     private final List<String> present;
 
     public CsvMissingColumnsException(Set<String> missing, List<String> present, char delimiter) {

@@ -10,6 +10,8 @@ package io.apsisimport.csv;
  */
 public abstract class CsvRejectedException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     protected CsvRejectedException(String message) {
         super(message);
     }

@@ -17,8 +17,8 @@ public record ScanResult(CsvHeader header, long dataRows, long totalBytes, List<
         parts = List.copyOf(parts);
     }
 
-    /** Whether the file has no header at all. */
-    public boolean isEmpty() {
+    /** Whether the file is empty: no header (no bytes, only a BOM, or only whitespace). */
+    public boolean isEmptyFile() {
         return header == null;
     }
 }

@@ -2,6 +2,7 @@ package io.apsisimport.csv;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -43,12 +44,15 @@ class CsvScannerPropertyTest {
                 continue;
             }
             var options = new ScanOptions(max, Set.of());
-            int bufferSize = 4 + rnd.nextInt(60);
+            int bufferSize = rnd.nextBoolean() ? 4 + rnd.nextInt(60) : 64 + rnd.nextInt(300);
             ScanResult r;
             try {
                 r = CsvScanner.scan(new Trickle(c.bytes(), rnd.nextLong()), options, bufferSize);
             } catch (CsvRecordTooLargeException e) {
                 assertEquals(firstTooLargeRow(c, budget), e.row(), label + " budget " + budget);
+                var whole = assertThrows(CsvRecordTooLargeException.class,
+                        () -> CsvScanner.scan(new ByteArrayInputStream(c.bytes()), options));
+                assertEquals(e.row(), whole.row(), label);
                 rejected++;
                 continue;
             }
@@ -63,6 +67,44 @@ class CsvScannerPropertyTest {
         // the generator must actually exercise both outcomes and multi-part plans
         assertTrue(planned > CASES / 3 && rejected > CASES / 20 && multiPart > CASES / 4,
                 "planned " + planned + ", rejected " + rejected + ", multi-part " + multiPart);
+    }
+
+    @Test
+    void corruptedFilesGetTheSameVerdictWhateverTheBufferAndReadSizes() throws IOException {
+        // differential: tiny buffers and short reads (byte loop) vs one big read (64-byte block loop)
+        var rnd = new Random(SEED + 1);
+        byte[][] poison = {{(byte) 0xE9}, {0}, {'\r'}, {'"'}, {(byte) 0xC3}, {(byte) 0xE6, (byte) 0x97}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}};
+        int rejectedCount = 0;
+        for (int n = 0; n < CASES; n++) {
+            Case c = generate(rnd);
+            byte[] bytes = c.bytes().clone();
+            for (int k = rnd.nextInt(3); k > 0 && bytes.length > 0; k--) {
+                byte[] p = poison[rnd.nextInt(poison.length)];
+                int at = rnd.nextInt(bytes.length);
+                System.arraycopy(p, 0, bytes, at, Math.min(p.length, bytes.length - at));
+            }
+            var options = new ScanOptions(1 + rnd.nextInt(bytes.length + 10) + 200, Set.of());
+            Object small = outcome(new Trickle(bytes, rnd.nextLong()), options, 4 + rnd.nextInt(60));
+            Object whole = outcome(new ByteArrayInputStream(bytes), options, CsvScanner.DEFAULT_BUFFER_SIZE);
+            assertEquals(whole, small, "case " + n + ": " + printable(bytes));
+            if (whole instanceof String) {
+                rejectedCount++;
+            }
+        }
+        assertTrue(rejectedCount > CASES / 4, "rejected " + rejectedCount);
+    }
+
+    /** The scan's result, or its rejection as "class row offset" (messages may say "at least"). */
+    private static Object outcome(InputStream in, ScanOptions options, int bufferSize) throws IOException {
+        try {
+            return CsvScanner.scan(in, options, bufferSize);
+        } catch (CsvEncodingException e) {
+            return "encoding row " + e.row() + " line " + e.line() + " offset " + e.byteOffset() + ": " + e.getMessage();
+        } catch (CsvMalformedException e) {
+            return "malformed row " + e.row() + " line " + e.line() + " offset " + e.byteOffset() + ": " + e.getMessage();
+        } catch (CsvRecordTooLargeException e) {
+            return "too large row " + e.row() + " line " + e.line();
+        }
     }
 
     private static void check(Case c, ScanResult r, long max, String label) {
@@ -268,7 +310,7 @@ class CsvScannerPropertyTest {
             if (pos >= data.length) {
                 return -1;
             }
-            int k = Math.min(Math.min(len, data.length - pos), 1 + rnd.nextInt(9));
+            int k = Math.min(Math.min(len, data.length - pos), 1 + rnd.nextInt(rnd.nextBoolean() ? 9 : 400));
             System.arraycopy(data, pos, b, off, k);
             pos += k;
             return k;

@@ -107,7 +107,7 @@ class CsvScannerTest {
                 bytes("  "))) {
             var r = scan(csv, BIG, "email");
             assertNull(r.header());
-            assertTrue(r.isEmpty());
+            assertTrue(r.isEmptyFile());
             assertEquals(0, r.dataRows());
             assertEquals(csv.length, r.totalBytes());
             assertEquals(List.of(), r.parts());
@@ -434,6 +434,30 @@ class CsvScannerTest {
         byte[] line = a.line();
         line[0] = 'y';
         assertEquals(b, a, "line() hands out a copy");
+    }
+
+    @Test
+    void optionsKeepTheRequiredColumnsInOrderAndRejectNonsense() {
+        var o = ScanOptions.of(new LinkedHashSet<>(List.of("z", "a", "m")));
+        assertEquals(ScanOptions.DEFAULT_MAX_PART_BYTES, o.maxPartBytes());
+        assertEquals(List.of("z", "a", "m"), List.copyOf(o.requiredColumns()));
+        assertThrows(IllegalArgumentException.class, () -> new ScanOptions(0, Set.of()));
+        assertThrows(NullPointerException.class, () -> new ScanOptions(10, null));
+        assertThrows(IllegalArgumentException.class, () -> new Part(0, 5, 5, 1, 1));
+    }
+
+    @Test
+    void theStreamIsReadToItsEndAndLeftOpen() throws IOException {
+        var closed = new boolean[1];
+        var in = new ByteArrayInputStream(bytes("a\n1\n")) {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        CsvScanner.scan(in, options(BIG));
+        assertEquals(-1, in.read());
+        assertTrue(!closed[0]);
     }
 
     // ------------------------------------------------------------------ helpers
