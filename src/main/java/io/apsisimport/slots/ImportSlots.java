@@ -29,9 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 public final class ImportSlots {
   /** First waits are 1–2 s; each attempt doubles the ceiling. */
   static final Duration BACKOFF_BASE = Duration.ofSeconds(2);
-  /** Ceiling for waiters that are next in line (fewer than maxSlots live waiters ahead of them). */
-  static final Duration HEAD_CAP = Duration.ofSeconds(10);
-  /** Ceiling for every other waiter. */
+  /** No waiter sleeps longer than this between two looks. */
   static final Duration TAIL_CAP = Duration.ofSeconds(60);
   /** A waiter that has not come back this long after its announced wait no longer blocks younger ones. */
   static final Duration WAITER_GRACE = Duration.ofSeconds(30);
@@ -132,7 +130,7 @@ public final class ImportSlots {
       deleteWaiter(me);
       throw new SlotWaitTimeoutException(timeoutMessage(owner, waited, state == null ? load() : state, now));
     }
-    Duration waitFor = backoff(attempt, rank, config.maxSlots(), random);
+    Duration waitFor = backoff(attempt, rank, config.maxSlots(), config.pollInterval(), random);
     Duration left = config.maxWait().minus(waited);
     if (waitFor.compareTo(left) > 0) {
       // Come back just after the deadline rather than long after it.
@@ -179,18 +177,28 @@ public final class ImportSlots {
 
   /**
    * Exponential back-off with "equal jitter": a random wait in [ceiling/2, ceiling], where the
-   * ceiling doubles per attempt from {@link #BACKOFF_BASE} up to {@link #HEAD_CAP} for waiters next
-   * in line and {@link #TAIL_CAP} for the rest. Whole seconds (a Step Functions Wait takes
-   * seconds), at least one.
+   * ceiling doubles per attempt from {@link #BACKOFF_BASE} up to a cap that depends on the place in
+   * the queue. Waiters next in line (fewer than maxSlots live waiters ahead) are capped at the
+   * status-poll interval: a holder notices its import finished at that cadence, so a freed slot
+   * is taken about one poll later. Every further maxSlots waiters ahead add one poll interval
+   * (they cannot be served before that many imports end), up to {@link #TAIL_CAP}. Whole seconds
+   * (a Step Functions Wait takes seconds), at least one.
    */
-  static Duration backoff(int attempt, int waitersAhead, int maxSlots, RandomGenerator random) {
-    long cap = (waitersAhead < maxSlots ? HEAD_CAP : TAIL_CAP).toMillis();
+  static Duration backoff(int attempt, int waitersAhead, int maxSlots, Duration poll, RandomGenerator random) {
+    long pollMillis = Math.max(1000, poll.toMillis());
+    long rounds = 1 + Math.max(0, waitersAhead) / Math.max(1, maxSlots);
+    long cap = Math.min(TAIL_CAP.toMillis(), pollMillis * rounds);
+    cap = Math.max(cap, Math.min(pollMillis, TAIL_CAP.toMillis()));
     int shift = Math.min(Math.max(attempt, 0), 20);
-    long ceiling = Math.min(cap, BACKOFF_BASE.toMillis() << shift);
+    long ceiling = Math.max(1000, Math.min(cap, BACKOFF_BASE.toMillis() << shift));
     long half = ceiling / 2;
     long waitMillis = half + random.nextLong(ceiling - half + 1);
     long seconds = Math.max(1, (waitMillis + 999) / 1000);
-    return Duration.ofSeconds(Math.min(seconds, ceiling / 1000));
+    return Duration.ofSeconds(Math.min(seconds, Math.max(1, ceiling / 1000)));
+  }
+
+  static Duration backoff(int attempt, int waitersAhead, int maxSlots, RandomGenerator random) {
+    return backoff(attempt, waitersAhead, maxSlots, SlotsConfig.DEFAULT_POLL_INTERVAL, random);
   }
 
   private void takeSlot(Slot slot, SlotOwner owner, Instant now, Instant lease) {

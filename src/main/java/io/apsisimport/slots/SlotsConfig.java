@@ -14,9 +14,17 @@ import java.util.Map;
  * @param lease how long a slot stays held without a renewal before it may be reclaimed from an
  *     execution that is no longer running
  * @param maxWait how long one part may wait for a slot before {@link SlotWaitTimeoutException}
+ * @param pollInterval the state machine's status-poll interval: holders notice that their import
+ *     finished at this cadence, so waiters next in line come back at about the same cadence
  */
-public record SlotsConfig(String table, String accountKey, int maxSlots, Duration lease, Duration maxWait) {
+public record SlotsConfig(String table, String accountKey, int maxSlots, Duration lease, Duration maxWait,
+    Duration pollInterval) {
   public static final int MAX_SLOTS_LIMIT = 50;
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
+
+  public SlotsConfig(String table, String accountKey, int maxSlots, Duration lease, Duration maxWait) {
+    this(table, accountKey, maxSlots, lease, maxWait, DEFAULT_POLL_INTERVAL);
+  }
 
   public SlotsConfig {
     if (table == null || table.isBlank()) {
@@ -34,9 +42,15 @@ public record SlotsConfig(String table, String accountKey, int maxSlots, Duratio
     if (maxWait == null || maxWait.isNegative() || maxWait.isZero()) {
       throw new IllegalStateException("SLOT_MAX_WAIT_SECONDS must be a positive number of seconds, was " + maxWait);
     }
+    if (pollInterval == null || pollInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalStateException("POLL_INTERVAL_SECONDS must be at least 1 second, was " + pollInterval);
+    }
   }
 
-  /** Reads {@code SLOTS_TABLE}, {@code APSIS_ACCOUNT_KEY}, {@code MAX_CONCURRENT_IMPORTS}, {@code SLOT_LEASE_SECONDS}, {@code SLOT_MAX_WAIT_SECONDS}. */
+  /**
+   * Reads {@code SLOTS_TABLE}, {@code APSIS_ACCOUNT_KEY}, {@code MAX_CONCURRENT_IMPORTS},
+   * {@code SLOT_LEASE_SECONDS}, {@code SLOT_MAX_WAIT_SECONDS}, {@code POLL_INTERVAL_SECONDS}.
+   */
   public static SlotsConfig fromEnvironment(Map<String, String> env) {
     String table = env.get("SLOTS_TABLE");
     if (table == null || table.isBlank()) {
@@ -49,7 +63,9 @@ public record SlotsConfig(String table, String accountKey, int maxSlots, Duratio
     long max = number(env, "MAX_CONCURRENT_IMPORTS", 3, 1, MAX_SLOTS_LIMIT);
     long lease = number(env, "SLOT_LEASE_SECONDS", 900, 1, Long.MAX_VALUE / 1000);
     long maxWait = number(env, "SLOT_MAX_WAIT_SECONDS", 21600, 1, Long.MAX_VALUE / 1000);
-    return new SlotsConfig(table.trim(), account.trim(), (int) max, Duration.ofSeconds(lease), Duration.ofSeconds(maxWait));
+    long poll = number(env, "POLL_INTERVAL_SECONDS", DEFAULT_POLL_INTERVAL.toSeconds(), 1, 3600);
+    return new SlotsConfig(table.trim(), account.trim(), (int) max, Duration.ofSeconds(lease), Duration.ofSeconds(maxWait),
+        Duration.ofSeconds(poll));
   }
 
   private static long number(Map<String, String> env, String name, long fallback, long min, long max) {

@@ -183,6 +183,7 @@ public final class LocalCloud implements AutoCloseable {
     env.put("MAX_CONCURRENT_IMPORTS", Integer.toString(options.maxConcurrentImports()));
     env.put("SLOT_LEASE_SECONDS", Long.toString(options.slotLeaseSeconds()));
     env.put("SLOT_MAX_WAIT_SECONDS", Long.toString(options.slotMaxWaitSeconds()));
+    env.put("POLL_INTERVAL_SECONDS", Integer.toString(options.pollIntervalSeconds()));
     env.put("APSIS_BASE_URL", options.apsisBaseUrl().toString());
     env.put("APSIS_CLIENT_ID", options.apsisClientId());
     env.put("APSIS_CLIENT_SECRET", options.apsisClientSecret());

@@ -58,7 +58,11 @@ class ImportSlotsUnitTest {
       long tail = ImportSlots.backoff(30, 5, 3, random).toSeconds();
       assertTrue(tail >= 30 && tail <= 60, "tail wait " + tail);
       long head = ImportSlots.backoff(30, 0, 3, random).toSeconds();
-      assertTrue(head >= 5 && head <= 10, "head-of-line wait " + head);
+      assertTrue(head >= 15 && head <= 30, "head-of-line wait about one poll interval (30 s): " + head);
+      long fastPoll = ImportSlots.backoff(30, 0, 3, Duration.ofSeconds(1), random).toSeconds();
+      assertEquals(1, fastPoll, "with a 1 s poll interval the next in line look every second");
+      long deep = ImportSlots.backoff(30, 27, 3, Duration.ofSeconds(1), random).toSeconds();
+      assertTrue(deep >= 5 && deep <= 10, "27 ahead with 3 slots: about ten poll intervals: " + deep);
       assertTrue(ImportSlots.backoff(Integer.MAX_VALUE, 5, 3, random).toSeconds() <= 60);
     }
   }
