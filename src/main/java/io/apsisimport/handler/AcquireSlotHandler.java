@@ -6,13 +6,16 @@ import io.apsisimport.slots.SlotDecision;
 import io.apsisimport.slots.SlotOwner;
 import java.time.Clock;
 import java.time.Instant;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * "Acquire import slot": takes one of the account's APSIS import slots, or says how long to wait
- * before asking again (the state machine's "Wait for a free import slot" loop).
+ * before asking again. "Wait for a free import slot" invokes it again with the task token of that
+ * wait: the token is parked on the waiter's record so that a release can end the wait early.
  */
 public final class AcquireSlotHandler extends JsonHandler<AcquireSlotHandler.Input, AcquireSlotHandler.Output> {
   private final ImportSlots slots;
+  private final SfnClient sfn;
   private final Clock clock;
 
   public AcquireSlotHandler() {
@@ -20,23 +23,33 @@ public final class AcquireSlotHandler extends JsonHandler<AcquireSlotHandler.Inp
   }
 
   public AcquireSlotHandler(Wiring wiring) {
-    this(wiring.slots(), wiring.clock());
+    this(wiring.slots(), wiring.sfn(), wiring.clock());
   }
 
-  public AcquireSlotHandler(ImportSlots slots, Clock clock) {
+  public AcquireSlotHandler(ImportSlots slots, SfnClient sfn, Clock clock) {
     super(Input.class);
     this.slots = slots;
+    this.sfn = sfn;
     this.clock = clock;
   }
 
-  /** {@code slot} is this handler's previous output (or {@code {"attempt": 0}} the first time). */
-  public record Input(String executionArn, String key, int part, Output slot) {}
+  /**
+   * {@code slot} is this handler's previous output (or {@code {"attempt": 0}} the first time);
+   * {@code taskToken} is set only by "Wait for a free import slot".
+   */
+  public record Input(String executionArn, String key, int part, Output slot, String taskToken) {}
 
   public record Output(boolean acquired, Integer slot, int attempt, String waitingSince, Long waitSeconds,
       Integer waitersAhead) {}
 
   @Override
   public Output handle(Input in, Context context) {
+    if (in.taskToken() != null) {
+      slots.park(new SlotOwner(in.executionArn(), in.part()), in.taskToken());
+      // A slot may have been freed between "no slot free" and now: nobody would wake us for it.
+      SlotWakeups.wake(slots, sfn);
+      return in.slot();
+    }
     Output previous = in.slot();
     int attempt = previous == null ? 0 : previous.attempt();
     Instant waitingSince = previous == null || previous.waitingSince() == null

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.ReleaseReason;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * EventBridge "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED) → releases the
@@ -12,18 +13,20 @@ import io.apsisimport.slots.ReleaseReason;
  */
 public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, ReapSlotsHandler.Output> {
   private final ImportSlots slots;
+  private final SfnClient sfn;
 
   public ReapSlotsHandler() {
     this(Wiring.fromSystem());
   }
 
   public ReapSlotsHandler(Wiring wiring) {
-    this(wiring.slots());
+    this(wiring.slots(), wiring.sfn());
   }
 
-  public ReapSlotsHandler(ImportSlots slots) {
+  public ReapSlotsHandler(ImportSlots slots, SfnClient sfn) {
     super(Event.class);
     this.slots = slots;
+    this.sfn = sfn;
   }
 
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -41,7 +44,9 @@ public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, 
     }
     String arn = event.detail().executionArn();
     int released = slots.releaseAll(arn, ReleaseReason.ABANDONED);
-    Log.info(context, "slots reaped", "execution", arn, "status", event.detail().status(), "released", released);
+    int woken = SlotWakeups.wake(slots, sfn);
+    Log.info(context, "slots reaped", "execution", arn, "status", event.detail().status(), "released", released,
+        "waitersWoken", woken);
     return new Output(arn, released);
   }
 }

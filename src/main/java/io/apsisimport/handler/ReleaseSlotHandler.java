@@ -4,25 +4,29 @@ import com.amazonaws.services.lambda.runtime.Context;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.ReleaseReason;
 import io.apsisimport.slots.SlotOwner;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * "Release import slot" (after a terminal status) and "Release slot after failure" (every Catch
- * path). Idempotent: releasing a slot that is not held does nothing.
+ * path). Idempotent: releasing a slot that is not held does nothing. Then wakes the oldest waiters
+ * if slots are free.
  */
 public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Input, ReleaseSlotHandler.Output> {
   private final ImportSlots slots;
+  private final SfnClient sfn;
 
   public ReleaseSlotHandler() {
     this(Wiring.fromSystem());
   }
 
   public ReleaseSlotHandler(Wiring wiring) {
-    this(wiring.slots());
+    this(wiring.slots(), wiring.sfn());
   }
 
-  public ReleaseSlotHandler(ImportSlots slots) {
+  public ReleaseSlotHandler(ImportSlots slots, SfnClient sfn) {
     super(Input.class);
     this.slots = slots;
+    this.sfn = sfn;
   }
 
   /** {@code reason}: IMPORT_FINISHED or ABANDONED (see {@link ReleaseReason}). */
@@ -34,8 +38,9 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
   public Output handle(Input in, Context context) {
     var reason = in.reason() == null ? ReleaseReason.ABANDONED : ReleaseReason.valueOf(in.reason());
     slots.release(new SlotOwner(in.executionArn(), in.part()), reason);
+    int woken = SlotWakeups.wake(slots, sfn);
     Log.info(context, "import slot released", "key", in.key(), "part", in.part(), "reason", reason.name(),
-        "execution", in.executionArn());
+        "waitersWoken", woken, "execution", in.executionArn());
     return new Output(true);
   }
 }

@@ -61,6 +61,7 @@ public final class ImportSlots {
   private static final String WAITING_SINCE = "waitingSince";
   private static final String NEXT_CHECK_BY = "nextCheckBy";
   private static final String TTL = "ttl";
+  private static final String TOKEN = "token";
 
   private final DynamoDbClient ddb;
   private final ExecutionProbe probe;
@@ -489,12 +490,62 @@ public final class ImportSlots {
 
   private void putWaiter(SlotOwner owner, Instant waitingSince, Instant nextCheckBy) {
     ddb.updateItem(b -> b.tableName(config.table()).key(waiterKeyMap(owner.id()))
-        .updateExpression("SET #owner = :owner, #exec = :exec, #waitingSince = :since, #next = :next, #ttl = :ttl")
+        .updateExpression("SET #owner = :owner, #exec = :exec, #waitingSince = :since, #next = :next, #ttl = :ttl"
+            + " REMOVE #token")
         .expressionAttributeNames(Map.of("#owner", OWNER, "#exec", EXEC, "#waitingSince", WAITING_SINCE,
-            "#next", NEXT_CHECK_BY, "#ttl", TTL))
+            "#next", NEXT_CHECK_BY, "#ttl", TTL, "#token", TOKEN))
         .expressionAttributeValues(Map.of(":owner", s(owner.id()), ":exec", s(owner.executionArn()),
             ":since", millis(waitingSince), ":next", millis(nextCheckBy),
             ":ttl", n(nextCheckBy.plus(WAITER_TTL).getEpochSecond()))));
+  }
+
+  /**
+   * Parks the Step Functions task token of a waiter that was told to wait: a release hands it to
+   * {@link #waitersToWake()}, so the waiter comes back when a slot frees instead of at the end of
+   * its back-off. Without a waiter record (it took a slot or was released meanwhile) nothing is
+   * parked: its task simply times out and it asks again.
+   */
+  public void park(SlotOwner owner, String taskToken) {
+    try {
+      ddb.updateItem(b -> b.tableName(config.table()).key(waiterKeyMap(owner.id()))
+          .updateExpression("SET #token = :token")
+          .conditionExpression("attribute_exists(#sk)")
+          .expressionAttributeNames(Map.of("#token", TOKEN, "#sk", SK))
+          .expressionAttributeValues(Map.of(":token", s(taskToken))));
+    } catch (ConditionalCheckFailedException noWaiterRecord) {
+      // see above: the back-off timeout brings it back
+    }
+  }
+
+  /**
+   * The parked task tokens of the oldest live waiters, one per slot free now, each handed out once
+   * (a conditional REMOVE claims it). The caller wakes them; a token whose task already ended is
+   * harmless to wake.
+   */
+  public List<String> waitersToWake() {
+    Instant now = clock.instant();
+    State state = load();
+    long free = state.allSlotsUpTo(config.maxSlots()).stream()
+        .filter(s -> s.index() < config.maxSlots() && s.free(now)).count();
+    if (free == 0) {
+      return List.of();
+    }
+    List<Waiter> queue = state.waiters().stream().filter(w -> w.live(now) && w.token() != null && w.waitingSince() != null)
+        .sorted(Comparator.comparing(Waiter::waitingSince).thenComparing(Waiter::ownerId))
+        .limit(free).toList();
+    List<String> tokens = new ArrayList<>();
+    for (Waiter w : queue) {
+      try {
+        ddb.updateItem(b -> b.tableName(config.table()).key(waiterKeyMap(w.ownerId()))
+            .updateExpression("REMOVE #token").conditionExpression("#token = :token")
+            .expressionAttributeNames(Map.of("#token", TOKEN))
+            .expressionAttributeValues(Map.of(":token", s(w.token()))));
+        tokens.add(w.token());
+      } catch (ConditionalCheckFailedException claimedElsewhere) {
+        // another release woke it, or it re-registered with a new token
+      }
+    }
+    return tokens;
   }
 
   private void deleteWaiterIfSeen(State state, String ownerId) {
@@ -517,13 +568,13 @@ public final class ImportSlots {
     QueryRequest request = QueryRequest.builder().tableName(config.table()).consistentRead(true)
         .keyConditionExpression("#pk = :pk")
         .projectionExpression(String.join(",", "#pk", "#sk", "#owner", "#exec", "#part", "#leaseUntil", "#holdUntil",
-            "#importId", "#urlExpiresAt", "#uploaded", "#version", "#waitingSince", "#next"))
+            "#importId", "#urlExpiresAt", "#uploaded", "#version", "#waitingSince", "#next", "#token"))
         .expressionAttributeNames(Map.ofEntries(Map.entry("#pk", PK), Map.entry("#sk", SK), Map.entry("#owner", OWNER),
             Map.entry("#exec", EXEC), Map.entry("#part", PART), Map.entry("#leaseUntil", LEASE_UNTIL),
             Map.entry("#holdUntil", HOLD_UNTIL), Map.entry("#importId", IMPORT_ID),
             Map.entry("#urlExpiresAt", URL_EXPIRES_AT), Map.entry("#uploaded", UPLOADED),
             Map.entry("#version", VERSION), Map.entry("#waitingSince", WAITING_SINCE),
-            Map.entry("#next", NEXT_CHECK_BY)))
+            Map.entry("#next", NEXT_CHECK_BY), Map.entry("#token", TOKEN)))
         .expressionAttributeValues(Map.of(":pk", s(pk)))
         .build();
     for (Map<String, AttributeValue> item : ddb.queryPaginator(request).items()) {
@@ -533,7 +584,7 @@ public final class ImportSlots {
         slots.put(slot.index(), slot);
       } else if (sk.startsWith(WAITER_PREFIX) && item.containsKey(WAITING_SINCE) && item.containsKey(OWNER)) {
         waiters.add(new Waiter(item.get(OWNER).s(), str(item, EXEC), instant(item, WAITING_SINCE),
-            instant(item, NEXT_CHECK_BY)));
+            instant(item, NEXT_CHECK_BY), str(item, TOKEN)));
       }
     }
     return new State(slots, waiters);
@@ -575,7 +626,7 @@ public final class ImportSlots {
     }
   }
 
-  private record Waiter(String ownerId, String exec, Instant waitingSince, Instant nextCheckBy) {
+  private record Waiter(String ownerId, String exec, Instant waitingSince, Instant nextCheckBy, String token) {
     boolean live(Instant now) {
       return nextCheckBy != null && nextCheckBy.isAfter(now);
     }
