@@ -10,7 +10,9 @@ import java.time.Clock;
 
 /**
  * "Request import": asks APSIS One for an import with the route's specification. The upload form
- * (policy, signature) goes to the slot record, never into the execution's state.
+ * (policy, signature) goes to the slot record, never into the execution's state. Idempotent: a
+ * retried invocation whose first run already got an import reuses it instead of requesting a
+ * second one for the same part.
  */
 public final class RequestImportHandler extends JsonHandler<RequestImportHandler.Input, RequestImportHandler.Output> {
   private final ApsisApi apsis;
@@ -40,6 +42,15 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
   public Output handle(Input in, Context context) {
     var owner = new SlotOwner(in.executionArn(), in.part());
     String requestedAt = clock.instant().toString();
+    // Throws SlotLostException if the slot was reclaimed meanwhile: then no import may start.
+    slots.renew(owner);
+    var attached = slots.ticket(owner);
+    if (attached.isPresent()) {
+      ImportTicket ticket = ImportTicket.fromJson(attached.get());
+      Log.info(context, "import already requested: reusing it", "key", in.key(), "part", in.part(),
+          "importId", ticket.importId(), "execution", in.executionArn());
+      return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
+    }
     ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec());
     slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());
     Log.info(context, "import requested", "key", in.key(), "part", in.part(), "section", in.section(),

@@ -530,9 +530,11 @@ public final class ImportSlots {
     if (free == 0) {
       return List.of();
     }
-    List<Waiter> queue = state.waiters().stream().filter(w -> w.live(now) && w.token() != null && w.waitingSince() != null)
+    // The oldest live waiters are the ones acquire() serves first; one of them without a parked token
+    // is between its "no slot" and its park(), and park() wakes waiters itself.
+    List<Waiter> queue = state.waiters().stream().filter(w -> w.live(now) && w.waitingSince() != null)
         .sorted(Comparator.comparing(Waiter::waitingSince).thenComparing(Waiter::ownerId))
-        .limit(free).toList();
+        .limit(free).filter(w -> w.token() != null).toList();
     List<String> tokens = new ArrayList<>();
     for (Waiter w : queue) {
       try {
