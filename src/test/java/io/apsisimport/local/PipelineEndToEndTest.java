@@ -109,6 +109,23 @@ class PipelineEndToEndTest {
   }
 
   @Test
+  void aSemicolonFileWithBomReachesApsisWithoutTheBom() throws IOException {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    String body = "email-address;mens-clothing-shoes;address\r\n\"a@example.com\";1;\"Malm\u00f6\r\nSweden\"\r\n";
+    var csv = new java.io.ByteArrayOutputStream();
+    csv.write(bom);
+    csv.write(body.getBytes(StandardCharsets.UTF_8));
+    String execution = cloud.drop("inbox/newsletter/bom.csv", csv.toByteArray()).execution();
+    DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
+
+    assertEquals(ExecutionStatus.SUCCEEDED, done.status(), () -> describe(execution));
+    String importId = JSON.readTree(done.output()).get("imports").get(0).asText();
+    var upload = sim.importState(importId).orElseThrow().upload();
+    assertEquals(body, new String(upload.bytes(), StandardCharsets.UTF_8), "same bytes, minus the BOM");
+    assertEquals(1, upload.records());
+  }
+
+  @Test
   void aKeyWithoutRouteFailsBeforeAnyImport() throws IOException {
     int before = sim.importsRequested();
     String key = "inbox/unrouted/x.csv";

@@ -16,10 +16,12 @@ public final class SlotsBench {
   public static void main(String[] args) {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int importSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int pollSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     var sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(importSeconds)));
     var options = LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret")
         .withLandingPrefix("inbox/");
-    options = new LocalCloud.Options(options.apsisBaseUrl(), options.apsisClientId(), options.apsisClientSecret(), 1,
+    options = new LocalCloud.Options(options.apsisBaseUrl(), options.apsisClientId(), options.apsisClientSecret(),
+        pollSeconds,
         3, options.slotLeaseSeconds(), options.slotMaxWaitSeconds(), options.maxPartBytes(), options.landingPrefix(),
         true, LocalSupport.definition());
     try (sim; var cloud = LocalCloud.start(options)) {
@@ -49,7 +51,7 @@ public final class SlotsBench {
         transitions += c;
         max = Math.max(max, c);
       }
-      System.out.printf("files: %d, APSIS import time: %d s, poll interval: 1 s%n", n, importSeconds);
+      System.out.printf("files: %d, APSIS import time: %d s, poll interval: %d s%n", n, importSeconds, pollSeconds);
       System.out.printf("one file alone:               %6.1f s%n", single);
       System.out.printf("ideal ceil(N/3) x alone:      %6.1f s%n", ideal);
       System.out.printf("makespan of %d files:         %6.1f s%n", n, makespan);
