@@ -280,6 +280,13 @@ public final class LocalCloud implements AutoCloseable {
     return options;
   }
 
+  /** The slots table as the pipeline sees it (read-only use: views for assertions and progress). */
+  public List<io.apsisimport.slots.SlotView> slots() {
+    return new io.apsisimport.slots.ImportSlots(dynamo, arn -> false,
+        io.apsisimport.slots.SlotsConfig.fromEnvironment(env), java.time.Clock.systemUTC(), new java.util.Random())
+        .slots();
+  }
+
   public void reaper(boolean on) {
     this.reaperOn = on;
   }

@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.sim.ApsisSimulator;
-import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotView;
-import io.apsisimport.slots.SlotsConfig;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +57,7 @@ class SlotRecoveryEndToEndTest {
     assertTrue(slot.isEmpty() || slot.get().holdUntil() != null, () -> "after the reaper: " + slot);
     String next = cloud.drop("inbox/reaper/b.csv", csv()).execution();
     assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
-    assertEquals(List.of(), slots().slots().stream().filter(s -> s.ownerId() != null).toList());
+    assertEquals(List.of(), cloud.slots().stream().filter(s -> s.ownerId() != null).toList());
   }
 
   @Test
@@ -101,11 +97,7 @@ class SlotRecoveryEndToEndTest {
   }
 
   private static Optional<SlotView> slotOf(String execution) {
-    return slots().slots().stream().filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution)).findFirst();
+    return cloud.slots().stream().filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution)).findFirst();
   }
 
-  private static ImportSlots slots() {
-    return new ImportSlots(cloud.dynamo(), arn -> false, SlotsConfig.fromEnvironment(cloud.environment()),
-        Clock.systemUTC(), new Random());
-  }
 }

@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.sim.Endpoint;
-import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotView;
-import io.apsisimport.slots.SlotsConfig;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,8 +73,6 @@ class SlotsEndToEndTest {
   }
 
   static List<SlotView> heldSlots() {
-    var slots = new ImportSlots(cloud.dynamo(), arn -> false, SlotsConfig.fromEnvironment(cloud.environment()),
-        Clock.systemUTC(), new Random());
-    return slots.slots().stream().filter(s -> s.ownerId() != null).toList();
+    return cloud.slots().stream().filter(s -> s.ownerId() != null).toList();
   }
 }
