@@ -178,18 +178,16 @@ public final class ImportSlots {
 
   /**
    * Exponential back-off with "equal jitter": a random wait in [ceiling/2, ceiling], where the
-   * ceiling doubles per attempt from {@link #BACKOFF_BASE} up to a cap that depends on the place in
-   * the queue. Waiters next in line (fewer than maxSlots live waiters ahead) are capped at the
-   * status-poll interval: a holder notices its import finished at that cadence, so a freed slot
-   * is taken about one poll later. Every further maxSlots waiters ahead add one poll interval
-   * (they cannot be served before that many imports end), up to {@link #TAIL_CAP}. Whole seconds
-   * (a Step Functions Wait takes seconds), at least one.
+   * ceiling doubles per attempt from {@link #BACKOFF_BASE}. Waiters next in line (fewer than
+   * maxSlots live waiters ahead) are capped at the status-poll interval: a holder notices its
+   * import ended at that cadence, so even without a wake-up a freed slot is taken about one poll
+   * later. The others are capped at {@link #TAIL_CAP}: a release wakes the oldest waiters (see
+   * {@link #waitersToWake()}), so the back-off of a waiter far back is only a safety net and may
+   * be long and cheap. Whole seconds (Step Functions counts seconds), at least one.
    */
   static Duration backoff(int attempt, int waitersAhead, int maxSlots, Duration poll, RandomGenerator random) {
-    long pollMillis = Math.max(1000, poll.toMillis());
-    long rounds = 1 + Math.max(0, waitersAhead) / Math.max(1, maxSlots);
-    long cap = Math.min(TAIL_CAP.toMillis(), pollMillis * rounds);
-    cap = Math.max(cap, Math.min(pollMillis, TAIL_CAP.toMillis()));
+    long pollMillis = Math.min(TAIL_CAP.toMillis(), Math.max(1000, poll.toMillis()));
+    long cap = waitersAhead < maxSlots ? pollMillis : TAIL_CAP.toMillis();
     int shift = Math.min(Math.max(attempt, 0), 20);
     long ceiling = Math.max(1000, Math.min(cap, BACKOFF_BASE.toMillis() << shift));
     long half = ceiling / 2;
