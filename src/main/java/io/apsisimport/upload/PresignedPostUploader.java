@@ -80,7 +80,7 @@ public final class PresignedPostUploader {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int COPY_BUFFER = 64 * 1024;
+    private static final int COPY_BUFFER = 256 * 1024;
     private static final int MAX_ERROR_BODY = 16 * 1024;
     private static final int MAX_MESSAGE = 300;
     private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
