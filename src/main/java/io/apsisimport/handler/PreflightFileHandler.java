@@ -40,11 +40,13 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
     this.maxPartBytes = maxPartBytes;
   }
 
-  public record Input(String bucket, String key, String executionArn) {}
+  /** {@code maxConcurrentImports} comes from the definition and is passed on to the Map over parts. */
+  public record Input(String bucket, String key, String executionArn, Integer maxConcurrentImports) {}
 
+  /** {@code maxConcurrentImports}: no file runs more parts at once than there are import slots. */
   public record Output(String bucket, String key, String executionArn, String route, String section,
       ObjectNode importSpec, long bytes, long rows, String delimiter, List<String> columns, HeaderRef header,
-      List<PartPlan> parts) {}
+      List<PartPlan> parts, int maxConcurrentImports) {}
 
   @Override
   public Output handle(Input in, Context context) {
@@ -70,6 +72,7 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
     return new Output(in.bucket(), in.key(), in.executionArn(), route.name(), route.section(), route.importSpec(),
         scan.totalBytes(), scan.dataRows(),
         scan.header() == null ? null : String.valueOf(scan.header().delimiter()),
-        scan.header() == null ? List.of() : scan.header().columns(), header, parts);
+        scan.header() == null ? List.of() : scan.header().columns(), header, parts,
+        in.maxConcurrentImports() == null ? 0 : in.maxConcurrentImports());
   }
 }

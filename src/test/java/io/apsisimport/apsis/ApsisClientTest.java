@@ -2,7 +2,6 @@ package io.apsisimport.apsis;
 
 // Integration tests of ApsisClient over real loopback HTTP against the APSIS One simulator.
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apsisimport.sim.ApsisSimulator;

@@ -36,7 +36,7 @@ class LargeFileEndToEndTest {
   @BeforeAll
   static void start() {
     sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(500)).keepUploads(true));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret"));
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
     cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
   }
 

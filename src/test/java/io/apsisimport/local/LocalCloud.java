@@ -89,14 +89,19 @@ public final class LocalCloud implements AutoCloseable {
       "RequestImportFunction", "UploadPartFunction", "CheckImportStatusFunction", "ReleaseSlotFunction",
       "FinishImportFunction");
 
-  /** Tunables of a local run. */
+  /** Tunables of a local run; {@link #defaults} then withers. */
   public record Options(URI apsisBaseUrl, String apsisClientId, String apsisClientSecret, int pollIntervalSeconds,
       int maxConcurrentImports, long slotLeaseSeconds, long slotMaxWaitSeconds, long maxPartBytes,
       String landingPrefix, boolean reaper, Path definition) {
 
     public static Options defaults(URI apsisBaseUrl, String clientId, String clientSecret) {
       return new Options(apsisBaseUrl, clientId, clientSecret, 1, 3, 900, 3600, 50_000_000L, "inbox/", true,
-          Path.of("statemachine/import.asl.json"));
+          LocalSupport.definition());
+    }
+
+    /** Defaults for the APSIS One simulator with its demo credentials. */
+    public static Options defaults(io.apsisimport.sim.ApsisSimulator sim) {
+      return defaults(sim.baseUrl(), LocalSupport.SIM_CLIENT_ID, LocalSupport.SIM_CLIENT_SECRET);
     }
 
     public Options withPollIntervalSeconds(int s) {
@@ -104,9 +109,9 @@ public final class LocalCloud implements AutoCloseable {
           slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
     }
 
-    public Options withLandingPrefix(String p) {
-      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, reaper, definition);
+    public Options withMaxConcurrentImports(int n) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, n, slotLeaseSeconds,
+          slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
     }
 
     public Options withSlotLeaseSeconds(long s) {
@@ -114,14 +119,9 @@ public final class LocalCloud implements AutoCloseable {
           s, slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
     }
 
-    public Options withMaxPartBytes(long b) {
+    public Options withLandingPrefix(String p) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          slotLeaseSeconds, slotMaxWaitSeconds, b, landingPrefix, reaper, definition);
-    }
-
-    public Options withReaper(boolean on) {
-      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, landingPrefix, on, definition);
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, reaper, definition);
     }
   }
 
@@ -226,7 +226,8 @@ public final class LocalCloud implements AutoCloseable {
     return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + name;
   }
 
-  static String substitute(String definition, Map<String, String> values) {
+  /** Applies DefinitionSubstitutions the way SAM does; a missing one is an error. */
+  public static String substitute(String definition, Map<String, String> values) {
     Matcher m = SUBSTITUTION.matcher(definition);
     var out = new StringBuilder();
     while (m.find()) {

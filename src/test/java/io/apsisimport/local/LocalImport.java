@@ -123,9 +123,6 @@ public final class LocalImport {
       err.println("starting the local cloud (moto + in-JVM Lambda) …");
       var options = LocalCloud.Options.defaults(URI.create(base), id, secret)
           .withPollIntervalSeconds(args.pollInterval()).withLandingPrefix(args.prefix());
-      options = new LocalCloud.Options(options.apsisBaseUrl(), id, secret, options.pollIntervalSeconds(),
-          options.maxConcurrentImports(), options.slotLeaseSeconds(), options.slotMaxWaitSeconds(),
-          options.maxPartBytes(), options.landingPrefix(), options.reaper(), LocalSupport.definition());
       final LocalCloud started = LocalCloud.start(options);
       cloud = started;
       final ApsisSimulator startedSim = sim;

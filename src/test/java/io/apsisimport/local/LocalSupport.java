@@ -4,14 +4,14 @@ import io.apsisimport.sim.ApsisSimulator;
 import java.nio.file.Path;
 
 /** Defaults shared by bin/local-import and the end-to-end tests. */
-final class LocalSupport {
-  static final String SIM_CLIENT_ID = "demo-client";
-  static final String SIM_CLIENT_SECRET = "demo-secret";
+public final class LocalSupport {
+  public static final String SIM_CLIENT_ID = "demo-client";
+  public static final String SIM_CLIENT_SECRET = "demo-secret";
 
   private LocalSupport() {}
 
   /** The repository's statemachine/import.asl.json (bin/local-import passes -Dapsisimport.home). */
-  static Path definition() {
+  public static Path definition() {
     return Path.of(System.getProperty("apsisimport.home", ".")).resolve("statemachine/import.asl.json");
   }
 

@@ -41,7 +41,7 @@ class PipelineEndToEndTest {
     sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1200))
         .uploadUrlLifetime(Duration.ofMinutes(5)).forbidSection(FORBIDDEN).failImportsInSection(FAILING)
         .keepUploads(true));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret"));
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
     if (Boolean.getBoolean("e2e.logs")) {
       LocalCloud.logTo(System.err);
     }

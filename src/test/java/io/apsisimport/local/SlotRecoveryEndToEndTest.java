@@ -26,11 +26,7 @@ class SlotRecoveryEndToEndTest {
   static void start() {
     // Imports take long enough to abort one in flight.
     sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(8)));
-    var options = LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret").withSlotLeaseSeconds(4);
-    options = new LocalCloud.Options(options.apsisBaseUrl(), options.apsisClientId(), options.apsisClientSecret(),
-        options.pollIntervalSeconds(), 1, options.slotLeaseSeconds(), options.slotMaxWaitSeconds(),
-        options.maxPartBytes(), options.landingPrefix(), true, options.definition());
-    cloud = LocalCloud.start(options);
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxConcurrentImports(1).withSlotLeaseSeconds(4));
     cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
   }
 

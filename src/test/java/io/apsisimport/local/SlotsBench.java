@@ -18,12 +18,7 @@ public final class SlotsBench {
     int importSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int pollSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     var sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(importSeconds)));
-    var options = LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret")
-        .withLandingPrefix("inbox/");
-    options = new LocalCloud.Options(options.apsisBaseUrl(), options.apsisClientId(), options.apsisClientSecret(),
-        pollSeconds,
-        3, options.slotLeaseSeconds(), options.slotMaxWaitSeconds(), options.maxPartBytes(), options.landingPrefix(),
-        true, LocalSupport.definition());
+    var options = LocalCloud.Options.defaults(sim).withPollIntervalSeconds(pollSeconds);
     try (sim; var cloud = LocalCloud.start(options)) {
       cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
       // Baseline: one file alone, twice (the first warms up the JVM), same cloud, same simulator.

@@ -26,7 +26,7 @@ class SlotsEndToEndTest {
   @BeforeAll
   static void start() {
     sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(2)));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim.baseUrl(), "demo-client", "demo-secret"));
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
     cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
   }
 

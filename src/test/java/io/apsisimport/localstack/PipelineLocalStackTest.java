@@ -26,8 +26,6 @@ import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -104,7 +102,6 @@ class PipelineLocalStackTest {
   private static final List<String> STEP_FUNCTIONS = List.of("PreflightFileFunction", "AcquireSlotFunction",
       "RequestImportFunction", "UploadPartFunction", "CheckImportStatusFunction", "ReleaseSlotFunction",
       "FinishImportFunction");
-  private static final Pattern SUBSTITUTION = Pattern.compile("\\$\\{([A-Za-z0-9]+)}");
 
   private static ApsisSimulator sim;
   private static LocalStackContainer localstack;
@@ -186,7 +183,7 @@ class PipelineLocalStackTest {
     }
     substitutions.put("PollIntervalSeconds", "1");
     substitutions.put("MaxConcurrentImports", "3");
-    String definition = substitute(Files.readString(Path.of("statemachine/import.asl.json")), substitutions);
+    String definition = io.apsisimport.local.LocalCloud.substitute(Files.readString(Path.of("statemachine/import.asl.json")), substitutions);
     stateMachineArn = sfn.createStateMachine(b -> b.name("apsis-import-import").definition(definition)
         .roleArn(statesRole)).stateMachineArn();
 
@@ -390,20 +387,6 @@ class PipelineLocalStackTest {
   private static String localstackAddress() {
     var networks = localstack.getContainerInfo().getNetworkSettings().getNetworks();
     return networks.values().iterator().next().getIpAddress();
-  }
-
-  static String substitute(String definition, Map<String, String> values) {
-    Matcher m = SUBSTITUTION.matcher(definition);
-    var out = new StringBuilder();
-    while (m.find()) {
-      String v = values.get(m.group(1));
-      if (v == null) {
-        throw new IllegalStateException("no substitution for ${" + m.group(1) + "}");
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(v));
-    }
-    m.appendTail(out);
-    return out.toString();
   }
 
   private static AttributeDefinition attr(String name) {
