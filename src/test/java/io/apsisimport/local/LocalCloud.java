@@ -119,6 +119,11 @@ public final class LocalCloud implements AutoCloseable {
           s, slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
     }
 
+    public Options withMaxPartBytes(long bytes) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, bytes, landingPrefix, reaper, definition);
+    }
+
     public Options withLandingPrefix(String p) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
           slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, reaper, definition);
