@@ -7,14 +7,21 @@ import java.nio.file.Path;
 
 /**
  * Child-process entry point for the constant-memory test and the relay bench:
- * {@code RelayChild <ticket.json> <bytes>|@<file>} uploads a generated CSV of that size (or the file) and prints
- * {@code RESULT status=<s> bytes=<n> elapsedMs=<ms> maxHeap=<bytes>}.
+ * {@code RelayChild <ticket.json>[,<ticket.json>…] <bytes>|@<file>} uploads a generated CSV of that size (or the
+ * file) once per ticket, in turn, and prints {@code RESULT status=<s> bytes=<n> elapsedMs=<ms> maxHeap=<bytes>}
+ * for each (the later ones show a warmed-up JVM, as in a Lambda container that already served a file).
  */
 public final class RelayChild {
 
     public static void main(String[] args) throws Exception {
-        ImportTicket ticket = ImportTicket.fromJson(Files.readString(Path.of(args[0])));
         var uploader = new PresignedPostUploader(PresignedPostUploader.Options.defaults());
+        for (String ticketFile : args[0].split(",")) {
+            upload(uploader, ImportTicket.fromJson(Files.readString(Path.of(ticketFile))), args[1]);
+        }
+    }
+
+    private static void upload(PresignedPostUploader uploader, ImportTicket ticket, String what) throws Exception {
+        String[] args = {null, what};
         PresignedPostUploader.UploadResult result;
         if (args[1].startsWith("@")) {
             Path file = Path.of(args[1].substring(1));
