@@ -83,6 +83,9 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
         failedStep = first.failedStep() != null ? first.failedStep() : "Check import status";
       }
     }
+    if (cause != null && !cause.contains(in.key())) {
+      cause = in.key() + ": " + cause; // the console's Cause names the file, whatever failed
+    }
     boolean succeeded = error == null;
     String folder = succeeded ? "archive/" : "failed/";
     String movedTo = folder + in.key();

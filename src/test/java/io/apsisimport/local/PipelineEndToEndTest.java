@@ -150,6 +150,7 @@ class PipelineEndToEndTest {
 
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("CsvMissingColumns", done.error());
+    assertTrue(done.cause().startsWith(key + ": "), "the cause names the file: " + done.cause());
     assertTrue(done.cause().contains("mens-clothing-shoes"), done.cause());
     assertTrue(done.cause().contains("email-address"), "lists the columns present: " + done.cause());
     assertEquals(before, sim.importsRequested());
