@@ -30,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,7 +52,6 @@ public final class LambdaEndpoint implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, RequestStreamHandler> functions = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> invocations = new ConcurrentHashMap<>();
-  private volatile Consumer<String> listener = name -> { };
 
   public LambdaEndpoint(int port, URI moto) throws IOException {
     this.moto = moto;
@@ -65,11 +63,6 @@ public final class LambdaEndpoint implements AutoCloseable {
 
   public void register(String functionName, RequestStreamHandler handler) {
     functions.put(functionName, handler);
-  }
-
-  /** Called with the function name before each invocation (progress output, test hooks). */
-  public void onInvoke(Consumer<String> listener) {
-    this.listener = listener;
   }
 
   public long invocations(String functionName) {
@@ -93,7 +86,6 @@ public final class LambdaEndpoint implements AutoCloseable {
       throw new IllegalArgumentException("no local function " + functionName + " (known: " + functions.keySet() + ")");
     }
     invocations.computeIfAbsent(functionName, k -> new AtomicLong()).incrementAndGet();
-    listener.accept(functionName);
     var out = new ByteArrayOutputStream();
     try {
       handler.handleRequest(new ByteArrayInputStream(payload), out, new LocalContext(functionName));

@@ -92,10 +92,10 @@ public final class LocalCloud implements AutoCloseable {
   /** Tunables of a local run; {@link #defaults} then withers. */
   public record Options(URI apsisBaseUrl, String apsisClientId, String apsisClientSecret, int pollIntervalSeconds,
       int maxConcurrentImports, long slotLeaseSeconds, long slotMaxWaitSeconds, long maxPartBytes,
-      String landingPrefix, boolean reaper, Path definition) {
+      String landingPrefix, Path definition) {
 
     public static Options defaults(URI apsisBaseUrl, String clientId, String clientSecret) {
-      return new Options(apsisBaseUrl, clientId, clientSecret, 1, 3, 900, 3600, 50_000_000L, "inbox/", true,
+      return new Options(apsisBaseUrl, clientId, clientSecret, 1, 3, 900, 3600, 50_000_000L, "inbox/",
           LocalSupport.definition());
     }
 
@@ -106,31 +106,30 @@ public final class LocalCloud implements AutoCloseable {
 
     public Options withPollIntervalSeconds(int s) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, s, maxConcurrentImports, slotLeaseSeconds,
-          slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
+          slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition);
     }
 
     public Options withMaxConcurrentImports(int n) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, n, slotLeaseSeconds,
-          slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
+          slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition);
     }
 
     public Options withSlotLeaseSeconds(long s) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          s, slotMaxWaitSeconds, maxPartBytes, landingPrefix, reaper, definition);
+          s, slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition);
     }
 
     public Options withMaxPartBytes(long bytes) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          slotLeaseSeconds, slotMaxWaitSeconds, bytes, landingPrefix, reaper, definition);
+          slotLeaseSeconds, slotMaxWaitSeconds, bytes, landingPrefix, definition);
     }
 
     public Options withLandingPrefix(String p) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, reaper, definition);
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, definition);
     }
   }
 
-  private final Options options;
   private final MotoServer moto;
   private final LambdaEndpoint lambda;
   private final S3Client s3;
@@ -146,10 +145,10 @@ public final class LocalCloud implements AutoCloseable {
     return t;
   });
   private final Set<String> reaped = ConcurrentHashMap.newKeySet();
-  private volatile boolean reaperOn;
+  /** Delivers status changes to the reaper; tests switch it off to exercise lease expiry. */
+  private volatile boolean reaperOn = true;
 
   private LocalCloud(Options options) throws IOException {
-    this.options = options;
     // The SDK's default chain reads these; moto accepts any credentials.
     System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "test"));
     System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "test"));
@@ -210,7 +209,6 @@ public final class LocalCloud implements AutoCloseable {
     register("FinishImportFunction", new FinishImportHandler(wiring));
     register("ReapSlotsFunction", new ReapSlotsHandler(wiring));
 
-    this.reaperOn = options.reaper();
     watcher.scheduleWithFixedDelay(this::deliverStatusChanges, 200, 200, TimeUnit.MILLISECONDS);
   }
 
@@ -274,16 +272,8 @@ public final class LocalCloud implements AutoCloseable {
     return bucket;
   }
 
-  public String slotsTable() {
-    return slotsTable;
-  }
-
   public String stateMachineArn() {
     return stateMachineArn;
-  }
-
-  public Options options() {
-    return options;
   }
 
   /** The slots table as the pipeline sees it (read-only use: views for assertions and progress). */
