@@ -144,7 +144,10 @@ public final class LocalCloud implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  /** Executions whose status change was handed to the reaper (delivered once, as EventBridge does). */
   private final Set<String> reaped = ConcurrentHashMap.newKeySet();
+  /** Executions the reaper has handled: its invocation returned without error. */
+  private final Set<String> reapDone = ConcurrentHashMap.newKeySet();
   /** Delivers status changes to the reaper; tests switch it off to exercise lease expiry. */
   private volatile boolean reaperOn = true;
 
@@ -287,6 +290,21 @@ public final class LocalCloud implements AutoCloseable {
     this.reaperOn = on;
   }
 
+  /**
+   * Waits until the reaper has handled the status change of this execution (not just any
+   * execution's: other tests' aborted executions reach the reaper too).
+   */
+  public void awaitReaped(String executionArn, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!reapDone.contains(executionArn)) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("the reaper did not handle " + executionArn + " within " + timeout
+            + (reaperOn ? "" : " (the reaper is switched off)"));
+      }
+      pause(50);
+    }
+  }
+
   public void putRoutes(String json) {
     s3.putObject(b -> b.bucket(bucket).key("config/routes.json").contentType("application/json"),
         RequestBody.fromString(json));
@@ -382,7 +400,14 @@ public final class LocalCloud implements AutoCloseable {
         for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn).statusFilter(status))
             .executions()) {
           if (reaped.add(e.executionArn())) {
-            lambda.invoke("ReapSlotsFunction", statusChangeEvent(e.executionArn(), status.toString()));
+            try {
+              lambda.invoke("ReapSlotsFunction", statusChangeEvent(e.executionArn(), status.toString()));
+              reapDone.add(e.executionArn());
+            } catch (RuntimeException failed) {
+              // EventBridge retries a failed asynchronous invocation: deliver it again next round.
+              reaped.remove(e.executionArn());
+              throw failed;
+            }
           }
         }
       }

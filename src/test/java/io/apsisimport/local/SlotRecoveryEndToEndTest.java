@@ -10,68 +10,72 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
-// End-to-end tests on the local cloud with ONE import slot and a short lease: a slot held by an
-// aborted execution comes back through the reaper (EventBridge status change), and with the reaper
-// off, through lease expiry (the next acquire reclaims it after asking Step Functions).
+// End-to-end tests on the local cloud with ONE import slot: a slot held by an aborted execution comes back
+// through the reaper (EventBridge status change), and with the reaper off, through lease expiry
+// (the next acquire reclaims it after asking Step Functions). Each test has a cloud of its own,
+// so one test's aborted execution can never reach the other's reaper. In the reaper test APSIS, like
+// the real one for an account with one slot, allows ONE pending import: a slot freed too early
+// shows as a 429.
 class SlotRecoveryEndToEndTest {
-  private static ApsisSimulator sim;
-  private static LocalCloud cloud;
+  private ApsisSimulator sim;
+  private LocalCloud cloud;
 
-  @BeforeAll
-  static void start() {
-    // Imports take long enough to abort one in flight.
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(8)));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxConcurrentImports(1).withSlotLeaseSeconds(4));
+  /** Imports take long enough (5 s) to abort one in flight; APSIS counts it pending meanwhile. */
+  private void start(long leaseSeconds, int apsisPendingLimit) {
+    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(5))
+        .pendingLimit(apsisPendingLimit));
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxConcurrentImports(1)
+        .withSlotLeaseSeconds(leaseSeconds));
     cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
   }
 
-  @AfterAll
-  static void stop() {
-    cloud.close();
-    sim.close();
+  @AfterEach
+  void stop() {
+    if (cloud != null) {
+      cloud.close();
+    }
+    if (sim != null) {
+      sim.close();
+    }
   }
 
   @Test
-  void anAbortedExecutionsSlotComesBackThroughTheReaper() {
-    cloud.reaper(true);
-    long reaps = cloud.lambda().invocations("ReapSlotsFunction");
+  void anAbortedExecutionsUploadedImportKeepsItsSlotUntilTheLeaseEndsThenTheNextFileGetsIt() {
+    // The lease (renewed by every status check) outlasts the import at APSIS: holding the slot for
+    // the rest of it is what keeps the next request from meeting APSIS's pending limit.
+    start(8, 1);
     String aborted = startAndAbortOnceItHoldsTheSlot("inbox/reaper/a.csv");
 
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (cloud.lambda().invocations("ReapSlotsFunction") == reaps) {
-      assertTrue(Instant.now().isBefore(deadline), "no status change reached the reaper");
-      LocalCloud.pause(100);
-    }
-    // The import was uploaded and APSIS still counts it: the reaper keeps the slot until the lease ends,
-    // then it is free for the next file without anyone having to ask Step Functions.
+    cloud.awaitReaped(aborted, Duration.ofSeconds(30));
+    // The import was uploaded and APSIS still counts it: the reaper must hold the slot, not free it.
     Optional<SlotView> slot = slotOf(aborted);
-    assertTrue(slot.isEmpty() || slot.get().holdUntil() != null, () -> "after the reaper: " + slot);
+    assertTrue(slot.isPresent() && slot.get().holdUntil() != null,
+        () -> "after the reaper, the uploaded import's slot must be held until its lease ends: " + slot);
+
     String next = cloud.drop("inbox/reaper/b.csv", csv()).execution();
     assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
+    assertEquals(0, sim.tooManyRequestsAnswered(),
+        "the next file asked APSIS for an import while the aborted one was still pending there");
     assertEquals(List.of(), cloud.slots().stream().filter(s -> s.ownerId() != null).toList());
   }
 
   @Test
   void withoutTheReaperTheSlotComesBackWhenItsLeaseExpires() {
+    start(4, 3);
     cloud.reaper(false);
-    try {
-      String aborted = startAndAbortOnceItHoldsTheSlot("inbox/lease/a.csv");
-      assertTrue(slotOf(aborted).isPresent(), "nobody released the aborted execution's slot");
+    String aborted = startAndAbortOnceItHoldsTheSlot("inbox/lease/a.csv");
+    assertTrue(slotOf(aborted).isPresent(), "nobody released the aborted execution's slot");
 
-      String next = cloud.drop("inbox/lease/b.csv", csv()).execution();
-      assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
-      assertTrue(slotOf(aborted).isEmpty(), "the expired lease of the aborted execution was reclaimed");
-    } finally {
-      cloud.reaper(true);
-    }
+    String next = cloud.drop("inbox/lease/b.csv", csv()).execution();
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
+    assertTrue(slotOf(aborted).isEmpty(), "the expired lease of the aborted execution was reclaimed");
   }
 
-  private static String startAndAbortOnceItHoldsTheSlot(String key) {
+  private String startAndAbortOnceItHoldsTheSlot(String key) {
     String execution = cloud.drop(key, csv()).execution();
     Instant deadline = Instant.now().plusSeconds(30);
     while (!slotOf(execution).map(SlotView::uploaded).orElse(false)) {
@@ -92,8 +96,7 @@ class SlotRecoveryEndToEndTest {
     return "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8);
   }
 
-  private static Optional<SlotView> slotOf(String execution) {
+  private Optional<SlotView> slotOf(String execution) {
     return cloud.slots().stream().filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution)).findFirst();
   }
-
 }
