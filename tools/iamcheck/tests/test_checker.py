@@ -2,6 +2,7 @@
 real mistake would, and expects the violation; the untouched pair passes."""
 
 import dataclasses
+import json
 import unittest
 
 from iamcheck.local_stack import LOCAL
@@ -116,6 +117,45 @@ class MissingOrWrongGrants(unittest.TestCase):
         self.assertEqual(1, len(report.violations), report.text())
         self.assertIn("StartImportFunctionEventInvokeConfig OnFailure destination needs sqs:SendMessage",
                       report.violations[0])
+
+
+class ChildExecutions(unittest.TestCase):
+    """A Task that runs a part as a child execution (states:startExecution.sync:2) needs what AWS
+    documents for it: StartExecution on the child state machine, DescribeExecution and
+    StopExecution on its executions, and the managed EventBridge rule Step Functions follows it with."""
+    PART = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:apsis-local-import-part"
+    GRANTS = [
+        {"Effect": "Allow", "Action": "states:StartExecution", "Resource": PART},
+        {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"],
+         "Resource": f"arn:aws:states:{REGION}:{ACCOUNT}:execution:apsis-local-import-part:*"},
+        {"Effect": "Allow", "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+         "Resource": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"},
+    ]
+
+    def edit(self, grants):
+        def apply(t):
+            definition = {"StartAt": "Import a part", "States": {"Import a part": {
+                "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2", "End": True,
+                "Parameters": {"StateMachineArn": self.PART, "Input.$": "$"}}}}
+            t["Resources"]["ImportStateMachine"]["Properties"]["DefinitionString"] = json.dumps(definition)
+            t["Resources"]["ImportStateMachineRole"]["Properties"]["Policies"].append(
+                {"PolicyName": "Parts", "PolicyDocument": {"Statement": grants}})
+        return apply
+
+    def test_what_aws_documents_for_sync_is_enough(self):
+        report = check(edit=self.edit(self.GRANTS))
+        self.assertEqual([], report.violations, report.text())
+
+    def test_without_the_event_rule_the_task_cannot_follow_its_child(self):
+        report = check(edit=self.edit(self.GRANTS[:2]))
+        self.assertEqual(3, len(report.violations), report.text())
+        self.assertTrue(all("StepFunctionsGetEventsForStepFunctionsExecutionRule" in v for v in report.violations))
+
+    def test_without_stop_execution_an_aborted_parent_cannot_stop_its_child(self):
+        grants = [self.GRANTS[0], {**self.GRANTS[1], "Action": "states:DescribeExecution"}, self.GRANTS[2]]
+        report = check(edit=self.edit(grants))
+        self.assertEqual(1, len(report.violations), report.text())
+        self.assertIn("(.sync) needs states:StopExecution", report.violations[0])
 
 
 class SecretKey(unittest.TestCase):
