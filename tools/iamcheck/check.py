@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from .needs import Need, UnknownOperation, destination_need, for_call, for_definition
 from .policy import Statement, evaluate
-from .sar import ServiceAuthorizationReference
+from .sar import ServiceAuthorizationReference, glob_matches
 from .stack import Stack
 
 
@@ -153,7 +153,7 @@ class Checker:
             granted_as = None
             for s in decision.by:
                 for r in s.resources:
-                    if _glob(r, need.resource):
+                    if glob_matches(r, need.resource):
                         self.exercised.add((role_id, s.origin, action.full_name.lower(), r))
                         granted_as = granted_as or r
             counts[(action.full_name, granted_as)] += 1
@@ -225,11 +225,6 @@ def _actions(actions: list[str]) -> str:
     if len(actions) > 1 and len(services) == 1:
         return f"{services.pop()}:{{{','.join(a.split(':')[1] for a in actions)}}}"
     return ", ".join(actions)
-
-
-def _glob(pattern: str, value: str) -> bool:
-    from .sar import glob_matches
-    return glob_matches(pattern, value)
 
 
 def run(stack: Stack, calls: list[dict], partial: bool = False,
