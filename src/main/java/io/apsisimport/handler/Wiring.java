@@ -97,7 +97,10 @@ public final class Wiring {
   }
 
   private ImportSlots newSlots() {
-    return new ImportSlots(dynamo.get(), new SfnExecutionProbe(sfn()), SlotsConfig.fromEnvironment(env.asMap()),
+    var probe = new SfnExecutionProbe(sfn(), (execution, e) -> Log.warn(null,
+        "could not tell whether the execution holding an import slot still runs: the slot is kept",
+        "execution", execution, "error", SlotWakeups.describe(e, null)));
+    return new ImportSlots(dynamo.get(), probe, SlotsConfig.fromEnvironment(env.asMap()),
         Clock.systemUTC(), new java.util.Random());
   }
 

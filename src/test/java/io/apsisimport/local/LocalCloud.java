@@ -67,6 +67,11 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 public final class LocalCloud implements AutoCloseable {
   public static final String REGION = "eu-west-1";
   public static final String ACCOUNT = "123456789012";
+  /**
+   * The stack this local cloud plays: its state machine has the name template.yaml gives it
+   * ({@code <stack>-import}), so the ARNs the roles build from that name match (tools/iamcheck).
+   */
+  public static final String STACK_NAME = "apsis-local";
   static final ObjectMapper JSON = new ObjectMapper();
   static volatile PrintStream logSink = null;
   static final LambdaLogger LOGGER = new LambdaLogger() {
@@ -179,8 +184,8 @@ public final class LocalCloud implements AutoCloseable {
     substitutions.put("PollIntervalSeconds", Integer.toString(options.pollIntervalSeconds()));
     substitutions.put("MaxConcurrentImports", Integer.toString(options.maxConcurrentImports()));
     String definition = substitute(Files.readString(options.definition()), substitutions);
-    this.stateMachineArn = sfn.createStateMachine(b -> b.name("apsis-import-local").definition(definition)
-        .roleArn("arn:aws:iam::" + ACCOUNT + ":role/apsis-import-local")).stateMachineArn();
+    this.stateMachineArn = sfn.createStateMachine(b -> b.name(STACK_NAME + "-import").definition(definition)
+        .roleArn("arn:aws:iam::" + ACCOUNT + ":role/" + STACK_NAME + "-import")).stateMachineArn();
 
     this.env = new LinkedHashMap<>();
     env.put("AWS_REGION", REGION);

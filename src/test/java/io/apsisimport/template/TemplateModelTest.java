@@ -109,7 +109,7 @@ class TemplateModelTest {
     @Test
     void parameters() {
         assertEquals(Set.of(
-                "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ApsisAccountKey",
+                "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ExistingApsisSecretKmsKeyArn", "ApsisAccountKey",
                 "LandingPrefix", "RoutesKey", "MaxPartBytes", "MaxConcurrentImports",
                 "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
                 "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "AlarmTopicArn"),
