@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class Log {
 
   /** Starts an invocation: its lines carry {@code fields} and Lambda's ids. Close it when it ends. */
   static Invocation begin(Context context, Map<String, Object> fields) {
-    var invocation = new Invocation(context, Map.copyOf(fields));
+    var invocation = new Invocation(context, Collections.unmodifiableMap(new LinkedHashMap<>(fields)));
     CURRENT.set(invocation);
     return invocation;
   }
