@@ -58,6 +58,7 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
 
   @Override
   public final void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
+    long started = System.nanoTime();
     I input = JSON.readValue(in, inputType);
     try (var invocation = Log.begin(context, logFields(input))) {
       O output;
@@ -68,6 +69,7 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
         throw e;
       }
       JSON.writeValue(out, output);
+      Log.debug(context, "invocation done", "millis", (System.nanoTime() - started) / 1_000_000);
     }
   }
 
