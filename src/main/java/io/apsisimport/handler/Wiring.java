@@ -25,6 +25,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -59,6 +60,8 @@ public final class Wiring {
   private final Memo<S3Client> s3 = new Memo<>(this::newS3);
   private final Memo<SfnClient> sfn = new Memo<>(() -> configure(SfnClient.builder()).build());
   private final Memo<DynamoDbClient> dynamo = new Memo<>(() -> configure(DynamoDbClient.builder()).build());
+  private final Memo<SecretsManagerClient> secretsManager =
+      new Memo<>(() -> configure(SecretsManagerClient.builder()).build());
   private final Memo<ApsisClient> apsis = new Memo<>(this::newApsis);
   private final Memo<ImportSlots> slots = new Memo<>(this::newSlots);
 
@@ -128,9 +131,13 @@ public final class Wiring {
     if (builder instanceof AwsSyncClientBuilder<?, ?> sync) {
       sync.httpClientBuilder(UrlConnectionHttpClient.builder());
     }
-    if (!(builder instanceof software.amazon.awssdk.services.s3.S3ClientBuilder)) {
-      builder.overrideConfiguration(c -> c.apiCallTimeout(AWS_CALL_TIMEOUT));
-    }
+    boolean s3 = builder instanceof software.amazon.awssdk.services.s3.S3ClientBuilder;
+    builder.overrideConfiguration(c -> {
+      c.addExecutionInterceptor(new SdkPriming());
+      if (!s3) {
+        c.apiCallTimeout(AWS_CALL_TIMEOUT);
+      }
+    });
     return builder;
   }
 
@@ -152,8 +159,8 @@ public final class Wiring {
     String secretArn = env.optional("APSIS_SECRET_ARN", null);
     if (secretArn != null) {
       // Built now (no connection is opened) so that restored environments do not each build it.
-      SecretsManagerClient secretsManager = configure(SecretsManagerClient.builder()).build();
-      return new CachedCredentials(() -> ApsisSecret.read(secretsManager, secretArn), "the secret " + secretArn,
+      SecretsManagerClient client = secretsManager.get();
+      return new CachedCredentials(() -> ApsisSecret.read(client, secretArn), "the secret " + secretArn,
           CachedCredentials.DEFAULT_LIFETIME, Clock.systemUTC());
     }
     String id = env.optional("APSIS_CLIENT_ID", null);
@@ -168,11 +175,30 @@ public final class Wiring {
   }
 
   /**
-   * Before the snapshot: what the first invocation would load and build, offline. The SDK clients
-   * the handler asked for are already built (by its constructor); no request is sent.
+   * Before the snapshot: what the first invocation would load and build, offline. Each SDK client
+   * the handler asked for runs the requests its handler makes up to the point of sending
+   * ({@link SdkPriming}); the APSIS client builds its requests and reads sample answers.
    */
-  private void prime() {
+  void prime() {
     apsis.ifBuilt(ApsisClient::prime);
+    String arn = "arn:aws:states:" + region.id() + ":000000000000:execution:priming:priming";
+    sfn.ifBuilt(c -> SdkPriming.run(() -> c.describeExecution(b -> b.executionArn(arn)
+        .overrideConfiguration(SdkPriming::mark))));
+    dynamo.ifBuilt(c -> {
+      Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("priming"), "sk", AttributeValue.fromS("priming"));
+      SdkPriming.run(() -> c.query(b -> b.tableName("priming").keyConditionExpression("#pk = :pk")
+          .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p")))
+          .overrideConfiguration(SdkPriming::mark)));
+      SdkPriming.run(() -> c.updateItem(b -> b.tableName("priming").key(key).updateExpression("SET #v = :v")
+          .conditionExpression("#v = :w").expressionAttributeNames(Map.of("#v", "v"))
+          .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"), ":w", AttributeValue.fromN("0")))
+          .overrideConfiguration(SdkPriming::mark)));
+      SdkPriming.run(() -> c.putItem(b -> b.tableName("priming").item(key).overrideConfiguration(SdkPriming::mark)));
+    });
+    s3.ifBuilt(c -> SdkPriming.run(() -> c.getObject(b -> b.bucket("priming").key("priming").range("bytes=0-0")
+        .overrideConfiguration(SdkPriming::mark))));
+    secretsManager.ifBuilt(c -> SdkPriming.run(() -> c.getSecretValue(b -> b.secretId("priming")
+        .overrideConfiguration(SdkPriming::mark))));
     Log.line(com.amazonaws.services.lambda.runtime.logging.LogLevel.INFO, null, Map.of("key", "priming"),
         "priming", "part", 0);
   }
