@@ -60,6 +60,8 @@ class TransientFaultsEndToEndTest {
     sim.faults().on(Endpoint.REQUEST_IMPORT).call(1).respond(500, "{\"message\":\"internal error\"}");
     sim.faults().on(Endpoint.REQUEST_IMPORT).call(2)
         .respond(429, "{\"message\":\"Pending import count limit reached\"}", Map.of("Retry-After", "1"));
+    // Status #1 says "in progress" whatever the timing, so that there is a status #2 to fail.
+    sim.faults().on(Endpoint.IMPORT_STATUS).call(1).respond(200, "{\"result\":{\"status\":\"in progress\"}}");
     sim.faults().on(Endpoint.IMPORT_STATUS).call(2).respond(502, "<html>502 Bad Gateway</html>");
 
     String execution = cloud.drop("inbox/faults.csv",
