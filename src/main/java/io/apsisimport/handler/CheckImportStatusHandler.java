@@ -55,7 +55,7 @@ public final class CheckImportStatusHandler
       Log.warn(context, "import slot lost while the import is pending", "key", in.key(), "part", in.part(),
           "importId", in.importId(), "execution", in.executionArn());
     }
-    ImportStatus status = apsis.importStatus(in.section(), in.importId());
+    ImportStatus status = apsis.importStatus(in.section(), in.importId(), apsisDeadline(context));
     Instant now = clock.instant();
     if (status.outcome() == Outcome.PENDING && in.requestedAt() != null
         && Duration.between(Instant.parse(in.requestedAt()), now).compareTo(timeout) > 0) {

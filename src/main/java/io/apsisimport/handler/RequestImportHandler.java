@@ -51,7 +51,7 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
           "importId", ticket.importId(), "execution", in.executionArn());
       return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
     }
-    ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec());
+    ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec(), apsisDeadline(context));
     slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());
     Log.info(context, "import requested", "key", in.key(), "part", in.part(), "section", in.section(),
         "importId", ticket.importId(), "uploadUrlExpiresAt", String.valueOf(ticket.expiresAt()),

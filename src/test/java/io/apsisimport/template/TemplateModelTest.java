@@ -112,7 +112,8 @@ class TemplateModelTest {
                 "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ExistingApsisSecretKmsKeyArn", "ApsisAccountKey",
                 "LandingPrefix", "RoutesKey", "MaxPartBytes", "MaxConcurrentImports",
                 "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
-                "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "AlarmTopicArn"),
+                "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "ApplicationLogLevel", "SystemLogLevel",
+                "AlarmTopicArn"),
                 model.parameterNames());
     }
 
