@@ -2,9 +2,6 @@ package io.apsisimport.handler;
 
 import io.apsisimport.slots.ImportSlots;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.InvalidTokenException;
-import software.amazon.awssdk.services.sfn.model.TaskDoesNotExistException;
-import software.amazon.awssdk.services.sfn.model.TaskTimedOutException;
 
 /**
  * Ends the "Wait for a free import slot" task of the oldest waiters when slots are free, so they
@@ -16,13 +13,14 @@ final class SlotWakeups {
   private SlotWakeups() {}
 
   static int wake(ImportSlots slots, SfnClient sfn) {
+    return wake(slots, TaskTokenCallback.of(sfn));
+  }
+
+  static int wake(ImportSlots slots, TaskTokenCallback callback) {
     int woken = 0;
     for (String token : slots.waitersToWake()) {
-      try {
-        sfn.sendTaskSuccess(b -> b.taskToken(token).output(WOKEN));
+      if (callback.succeed(token, WOKEN)) {
         woken++;
-      } catch (TaskTimedOutException | TaskDoesNotExistException | InvalidTokenException alreadyBack) {
-        // Its wait ended by timeout (or its execution ended): it is asking again anyway.
       }
     }
     return woken;
