@@ -22,6 +22,16 @@ public record FunctionConfig(String name, String handler, int timeoutSeconds, in
    */
   public static FunctionConfig lambda(String name, String handler, int timeoutSeconds, int memoryMb,
       Map<String, String> variables, Map<String, String> logging, String region, String taskRoot) {
+    return lambda(name, handler, timeoutSeconds, memoryMb, variables, logging, false, region, taskRoot);
+  }
+
+  /**
+   * As above; {@code snapStart}: the function's versions use SnapStart, so init runs as
+   * {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start} (the runtime calls the CRaC beforeCheckpoint
+   * and afterRestore hooks; see LambdaRuntime for what is not imitated).
+   */
+  public static FunctionConfig lambda(String name, String handler, int timeoutSeconds, int memoryMb,
+      Map<String, String> variables, Map<String, String> logging, boolean snapStart, String region, String taskRoot) {
     var env = new LinkedHashMap<String, String>();
     env.put("_HANDLER", handler);
     env.put("AWS_REGION", region);
@@ -32,7 +42,7 @@ public record FunctionConfig(String name, String handler, int timeoutSeconds, in
     env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memoryMb));
     // Read by the emulator, which enforces it (Lambda does not set it: it enforces Timeout itself).
     env.put("AWS_LAMBDA_FUNCTION_TIMEOUT", Integer.toString(timeoutSeconds));
-    env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    env.put("AWS_LAMBDA_INITIALIZATION_TYPE", snapStart ? "snap-start" : "on-demand");
     env.put("AWS_LAMBDA_LOG_GROUP_NAME", logging.getOrDefault("LogGroup", "/aws/lambda/" + name));
     env.put("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]" + name);
     env.put("AWS_LAMBDA_LOG_FORMAT", logging.getOrDefault("LogFormat", "Text").toUpperCase(java.util.Locale.ROOT));

@@ -74,8 +74,15 @@ public final class LambdaRuntime implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ERROR_PATH = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/error$");
   private static final Pattern RESPONSE_PATH = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/response$");
+  private static final String RESTORE_NEXT = "/2018-06-01/runtime/restore/next";
+  private static final String RESTORE_ERROR = "/2018-06-01/runtime/restore/error";
   private static final Pattern INIT_REPORT = Pattern.compile("INIT REPORT\\(durationMs: ([0-9.]+)\\)");
-  private static final Pattern REPORT = Pattern.compile("^REPORT RequestId: (\\S+)\\t.*?Duration: ([0-9.]+) ms");
+  /**
+   * The invoke phase as the emulator measures it. Its REPORT line's Duration of an environment's
+   * first invocation includes the init (and its "Init Duration" there is a placeholder), so the
+   * INIT REPORT and INVOKE RTDONE lines are the ones that separate the two.
+   */
+  private static final Pattern INVOKE_DONE = Pattern.compile("INVOKE RTDONE\\(status: [^,]+, .*duration: ([0-9.]+)ms\\)");
   private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host",
       "upgrade", "transfer-encoding", "keep-alive");
   /** Every process any runtime of this JVM started: killed by the shutdown hook if still alive. */
@@ -114,7 +121,10 @@ public final class LambdaRuntime implements AutoCloseable {
     }
   }
 
-  /** What one environment did, from the emulator's INIT REPORT and REPORT lines. */
+  /**
+   * What one environment did: each init's duration (the emulator's INIT REPORT lines; init runs
+   * again after a timeout) and each invocation's invoke phase (its INVOKE RTDONE lines).
+   */
   public record EnvironmentStats(String function, int id, List<Double> initMillis, List<Double> invokeMillis) {}
 
   private final Settings settings;
@@ -417,6 +427,7 @@ public final class LambdaRuntime implements AutoCloseable {
     final Process process;
     final Set<String> failedRequests = ConcurrentHashMap.newKeySet();
     final Set<String> answeredRequests = ConcurrentHashMap.newKeySet();
+    volatile byte[] restoreError;
     final List<Double> initMillis = new CopyOnWriteArrayList<>();
     final List<Double> invokeMillis = new CopyOnWriteArrayList<>();
 
@@ -498,9 +509,9 @@ public final class LambdaRuntime implements AutoCloseable {
           if (init.find()) {
             initMillis.add(Double.parseDouble(init.group(1)));
           }
-          Matcher report = REPORT.matcher(line);
-          if (report.find()) {
-            invokeMillis.add(Double.parseDouble(report.group(2)));
+          Matcher invoked = INVOKE_DONE.matcher(line);
+          if (invoked.find()) {
+            invokeMillis.add(Double.parseDouble(invoked.group(1)));
           }
         }
       } catch (IOException ignored) {
@@ -528,6 +539,11 @@ public final class LambdaRuntime implements AutoCloseable {
         throw new IllegalStateException(e);
       }
       byte[] body = response.body();
+      byte[] restoreFailed = restoreError;
+      if (response.statusCode() == 502 && restoreFailed != null) {
+        restoreError = null;
+        return new Result(true, restoreFailed);
+      }
       if (response.statusCode() == 502 && looksLikeError(body)) {
         // Init failed: Lambda answers the invocation with the init error (and starts over next time).
         return new Result(true, body);
@@ -569,6 +585,10 @@ public final class LambdaRuntime implements AutoCloseable {
         if (ok.matches()) {
           answeredRequests.add(ok.group(1));
         }
+        if (RESTORE_NEXT.equals(path) || RESTORE_ERROR.equals(path)) {
+          snapStartRestore(exchange, path, body);
+          return;
+        }
         var request = HttpRequest.newBuilder(runtimeApi.resolve(exchange.getRequestURI().toString()))
             .method(exchange.getRequestMethod(), body.length == 0 && "GET".equals(exchange.getRequestMethod())
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -597,6 +617,21 @@ public final class LambdaRuntime implements AutoCloseable {
         }
         throw e;
       }
+    }
+
+    /**
+     * SnapStart, without the snapshot: the emulator has no Restore API, so after the runtime's
+     * beforeCheckpoint hooks this answers restore/next at once, and the same JVM goes on to its
+     * afterRestore hooks and its first invocation.
+     */
+    private void snapStartRestore(HttpExchange exchange, String path, byte[] body) throws IOException {
+      if (RESTORE_ERROR.equals(path)) {
+        restoreError = body;
+        exchange.sendResponseHeaders(202, -1);
+        return;
+      }
+      pool.log.line("local runtime: SnapStart restore/next answered at once (no snapshot is taken locally)");
+      exchange.sendResponseHeaders(200, -1);
     }
 
     void close() {

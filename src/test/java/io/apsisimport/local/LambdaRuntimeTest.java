@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 // Tests of the local Lambda runtime itself (RIC under RIE, one JVM per execution environment) with
 // small probe functions from the test sources: a handler runs and returns; init runs once per
 // environment and idle environments are reused; concurrent invocations start new environments up
-// to the cap; errors, init failures and timeouts reach the caller as Lambda reports them; logs land
-// in one file per function; nothing outlives the runtime.
+// to the cap; errors, init failures and timeouts reach the caller as Lambda reports them; SnapStart
+// functions run their CRaC hooks in init; logs land in one file per function; nothing outlives the
+// runtime.
 class LambdaRuntimeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROBE = "io.apsisimport.local.fn.ProbeHandler::handleRequest";
@@ -100,7 +101,7 @@ class LambdaRuntimeTest {
     assertEquals(1, runtime.environmentsStarted("Probe"));
     var stats = runtime.environmentStats("Probe").get(0);
     assertEquals(1, stats.initMillis().size(), "one INIT REPORT: " + stats);
-    assertEquals(3, stats.invokeMillis().size(), "one REPORT per invocation: " + stats);
+    assertEquals(3, stats.invokeMillis().size(), "one invoke phase per invocation: " + stats);
   }
 
   @Test
@@ -174,6 +175,19 @@ class LambdaRuntimeTest {
     JsonNode error = JSON.readTree(r.body());
     assertEquals("java.lang.IllegalStateException", error.get("errorType").asText());
     assertEquals("init failed on purpose", error.get("errorMessage").asText());
+  }
+
+  @Test
+  void aSnapStartFunctionRunsItsCheckpointAndRestoreHooksDuringInit() throws IOException {
+    String handler = "io.apsisimport.local.fn.SnapStartProbeHandler::handleRequest";
+    var snap = FunctionConfig.lambda("Snap", handler, 30, 512, Map.of(), Map.of(), true, LocalCloud.REGION,
+        dir.resolve("task").toString());
+    start(1, snap, function("OnDemand", handler, 30));
+
+    assertEquals("[\"beforeCheckpoint\",\"afterRestore\"]",
+        JSON.readTree(runtime.invoke("Snap", "{}".getBytes(StandardCharsets.UTF_8)).body()).get("hooks").toString());
+    assertEquals("[]", JSON.readTree(runtime.invoke("OnDemand", "{}".getBytes(StandardCharsets.UTF_8)).body())
+        .get("hooks").toString());
   }
 
   @Test

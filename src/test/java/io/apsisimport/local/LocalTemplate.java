@@ -85,7 +85,10 @@ final class LocalTemplate {
       var logging = new LinkedHashMap<String, String>();
       putResolved(logging, globals.path("LoggingConfig"));
       putResolved(logging, props.path("LoggingConfig"));
-      functions.add(FunctionConfig.lambda(name, handler, timeout, memory, variables, logging, region, taskRoot));
+      // Published versions (the alias every caller uses: AutoPublishAlias) restore from a snapshot.
+      JsonNode snapStart = props.has("SnapStart") ? props.get("SnapStart") : globals.path("SnapStart");
+      boolean snap = "PublishedVersions".equals(String.valueOf(resolve(snapStart.path("ApplyOn"))));
+      functions.add(FunctionConfig.lambda(name, handler, timeout, memory, variables, logging, snap, region, taskRoot));
     }
     return functions;
   }
