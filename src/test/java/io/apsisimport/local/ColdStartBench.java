@@ -74,8 +74,9 @@ public final class ColdStartBench {
     System.out.printf("goals: init <= 3x hello-world's: %s; first invocation <= 2x the fifth: %s%n",
         initOk ? "met" : "MISSED", firstOk ? "met" : "MISSED");
     System.out.println("(init: the emulator's INIT REPORT; invocations: its INVOKE RTDONE, the invoke phase alone "
-        + "(its REPORT Duration of a first invocation includes the init). RIE takes no SnapStart snapshot: these are "
-        + "on-demand cold starts; see docs/local-runtime.md)");
+        + "(its REPORT Duration of a first invocation includes the init). SnapStart functions run their CRaC priming "
+        + "and restore hooks inside this init, but RIE takes no snapshot: on AWS this init is paid at publish and a "
+        + "cold start costs a restore instead; see docs/local-runtime.md)");
 
     relay(home, relayMb);
 
@@ -100,7 +101,8 @@ public final class ColdStartBench {
     var fn = FunctionConfig.lambda("HelloWorld", HELLO, globals.path("Timeout").asInt(),
         globals.path("MemorySize").asInt(),
         Map.of("JAVA_TOOL_OPTIONS", globals.at("/Environment/Variables/JAVA_TOOL_OPTIONS").asText()),
-        Map.of("LogFormat", globals.at("/LoggingConfig/LogFormat").asText("Text")), LocalCloud.REGION, task.toString());
+        Map.of("LogFormat", globals.at("/LoggingConfig/LogFormat").asText("Text")),
+        "PublishedVersions".equals(globals.at("/SnapStart/ApplyOn").asText()), LocalCloud.REGION, task.toString());
     try (var runtime = new LambdaRuntime(new LambdaRuntime.Settings(LambdaRuntime.rieBinary(),
         LambdaRuntime.javaLauncher(), LambdaRuntime.runtimeClasspath(home), task, run.resolve("logs"), 1, Map.of()))) {
       runtime.register(fn);

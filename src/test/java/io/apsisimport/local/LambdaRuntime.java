@@ -59,6 +59,10 @@ import java.util.stream.Stream;
  * init answers 502 in the emulator, and a timeout kills the runtime (the next invocation runs init
  * again, as on Lambda). All three become {@link Result#error()} with Lambda's payload.
  *
+ * <p>SnapStart functions ({@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}) run their CRaC
+ * beforeCheckpoint and afterRestore hooks in init; the emulator has no Restore API, so the proxy
+ * answers restore/next at once and nothing is snapshotted (docs/local-runtime.md).
+ *
  * <p>Each function's stdout/stderr and the emulator's own lines (INIT REPORT, START, END, REPORT)
  * go to one log file per function under {@link Settings#logDir}.
  */
@@ -333,7 +337,7 @@ public final class LambdaRuntime implements AutoCloseable {
         }
       }
       try {
-        Environment env = new Environment(this, environmentIds.incrementAndGet());
+        Environment env = startEnvironment();
         started.incrementAndGet();
         all.add(env);
         return env;
@@ -344,6 +348,19 @@ public final class LambdaRuntime implements AutoCloseable {
           notifyAll();
         }
         throw e;
+      }
+    }
+
+    /** A free port can be taken by another process before the emulator binds it: try again. */
+    private Environment startEnvironment() {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return new Environment(this, environmentIds.incrementAndGet());
+        } catch (IllegalStateException e) {
+          if (attempt == 3 || closed) {
+            throw e;
+          }
+        }
       }
     }
 

@@ -422,6 +422,19 @@ public final class LocalCloud implements AutoCloseable {
     return lines;
   }
 
+  /** The lines one function (all its environments, and their emulators) has written so far. */
+  public List<String> logLines(String function) {
+    if (!functions.containsKey(function)) {
+      throw new IllegalArgumentException("no function " + function + " (known: " + functions.keySet() + ")");
+    }
+    Path file = logDirectory().resolve(function + ".log");
+    try {
+      return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public String secretArn() {
     return secretArn;
   }
