@@ -445,6 +445,8 @@ public final class LambdaRuntime implements AutoCloseable {
     final Set<String> failedRequests = ConcurrentHashMap.newKeySet();
     final Set<String> answeredRequests = ConcurrentHashMap.newKeySet();
     volatile byte[] restoreError;
+    /** Invocations whose invoke phase the emulator has reported (one at a time per environment). */
+    int invocationsReported;
     final List<Double> initMillis = new CopyOnWriteArrayList<>();
     final List<Double> invokeMillis = new CopyOnWriteArrayList<>();
 
@@ -570,6 +572,7 @@ public final class LambdaRuntime implements AutoCloseable {
             + response.statusCode() + ": " + new String(body, StandardCharsets.UTF_8));
       }
       if (failedRequests.remove(requestId)) {
+        awaitInvokeReport();
         return new Result(true, body);
       }
       if (!answeredRequests.remove(requestId)) {
@@ -583,7 +586,23 @@ public final class LambdaRuntime implements AutoCloseable {
         throw new IllegalStateException("the runtime of " + pool.function.name() + " never answered request "
             + requestId + "; the emulator said: " + text);
       }
+      awaitInvokeReport();
       return new Result(false, body);
+    }
+
+    /**
+     * The emulator logs the invoke phase (INVOKE RTDONE) before it answers; the line may still be in
+     * the pipe: wait a moment for it, so that {@link #stats} counts every invocation that returned.
+     */
+    private void awaitInvokeReport() {
+      int expected = ++invocationsReported;
+      Instant deadline = Instant.now().plusSeconds(2);
+      while (invokeMillis.size() < expected && Instant.now().isBefore(deadline)) {
+        LocalCloud.pause(2);
+      }
+      if (invokeMillis.size() < expected) {
+        invocationsReported = invokeMillis.size();
+      }
     }
 
     /** The Runtime API, passed through; notes which invocations the runtime reported as errors. */
