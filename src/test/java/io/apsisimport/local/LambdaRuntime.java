@@ -268,6 +268,11 @@ public final class LambdaRuntime implements AutoCloseable {
     }
     threads.shutdownNow();
     http.close();
+    try {
+      Files.deleteIfExists(jniLibrary);
+    } catch (IOException ignored) {
+      // a leftover copy in the run directory is harmless
+    }
   }
 
   /** Kills a process and everything it started (descendants first captured: they get reparented). */
