@@ -54,6 +54,8 @@ public final class MotoServer implements AutoCloseable {
       // moto's Step Functions engine needs a region; credentials are never checked.
       pb.environment().putIfAbsent("AWS_DEFAULT_REGION", "eu-west-1");
       Process process = pb.start();
+      // Nothing outlives this JVM: stopped on exit and Ctrl-C too, if close() never ran.
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "moto-server-reaper"));
       MotoServer server = new MotoServer(process, port, log);
       server.awaitReady(Duration.ofSeconds(60));
       server.configure("{\"stepfunctions\":{\"execute_state_machine\":true}}");

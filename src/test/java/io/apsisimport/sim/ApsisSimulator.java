@@ -284,6 +284,7 @@ public final class ApsisSimulator implements AutoCloseable {
     private final AtomicInteger importsRequested = new AtomicInteger();
     private final AtomicInteger maxPendingSeen = new AtomicInteger();
     private final AtomicLong tokenSerial = new AtomicLong();
+    private final List<String> issuedTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Mutable per-import state, guarded by {@code lock}. */
     private static final class Imp {
@@ -462,6 +463,25 @@ public final class ApsisSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * What must never show in a log line or an execution history, by what it is: the client
+     * secret, every access token issued, every upload form's signature and policy handed out.
+     */
+    public Map<String, String> secretsHandedOut() {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("the client secret", config.clientSecret());
+        for (int i = 0; i < issuedTokens.size(); i++) {
+            secrets.put("access token #" + (i + 1), issuedTokens.get(i));
+        }
+        synchronized (lock) {
+            for (Imp imp : imports.values()) {
+                secrets.put("upload signature of import " + imp.id, imp.fields.get("x-amz-signature"));
+                secrets.put("upload policy of import " + imp.id, imp.fields.get("policy"));
+            }
+        }
+        return secrets;
+    }
+
     /** Makes every token issued so far invalid (the next API call answers 403). */
     public void revokeTokens() {
         tokenGeneration.incrementAndGet();
@@ -605,6 +625,7 @@ public final class ApsisSimulator implements AutoCloseable {
                 .put("gen", tokenGeneration.get());
         String jwt = jwt(claims);
         tokensIssued.incrementAndGet();
+        issuedTokens.add(jwt);
         sendJson(exchange, 200, JSON.createObjectNode()
                 .put("access_token", jwt)
                 .put("expires_in", config.expiresIn() == null ? Math.max(0, exp - iat) : config.expiresIn().toSeconds())
