@@ -37,6 +37,20 @@ public final class MotoServer implements AutoCloseable {
 
   /** Starts moto on a free port; {@code lambdaPort} (or 0) is where its ASL engine sends Lambda invokes. */
   public static MotoServer start(int lambdaPort) {
+    // A free port can be taken by another process between freePort() and moto's bind (tests run
+    // beside other builds): then moto exits at once and another port is tried.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(lambdaPort);
+      } catch (IllegalStateException e) {
+        if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static MotoServer startOnce(int lambdaPort) {
     Path venv = venv();
     Path exe = venv.resolve("bin/moto_server");
     if (!Files.isExecutable(exe)) {
