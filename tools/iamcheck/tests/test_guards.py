@@ -33,8 +33,8 @@ def accepted(parameter: str, *values: str) -> dict[str, bool]:
 class LandingPrefix(unittest.TestCase):
     def test_prefixes_that_overlap_what_the_pipeline_writes_or_reads_are_refused(self):
         bad = ("archive/", "archive/inbox/", "failed/", "reports/", "reports/x/", "config/", "config/in/",
-               "/inbox/", "inbox", "")
-        good = ("inbox/", "inbox/crm/", "archived/", "Archive/", "failed-imports/", "configs/")
+               "work/", "work/inbox/", "/inbox/", "inbox", "")
+        good = ("inbox/", "inbox/crm/", "archived/", "Archive/", "failed-imports/", "configs/", "workday/")
         self.assertEqual({**{v: False for v in bad}, **{v: True for v in good}},
                          accepted("LandingPrefix", *bad, *good))
 

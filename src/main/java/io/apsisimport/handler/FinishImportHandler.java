@@ -4,6 +4,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.apsisimport.source.CompressedFile;
+import io.apsisimport.source.SourceFormat;
+import io.apsisimport.source.WorkObjects;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The end of every file: on success the object moves to {@code archive/<key>} with
  * {@code reports/<key>.json}; on failure to {@code failed/<key>} with {@code reports/<key>.error.json}.
  * The copy and the report are written before the source is deleted, so nothing is lost if this
- * step fails halfway (it is retried and every step is idempotent).
+ * step fails halfway (it is retried and every step is idempotent). A compressed file's work object
+ * (its decompressed CSV) is removed last, on every path.
  */
 public final class FinishImportHandler extends JsonHandler<FinishImportHandler.Input, FinishImportHandler.Summary> {
   private final S3Client s3;
@@ -39,10 +43,17 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
 
   /**
    * {@code parts}: the Map's results (absent when the file failed before any import);
-   * {@code error}/{@code failedStep}: set by a Catch on the way to the failure path.
+   * {@code error}/{@code failedStep}: set by a Catch on the way to the failure path;
+   * {@code compressed}: preflight's word on a compressed file (absent on the failure path).
    */
   public record Input(String bucket, String key, String executionArn, String route, String section, Long rows,
-      Long bytes, String startedAt, List<PartResult> parts, StepError error, String failedStep) {}
+      Long bytes, String startedAt, List<PartResult> parts, StepError error, String failedStep,
+      CompressedFile compressed) {
+    public Input(String bucket, String key, String executionArn, String route, String section, Long rows, Long bytes,
+        String startedAt, List<PartResult> parts, StepError error, String failedStep) {
+      this(bucket, key, executionArn, route, section, rows, bytes, startedAt, parts, error, failedStep, null);
+    }
+  }
 
   /** A part in the report: what was imported, or exactly which rows and bytes were not. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -51,13 +62,16 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
       String importId, String status, Long profilesFound, Long profilesProcessed, Long profilesFailed,
       String failedStep, String error, String cause) {}
 
-  /** The execution's output and the report's content. */
+  /**
+   * The execution's output and the report's content. {@code bytes}: of the CSV (decompressed);
+   * {@code compressed}: format and both sizes of a compressed file, left out for a plain one.
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Summary(String key, String status, String route, String section, Long rows, Long bytes,
       List<String> imports, long profilesFound, long profilesProcessed, long profilesFailed,
       List<PartReport> parts, String movedTo, String report, String executionArn, String consoleUrl,
       String startedAt, String finishedAt, Double durationSeconds, String failedStep, String error,
-      String cause) {}
+      String cause, @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed) {}
 
   @Override
   public Summary handle(Input in, Context context) {
@@ -95,9 +109,13 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
         : Duration.between(java.time.OffsetDateTime.parse(in.startedAt()).toInstant(), now).toMillis() / 1000.0;
     var summary = new Summary(in.key(), succeeded ? "SUCCEEDED" : "FAILED", in.route(), in.section(), in.rows(),
         in.bytes(), imports, found, processed, failedProfiles, reports, movedTo, reportKey, in.executionArn(),
-        consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration, failedStep, error, cause);
+        consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration, failedStep, error, cause,
+        in.compressed());
 
     moveAndReport(in.bucket(), in.key(), movedTo, reportKey, summary);
+    if (SourceFormat.of(in.key()).compressed()) {
+      WorkObjects.delete(s3, in.bucket(), WorkObjects.keyFor(in.executionArn(), in.key()));
+    }
     Log.info(context, succeeded ? "import finished" : "import failed", "key", in.key(), "status", summary.status(),
         "imports", imports, "profilesFound", found, "movedTo", movedTo, "error", error, "execution", in.executionArn());
     return summary;

@@ -5,6 +5,7 @@ import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
 import io.apsisimport.slots.SlotOwner;
+import io.apsisimport.source.SourceFormat;
 import io.apsisimport.upload.PresignedPostUploader;
 import io.apsisimport.upload.PresignedPostUploader.UploadResult;
 import java.io.IOException;
@@ -37,8 +38,17 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     this.uploader = uploader;
   }
 
+  /**
+   * {@code readKey}: the object the part's byte ranges refer to (a compressed file's work object);
+   * absent, the key itself.
+   */
   public record Input(String bucket, String key, String executionArn, PartPlan part, int partCount,
-      HeaderRef header, String importId) {}
+      HeaderRef header, String importId, String readKey) {
+    public Input(String bucket, String key, String executionArn, PartPlan part, int partCount, HeaderRef header,
+        String importId) {
+      this(bucket, key, executionArn, part, partCount, header, importId, null);
+    }
+  }
 
   public record Output(long bytes, long elapsedMillis) {}
 
@@ -49,12 +59,14 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
         "no upload form stored for " + owner.id() + ": the slot was released or taken over before the upload")));
     long length = in.header().length() + (in.part().end() - in.part().start());
     UploadResult result;
-    try (InputStream header = range(in.bucket(), in.key(), in.header().offset(), in.header().offset() + in.header().length());
-        InputStream records = range(in.bucket(), in.key(), in.part().start(), in.part().end());
+    String source = in.readKey() != null ? in.readKey() : in.key();
+    try (InputStream header = range(in.bucket(), source, in.header().offset(), in.header().offset() + in.header().length());
+        InputStream records = range(in.bucket(), source, in.part().start(), in.part().end());
         InputStream body = new SequenceInputStream(header, records)) {
-      result = uploader.upload(ticket, fileName(in.key(), in.part().index(), in.partCount()), length, body);
+      result = uploader.upload(ticket, fileName(SourceFormat.csvKey(in.key()), in.part().index(), in.partCount()),
+          length, body);
     } catch (IOException e) {
-      throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + in.key(), e);
+      throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + source, e);
     }
     slots.markUploaded(owner);
     Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),

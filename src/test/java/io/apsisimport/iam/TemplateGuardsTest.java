@@ -36,9 +36,10 @@ class TemplateGuardsTest {
   void aLandingPrefixOverlappingWhatThePipelineWritesOrReadsIsRefused() {
     assertEquals(expect("inbox/", true, "inbox/crm/", true, "Archive/", true, "archived/", true, "configs/", true,
         "archive/", false, "archive/inbox/", false, "failed/", false, "reports/", false, "config/", false,
-        "config/x/", false, "/inbox/", false, "inbox", false),
+        "config/x/", false, "/inbox/", false, "inbox", false, "work/", false, "work/inbox/", false, "workday/", true),
         accepted("LandingPrefix", "inbox/", "inbox/crm/", "Archive/", "archived/", "configs/", "archive/",
-            "archive/inbox/", "failed/", "reports/", "config/", "config/x/", "/inbox/", "inbox"));
+            "archive/inbox/", "failed/", "reports/", "config/", "config/x/", "/inbox/", "inbox", "work/", "work/inbox/",
+            "workday/"));
   }
 
   @Test

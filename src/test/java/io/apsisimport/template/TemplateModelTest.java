@@ -110,7 +110,8 @@ class TemplateModelTest {
     void parameters() {
         assertEquals(Set.of(
                 "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ExistingApsisSecretKmsKeyArn", "ApsisAccountKey",
-                "LandingPrefix", "RoutesKey", "MaxPartBytes", "MaxConcurrentImports",
+                "LandingPrefix", "RoutesKey", "MaxPartBytes", "MaxDecompressedBytes", "MaxCompressionRatio",
+                "MaxConcurrentImports",
                 "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
                 "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "ApplicationLogLevel", "SystemLogLevel",
                 "AlarmTopicArn"),
