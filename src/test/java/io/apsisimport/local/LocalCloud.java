@@ -58,11 +58,15 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 /**
  * The pipeline on this machine: moto (S3, DynamoDB, Step Functions with its ASL engine) plus the
  * in-JVM {@link LambdaEndpoint} running the real handler classes, with the real
- * statemachine/import.asl.json created the way SAM would (DefinitionSubstitutions applied).
+ * statemachine/import.asl.json and statemachine/import-part.asl.json created the way SAM would
+ * (template.yaml's DefinitionSubstitutions applied: {@link #createStateMachines}).
  *
  * <p>moto neither delivers S3 notifications nor emits Step Functions status-change events, so this
  * class does both, in the shapes AWS uses: {@link #drop} puts an object and sends its S3 event to
- * StartImport; a watcher sends FAILED/TIMED_OUT/ABORTED status changes to ReapSlots.
+ * StartImport; a watcher sends FAILED/TIMED_OUT/ABORTED status changes of both state machines to
+ * ReapSlots (the rule in template.yaml covers both). moto also lets a part's execution run on when
+ * the file's execution that started it ({@code startExecution.sync:2}) is stopped; AWS stops it
+ * (that is what the integration's StopExecution permission is for), so the watcher does too.
  */
 public final class LocalCloud implements AutoCloseable {
   public static final String REGION = "eu-west-1";
@@ -84,10 +88,6 @@ public final class LocalCloud implements AutoCloseable {
     }
   };
   private static final Pattern SUBSTITUTION = Pattern.compile("\\$\\{([A-Za-z0-9]+)}");
-  /** The step functions of the state machine: logical id in template.yaml → handler factory. */
-  private static final List<String> STEP_FUNCTIONS = List.of("PreflightFileFunction", "AcquireSlotFunction",
-      "RequestImportFunction", "UploadPartFunction", "CheckImportStatusFunction", "ReleaseSlotFunction",
-      "FinishImportFunction");
 
   /** Tunables of a local run; {@link #defaults} then withers. */
   public record Options(URI apsisBaseUrl, String apsisClientId, String apsisClientSecret, int pollIntervalSeconds,
@@ -139,6 +139,7 @@ public final class LocalCloud implements AutoCloseable {
   private final String bucket = "landing";
   private final String slotsTable = "import-slots";
   private final String stateMachineArn;
+  private final String partStateMachineArn;
   private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "local-cloud-events");
     t.setDaemon(true);
@@ -146,6 +147,8 @@ public final class LocalCloud implements AutoCloseable {
   });
   /** Executions whose status change was handed to the reaper (delivered once, as EventBridge does). */
   private final Set<String> reaped = ConcurrentHashMap.newKeySet();
+  /** Files' executions whose running parts were stopped (AWS stops a .sync task's execution). */
+  private final Set<String> partsStopped = ConcurrentHashMap.newKeySet();
   /** Executions the reaper has handled: its invocation returned without error. */
   private final Set<String> reapDone = ConcurrentHashMap.newKeySet();
   /** Delivers status changes to the reaper; tests switch it off to exercise lease expiry. */
@@ -172,15 +175,9 @@ public final class LocalCloud implements AutoCloseable {
         .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
             KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
 
-    var substitutions = new HashMap<String, String>();
-    for (String fn : STEP_FUNCTIONS) {
-      substitutions.put(fn + "Arn", functionArn(fn) + ":live");
-    }
-    substitutions.put("PollIntervalSeconds", Integer.toString(options.pollIntervalSeconds()));
-    substitutions.put("MaxConcurrentImports", Integer.toString(options.maxConcurrentImports()));
-    String definition = substitute(Files.readString(options.definition()), substitutions);
-    this.stateMachineArn = sfn.createStateMachine(b -> b.name("apsis-import-local").definition(definition)
-        .roleArn("arn:aws:iam::" + ACCOUNT + ":role/apsis-import-local")).stateMachineArn();
+    Map<String, String> machines = createStateMachines(options);
+    this.stateMachineArn = machines.get("ImportStateMachine");
+    this.partStateMachineArn = machines.get("ImportPartStateMachine");
 
     this.env = new LinkedHashMap<>();
     env.put("AWS_REGION", REGION);
@@ -232,6 +229,61 @@ public final class LocalCloud implements AutoCloseable {
     return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + name;
   }
 
+  /**
+   * Creates the part state machine, then the file's state machine (which starts the parts'
+   * executions), each from its definition file with the DefinitionSubstitutions template.yaml gives
+   * it, resolved the way CloudFormation would here: {@code !Ref X.Alias} → the local function's
+   * {@code live} alias ARN, {@code !Ref AWS::Partition} → {@code aws}, {@code !Ref} of a parameter →
+   * this cloud's setting or the parameter's default, {@code !Ref} of a state machine → its ARN.
+   * Returns logical id → state machine ARN.
+   */
+  private Map<String, String> createStateMachines(Options options) throws IOException {
+    var template = io.apsisimport.template.TemplateModel.load(options.definition().getParent().resolveSibling("template.yaml"));
+    var refs = new HashMap<String, String>();
+    refs.put("AWS::Partition", "aws");
+    refs.put("PollIntervalSeconds", Integer.toString(options.pollIntervalSeconds()));
+    refs.put("MaxConcurrentImports", Integer.toString(options.maxConcurrentImports()));
+    var created = new LinkedHashMap<String, String>();
+    for (var machine : List.of(
+        Map.entry("ImportPartStateMachine", "apsis-import-local-part"), Map.entry("ImportStateMachine", "apsis-import-local"))) {
+      JsonNodeSubstitutions subs = new JsonNodeSubstitutions(template, refs);
+      String file = template.definitionUri(machine.getKey());
+      String definition = substitute(Files.readString(options.definition().getParent().resolveSibling(file)),
+          subs.of(machine.getKey()));
+      String arn = sfn.createStateMachine(b -> b.name(machine.getValue()).definition(definition)
+          .roleArn("arn:aws:iam::" + ACCOUNT + ":role/" + machine.getValue())).stateMachineArn();
+      refs.put(machine.getKey(), arn);
+      created.put(machine.getKey(), arn);
+    }
+    return created;
+  }
+
+  /** A state machine's DefinitionSubstitutions from template.yaml, resolved for this cloud. */
+  private record JsonNodeSubstitutions(io.apsisimport.template.TemplateModel template, Map<String, String> refs) {
+    Map<String, String> of(String machine) {
+      var values = new HashMap<String, String>();
+      template.resource(machine).path("Properties").path("DefinitionSubstitutions").properties().forEach(e -> {
+        var v = e.getValue();
+        String ref = v.path("Ref").asText(null);
+        String resolved;
+        if (v.isValueNode()) {
+          resolved = v.asText();
+        } else if (ref != null && ref.endsWith(".Alias")) {
+          resolved = functionArn(ref.substring(0, ref.length() - ".Alias".length())) + ":live";
+        } else if (ref != null && refs.containsKey(ref)) {
+          resolved = refs.get(ref);
+        } else if (ref != null && template.root().path("Parameters").path(ref).has("Default")) {
+          resolved = template.root().path("Parameters").path(ref).get("Default").asText();
+        } else {
+          throw new IllegalStateException(machine + ": cannot resolve DefinitionSubstitution " + e.getKey() + " = " + v
+              + " on the local cloud");
+        }
+        values.put(e.getKey(), resolved);
+      });
+      return values;
+    }
+  }
+
   /** Applies DefinitionSubstitutions the way SAM does; a missing one is an error. */
   public static String substitute(String definition, Map<String, String> values) {
     Matcher m = SUBSTITUTION.matcher(definition);
@@ -277,6 +329,45 @@ public final class LocalCloud implements AutoCloseable {
 
   public String stateMachineArn() {
     return stateMachineArn;
+  }
+
+  /** The part state machine: one execution per part, started by the file's execution. */
+  public String partStateMachineArn() {
+    return partStateMachineArn;
+  }
+
+  /** Where a file's execution puts its drop and report (names of the drop's own: {@link io.apsisimport.landing.DropNames}). */
+  public io.apsisimport.landing.DropNames dropNames(String fileExecutionArn) {
+    DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(fileExecutionArn));
+    try {
+      var input = JSON.readTree(d.input());
+      return io.apsisimport.landing.DropNames.of(input.path("key").asText(), input.path("eventTime").asText(null),
+          d.startDate().toString(), fileExecutionArn);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The parts' executions a file's execution started (as its "Import part" steps' TaskSubmitted
+   * events name them), in the order they were started.
+   */
+  public List<String> partExecutions(String fileExecutionArn) {
+    var parts = new ArrayList<String>();
+    for (HistoryEvent e : history(fileExecutionArn)) {
+      if (e.type() == software.amazon.awssdk.services.sfn.model.HistoryEventType.TASK_SUBMITTED
+          && e.taskSubmittedEventDetails() != null && e.taskSubmittedEventDetails().output() != null) {
+        try {
+          String arn = JSON.readTree(e.taskSubmittedEventDetails().output()).path("ExecutionArn").asText(null);
+          if (arn != null && !parts.contains(arn)) {
+            parts.add(arn);
+          }
+        } catch (IOException notJson) {
+          // not a part's start
+        }
+      }
+    }
+    return parts;
   }
 
   /** The slots table as the pipeline sees it (read-only use: views for assertions and progress). */
@@ -392,21 +483,23 @@ public final class LocalCloud implements AutoCloseable {
 
   /** The execution's status changes that EventBridge would carry, for the reaper (see class comment). */
   private void deliverStatusChanges() {
-    if (!reaperOn) {
-      return;
-    }
     try {
-      for (ExecutionStatus status : List.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)) {
-        for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn).statusFilter(status))
-            .executions()) {
-          if (reaped.add(e.executionArn())) {
-            try {
-              lambda.invoke("ReapSlotsFunction", statusChangeEvent(e.executionArn(), status.toString()));
-              reapDone.add(e.executionArn());
-            } catch (RuntimeException failed) {
-              // EventBridge retries a failed asynchronous invocation: deliver it again next round.
-              reaped.remove(e.executionArn());
-              throw failed;
+      for (String machine : List.of(stateMachineArn, partStateMachineArn)) {
+        for (ExecutionStatus status : List.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)) {
+          for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(machine).statusFilter(status))
+              .executions()) {
+            if (machine.equals(stateMachineArn) && partsStopped.add(e.executionArn())) {
+              stopPartsOf(e.executionArn());
+            }
+            if (reaperOn && reaped.add(e.executionArn())) {
+              try {
+                lambda.invoke("ReapSlotsFunction", statusChangeEvent(e.executionArn(), status.toString()));
+                reapDone.add(e.executionArn());
+              } catch (RuntimeException failed) {
+                // EventBridge retries a failed asynchronous invocation: deliver it again next round.
+                reaped.remove(e.executionArn());
+                throw failed;
+              }
             }
           }
         }
@@ -416,13 +509,30 @@ public final class LocalCloud implements AutoCloseable {
     }
   }
 
+  /** As AWS does for a stopped {@code .sync} task: stops the running parts' executions a file's execution started. */
+  private void stopPartsOf(String fileExecutionArn) {
+    for (ExecutionListItem part : sfn.listExecutions(b -> b.stateMachineArn(partStateMachineArn)
+        .statusFilter(ExecutionStatus.RUNNING)).executions()) {
+      String input = sfn.describeExecution(b -> b.executionArn(part.executionArn())).input();
+      try {
+        if (input != null && fileExecutionArn.equals(
+            JSON.readTree(input).path("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID").asText(null))) {
+          sfn.stopExecution(b -> b.executionArn(part.executionArn()));
+        }
+      } catch (IOException | software.amazon.awssdk.services.sfn.model.SfnException gone) {
+        // not JSON, or it ended meanwhile
+      }
+    }
+  }
+
   byte[] statusChangeEvent(String executionArn, String status) {
     ObjectNode root = JSON.createObjectNode();
     root.put("version", "0").put("id", java.util.UUID.randomUUID().toString())
         .put("detail-type", "Step Functions Execution Status Change").put("source", "aws.states")
         .put("account", ACCOUNT).put("time", Instant.now().toString()).put("region", REGION);
     root.putArray("resources").add(executionArn);
-    root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", stateMachineArn)
+    String machine = executionArn.contains(":execution:apsis-import-local-part:") ? partStateMachineArn : stateMachineArn;
+    root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", machine)
         .put("status", status);
     try {
       return JSON.writeValueAsBytes(root);
