@@ -47,12 +47,15 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
   }
 
   /**
-   * {@code file}: the execution's input (the drop); {@code parts}: the Map's results (absent when the
-   * file failed before any import); {@code error}/{@code failedStep}: set by a Catch on the way to
-   * the failure path.
+   * {@code file}: the execution's input (the drop); {@code plans}: the parts as preflight planned
+   * them; {@code parts}: the Map's results, by part index (both absent when the file failed before
+   * any import); {@code error}/{@code failedStep}: set by a Catch on the way to the failure path.
    */
   public record Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
-      String startedAt, List<PartResult> parts, StepError error, String failedStep) {}
+      String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep) {}
+
+  /** The file-level Cause lists failed parts up to about this many characters (Step Functions allows 32,768). */
+  static final int CAUSE_CHARS = 4_000;
 
   /** A part in the report: what was imported, or exactly which rows and bytes were not. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -70,7 +73,21 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
       List<String> imports, long profilesFound, long profilesProcessed, long profilesFailed,
       List<PartReport> parts, String movedTo, String report, String dropId, String executionArn,
       String consoleUrl, String startedAt, String finishedAt, Double durationSeconds, String failedStep,
-      String error, String cause, String note) {}
+      String error, String cause, String note) {
+
+    /**
+     * What the execution's output keeps: everything but each part's cause (the report in S3 has
+     * them), so that a file of many failed parts stays within Step Functions' 256 KB.
+     */
+    Summary withoutPartCauses() {
+      var lean = parts.stream().map(p -> new PartReport(p.part(), p.firstRow(), p.lastRow(), p.rows(), p.byteStart(),
+          p.byteEnd(), p.importId(), p.status(), p.profilesFound(), p.profilesProcessed(), p.profilesFailed(),
+          p.failedStep(), p.error(), null, p.execution())).toList();
+      return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
+          profilesFailed, lean, movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt,
+          durationSeconds, failedStep, error, cause, note);
+    }
+  }
 
   @Override
   public Summary handle(Input in, Context context) {
@@ -79,7 +96,13 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     var names = DropNames.of(key, file.eventTime(), in.startedAt(), in.executionArn());
     List<PartResult> parts = in.parts() == null ? List.of()
         : in.parts().stream().map(PartResult::withFailureDetails).toList();
-    var reports = parts.stream().map(FinishImportHandler::report).toList();
+    var plans = new java.util.HashMap<Integer, PartPlan>();
+    if (in.plans() != null) {
+      in.plans().forEach(p -> plans.put(p.index(), p));
+    }
+    java.util.function.Function<PartResult, PartPlan> planOf = r -> plans.getOrDefault(r.index(),
+        new PartPlan(r.index(), 0, 0, 0, 0, 0, null));
+    var reports = parts.stream().map(r -> report(r, planOf.apply(r))).toList();
     List<String> imports = parts.stream().map(PartResult::importId).filter(Objects::nonNull).toList();
     long found = parts.stream().mapToLong(p -> nz(p.profilesFound())).sum();
     long processed = parts.stream().mapToLong(p -> nz(p.profilesProcessed())).sum();
@@ -100,7 +123,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
         failedStep = first.failedStep() != null ? first.failedStep() : "Check import status";
         cause = replaced(first)
             ? first.error().message() + partsBefore(parts)
-            : describeFailedParts(key, failedParts, parts.size());
+            : describeFailedParts(key, failedParts, parts.size(), planOf);
       }
     }
     if (cause != null && !cause.contains(key)) {
@@ -133,13 +156,14 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+    var output = summary.withoutPartCauses();
     if (copy == LandingFiles.Copy.COPIED) {
       files.delete(file);
     }
     Log.info(context, succeeded ? "import finished" : "import failed", "key", key, "status", summary.status(),
         "imports", imports, "profilesFound", found, "movedTo", movedTo, "report", reportKey, "note", note,
         "error", error, "execution", in.executionArn());
-    return summary;
+    return output;
   }
 
   private static boolean replaced(PartResult r) {
@@ -152,24 +176,30 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     return imported == 0 ? "" : " (" + imported + " of " + parts.size() + " parts had been imported before)";
   }
 
-  private static PartReport report(PartResult r) {
-    PartPlan p = r.part();
+  private static PartReport report(PartResult r, PartPlan p) {
     return new PartReport(p.index() + 1, p.firstRow(), p.lastRow(), p.rows(), p.start(), p.end(), r.importId(),
         r.completed() ? "completed" : (r.status() != null ? r.status() : "not imported"),
         r.profilesFound(), r.profilesProcessed(), r.profilesFailed(), r.failedStep(),
         r.error() == null ? null : r.error().name(), r.error() == null ? null : r.error().message(), p.execution());
   }
 
-  private static String describeFailedParts(String key, List<PartResult> failed, int total) {
+  private static String describeFailedParts(String key, List<PartResult> failed, int total,
+      java.util.function.Function<PartResult, PartPlan> planOf) {
     var lines = new ArrayList<String>();
+    int length = 0;
     for (PartResult r : failed) {
-      PartPlan p = r.part();
+      if (length > CAUSE_CHARS) {
+        lines.add("and " + (failed.size() - lines.size()) + " more (see the report)");
+        break;
+      }
+      PartPlan p = planOf.apply(r);
       String why = r.error() != null ? r.error().message() : "APSIS reported status \"" + r.status() + "\"";
       String where = total > 1
           ? "part " + (p.index() + 1) + "/" + total + " (rows " + p.firstRow() + "-" + p.lastRow() + ", bytes "
               + p.start() + "-" + p.end() + ")"
           : key;
       lines.add(where + ": " + why);
+      length += where.length() + why.length() + 4;
     }
     String head = total > 1 ? failed.size() + " of " + total + " parts of " + key + " were not imported: " : "";
     return head + String.join("; ", lines);

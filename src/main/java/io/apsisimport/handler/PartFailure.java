@@ -13,10 +13,11 @@ import java.util.Optional;
  * keeps it as the part's result and FinishImport reads it back ({@link #parse}); one class writes
  * and reads it.
  *
- * <p>Bounded: {@code errorMessage} is cut to {@link #MESSAGE_CHARS} characters (a Lambda error's
- * Cause holds the whole stack trace; the details stay in the part's execution and the handler's
- * logs), so a file with {@link io.apsisimport.landing.Limits#MAX_PARTS} failed parts stays within
- * the 256 KB state limit (PayloadBudgetTest).
+ * <p>Bounded: {@code errorMessage} is one line of at most {@link #MESSAGE_CHARS} characters, and the
+ * whole Cause, written as a JSON string into the file's state, takes at most {@link #CAUSE_BYTES}
+ * bytes (a Lambda error's Cause holds the whole stack trace; the details stay in the part's
+ * execution and the handler's logs), so a file with {@link io.apsisimport.landing.Limits#MAX_PARTS}
+ * failed parts stays within the 256 KB state limit (PayloadBudgetTest).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -25,17 +26,39 @@ public record PartFailure(String errorMessage, String errorType, String failedSt
 
   /** Longest errorMessage kept. */
   public static final int MESSAGE_CHARS = 500;
+  /** The most bytes the Cause takes as a JSON string value in the file's state (quotes and escapes included). */
+  public static final int CAUSE_BYTES = 1_000;
   /** What a Cause of this shape starts with (the parent's Choice "Did the part say why?" matches on it). */
   public static final String CAUSE_PREFIX = "{\"errorMessage\":";
 
   public PartFailure {
     errorMessage = trim(errorMessage);
+    errorType = errorType == null ? null : cut(errorType, 256);
+    importId = importId == null ? null : cut(importId, 128);
+    status = status == null ? null : cut(trim(status), 64);
   }
 
-  /** The Cause string: compact JSON, {@code errorMessage} first. */
+  /** The Cause string: compact JSON, {@code errorMessage} first, within {@link #CAUSE_BYTES}. */
   public String toCause() {
     try {
-      return JsonHandler.JSON.writeValueAsString(this);
+      String cause = JsonHandler.JSON.writeValueAsString(this);
+      int keep = errorMessage.length();
+      while (embeddedBytes(cause) > CAUSE_BYTES && keep > 0) {
+        keep = Math.max(0, keep - Math.max(8, (embeddedBytes(cause) - CAUSE_BYTES) / 4));
+        var shorter = new PartFailure(cut(errorMessage, keep), errorType, failedStep, part, parts, importId, status,
+            profilesFound, profilesProcessed, profilesFailed);
+        cause = JsonHandler.JSON.writeValueAsString(shorter);
+      }
+      return cause;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Bytes of {@code s} written as a JSON string value (as the file's state holds the Cause). */
+  static int embeddedBytes(String s) {
+    try {
+      return JsonHandler.JSON.writeValueAsBytes(s).length;
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -53,11 +76,23 @@ public record PartFailure(String errorMessage, String errorType, String failedSt
     }
   }
 
+  /** One line (control characters become spaces), at most {@link #MESSAGE_CHARS} characters. */
   static String trim(String message) {
     if (message == null) {
       return "";
     }
-    String oneLine = message.strip();
-    return oneLine.length() <= MESSAGE_CHARS ? oneLine : oneLine.substring(0, MESSAGE_CHARS - 1) + "…";
+    String oneLine = message.replaceAll("\\p{Cntrl}+", " ").strip();
+    return cut(oneLine, MESSAGE_CHARS);
+  }
+
+  private static String cut(String s, int chars) {
+    if (s.length() <= chars) {
+      return s;
+    }
+    int end = Math.max(0, chars - 1);
+    if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(0, end) + "…";
   }
 }

@@ -4,10 +4,12 @@ package io.apsisimport.handler;
  * What became of one part, as the file's Map state collects it: the part's execution output
  * ("Part imported": import id, APSIS's final status and counts), or, when the part's execution
  * failed, the Error and Cause it ended with ({@link PartFailure} holds the step, the import id and
- * the counts; {@link #withFailureDetails} reads them back).
+ * the counts; {@link #withFailureDetails} reads them back). Only the part's index travels: its
+ * plan (rows, bytes, execution) is in the file's state once already, which keeps the state of a
+ * file of many failed parts within 256 KB (PayloadBudgetTest).
  */
 public record PartResult(
-    PartPlan part,
+    int index,
     String importId,
     String outcome,
     String status,
@@ -27,7 +29,7 @@ public record PartResult(
       return this;
     }
     return PartFailure.parse(error.cause())
-        .map(f -> new PartResult(part, importId != null ? importId : f.importId(), outcome,
+        .map(f -> new PartResult(index, importId != null ? importId : f.importId(), outcome,
             status != null ? status : f.status(), first(profilesFound, f.profilesFound()),
             first(profilesProcessed, f.profilesProcessed()), first(profilesFailed, f.profilesFailed()),
             failedStep != null ? failedStep : f.failedStep(), error))

@@ -54,6 +54,11 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
     int woken = SlotWakeups.wake(slots, sfn);
     Log.info(context, "import slot released", "key", in.key(), "part", in.part(), "reason", reason.name(),
         "waitersWoken", woken, "execution", in.executionArn());
+    return outcome(in);
+  }
+
+  /** What a release says: after a failure, the short Error and Cause of the part's execution. */
+  public static Output outcome(Input in) {
     if (in.error() == null && in.failedStep() == null) {
       return new Output(true, null, null);
     }
