@@ -138,7 +138,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
       case COPIED -> null;
       case REPLACED -> key + " was replaced by a newer file before this drop could be moved to "
           + (succeeded ? "archive/" : "failed/") + "; the newer file has its own execution";
-      case GONE -> key + " was deleted before this drop could be moved to " + (succeeded ? "archive/" : "failed/");
+      case GONE -> key + " was replaced or deleted before this drop could be moved to " + (succeeded ? "archive/" : "failed/");
     };
     String movedTo = copy == LandingFiles.Copy.COPIED ? target : null;
 

@@ -81,7 +81,7 @@ public record PartFailure(String errorMessage, String errorType, String failedSt
     if (message == null) {
       return "";
     }
-    String oneLine = message.replaceAll("\\p{Cntrl}+", " ").strip();
+    String oneLine = message.replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
     return cut(oneLine, MESSAGE_CHARS);
   }
 

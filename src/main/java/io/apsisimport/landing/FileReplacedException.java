@@ -12,8 +12,11 @@ public final class FileReplacedException extends RuntimeException {
 
   /** The message the console and the report show (issue 9: one sentence, naming the file). */
   public static FileReplacedException of(String key, boolean deleted) {
+    // Without bucket versioning a key that is gone cannot tell "deleted" from "replaced, and the newer
+    // file already archived by its own execution".
     return new FileReplacedException(deleted
-        ? key + " was deleted while it was being imported"
+        ? key + " was replaced or deleted while it was being imported; a newer file, if one was dropped, has its own"
+            + " execution"
         : key + " was replaced while it was being imported; the newer file has its own execution");
   }
 }
