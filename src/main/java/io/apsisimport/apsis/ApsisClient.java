@@ -25,24 +25,35 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
 /**
  * APSIS One over {@link HttpClient}: OAuth token cache (single-flight refresh), import
- * requests, import status, bounded retries with capped, fully jittered exponential back-off.
+ * requests, import status, bounded retries with capped, fully jittered exponential back-off,
+ * all inside the caller's {@link Deadline}.
  *
- * <p>Import requests are not idempotent at APSIS: they are repeated only when APSIS
- * provably did not act on them (429, 503, connection never established); any other
- * doubt ends in {@link ApsisOutcomeUnknownException}. See docs/apsis-client.md.
+ * <p>Building a client makes no network call and reads no credentials: they come from an
+ * {@link ApsisCredentialsSource} at the first token request, and are read again when APSIS
+ * rejects them. Every call is repeated after 429, 408, 5xx, timeouts and dropped connections,
+ * the import request too: it only reserves an upload, so a repeat cannot import data twice
+ * (see docs/apsis-client.md). A retry or wait that would not fit before the deadline is not
+ * started; the call then ends with {@link ApsisRateLimitedException} or
+ * {@link ApsisTransientException}, which the state machine retries.
  */
 public final class ApsisClient implements ApsisApi {
 
-    /** Tunables; {@link #defaults()} suits Lambda, tests shrink the back-off with the withers. */
+    /**
+     * Tunables; {@link #defaults()} suits Lambda, tests shrink the back-off with the withers.
+     * {@code minAttemptTime}: an attempt (or a wait before one) is not started unless at least this
+     * much of the deadline is left for it. {@code random}: the jitter's source (re-seeded after a
+     * SnapStart restore, see {@link Jitter}).
+     */
     public record Options(Duration requestTimeout, Duration connectTimeout, int maxAttempts,
                           Duration backoffBase, Duration backoffCap, Duration retryAfterCap,
-                          Duration tokenRefreshMargin, Clock clock) {
+                          Duration tokenRefreshMargin, Duration minAttemptTime, Clock clock,
+                          RandomGenerator random) {
 
         public Options {
             Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -51,7 +62,9 @@ public final class ApsisClient implements ApsisApi {
             Objects.requireNonNull(backoffCap, "backoffCap");
             Objects.requireNonNull(retryAfterCap, "retryAfterCap");
             Objects.requireNonNull(tokenRefreshMargin, "tokenRefreshMargin");
+            Objects.requireNonNull(minAttemptTime, "minAttemptTime");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(random, "random");
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
             }
@@ -63,37 +76,54 @@ public final class ApsisClient implements ApsisApi {
         public static Options defaults() {
             return new Options(Duration.ofSeconds(20), Duration.ofSeconds(5), 4,
                     Duration.ofMillis(250), Duration.ofSeconds(8), Duration.ofSeconds(30),
-                    Duration.ofMinutes(5), Clock.systemUTC());
+                    Duration.ofMinutes(5), Duration.ofSeconds(2), Clock.systemUTC(), new Jitter());
         }
 
         public Options withRequestTimeout(Duration d) {
-            return new Options(d, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap, tokenRefreshMargin, clock);
+            return new Options(d, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
+                    tokenRefreshMargin, minAttemptTime, clock, random);
         }
 
         public Options withConnectTimeout(Duration d) {
-            return new Options(requestTimeout, d, maxAttempts, backoffBase, backoffCap, retryAfterCap, tokenRefreshMargin, clock);
+            return new Options(requestTimeout, d, maxAttempts, backoffBase, backoffCap, retryAfterCap,
+                    tokenRefreshMargin, minAttemptTime, clock, random);
         }
 
         public Options withMaxAttempts(int n) {
-            return new Options(requestTimeout, connectTimeout, n, backoffBase, backoffCap, retryAfterCap, tokenRefreshMargin, clock);
+            return new Options(requestTimeout, connectTimeout, n, backoffBase, backoffCap, retryAfterCap,
+                    tokenRefreshMargin, minAttemptTime, clock, random);
         }
 
         /** Back-off before attempt n+1 is uniformly random in [0, min(cap, base * 2^(n-1))]. */
         public Options withBackoff(Duration base, Duration cap) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, base, cap, retryAfterCap, tokenRefreshMargin, clock);
+            return new Options(requestTimeout, connectTimeout, maxAttempts, base, cap, retryAfterCap,
+                    tokenRefreshMargin, minAttemptTime, clock, random);
         }
 
         /** Longest wait a Retry-After header can impose before the next attempt. */
         public Options withRetryAfterCap(Duration d) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, d, tokenRefreshMargin, clock);
+            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, d,
+                    tokenRefreshMargin, minAttemptTime, clock, random);
         }
 
         public Options withTokenRefreshMargin(Duration d) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap, d, clock);
+            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
+                    d, minAttemptTime, clock, random);
+        }
+
+        public Options withMinAttemptTime(Duration d) {
+            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
+                    tokenRefreshMargin, d, clock, random);
         }
 
         public Options withClock(Clock c) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap, tokenRefreshMargin, c);
+            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
+                    tokenRefreshMargin, minAttemptTime, c, random);
+        }
+
+        public Options withRandom(RandomGenerator r) {
+            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
+                    tokenRefreshMargin, minAttemptTime, clock, r);
         }
     }
 
@@ -105,20 +135,24 @@ public final class ApsisClient implements ApsisApi {
     private static final Pattern JWT_LIKE = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
     private static final Duration FALLBACK_TOKEN_LIFETIME = Duration.ofMinutes(10);
 
-    /** Whether a request may be sent again when APSIS might already have acted on it. */
-    private enum Repeat { SAFE, ONLY_IF_NOT_RECEIVED }
-
     private record CachedToken(String value, Instant refreshAt) {
     }
 
     private final String base;
-    private final ApsisCredentials credentials;
+    private final ApsisCredentialsSource credentials;
     private final Options options;
     private final HttpClient http;
     private final ReentrantLock tokenLock = new ReentrantLock();
     private volatile CachedToken token;
+    /** The credentials last read, so that messages can blank their secret; null before the first read. */
+    private volatile ApsisCredentials lastCredentials;
 
     public ApsisClient(URI baseUrl, ApsisCredentials credentials, Options options) {
+        this(baseUrl, ApsisCredentialsSource.of(credentials), options);
+    }
+
+    /** Reads no credentials and opens no connection: both happen at the first call. */
+    public ApsisClient(URI baseUrl, ApsisCredentialsSource credentials, Options options) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
@@ -167,10 +201,16 @@ public final class ApsisClient implements ApsisApi {
         };
     }
 
-    @Override
+    /** {@link #requestImport(String, JsonNode, Deadline)} without a deadline (tools and tests outside Lambda). */
     public ImportTicket requestImport(String section, JsonNode importSpec) {
+        return requestImport(section, importSpec, Deadline.none());
+    }
+
+    @Override
+    public ImportTicket requestImport(String section, JsonNode importSpec, Deadline deadline) {
         requireText(section, "section");
         Objects.requireNonNull(importSpec, "importSpec");
+        Objects.requireNonNull(deadline, "deadline");
         byte[] body;
         try {
             body = MAPPER.writeValueAsBytes(importSpec);
@@ -178,22 +218,30 @@ public final class ApsisClient implements ApsisApi {
             throw new IllegalArgumentException("import specification cannot be written as JSON", e);
         }
         String path = "/v2/audience/sections/" + pathSegment(section) + "/imports";
-        HttpResponse<String> response = exchange("POST", path, body, Repeat.ONLY_IF_NOT_RECEIVED, true);
+        HttpResponse<String> response = exchange("POST", path, body, true, deadline);
         try {
             return ImportTicket.fromApsisResponse(MAPPER.readTree(response.body()));
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            // APSIS accepted the request, so the import probably exists: we just cannot use it.
-            throw new ApsisOutcomeUnknownException(describe("POST", path) + " answered HTTP "
-                    + response.statusCode() + " with a body that is not an import ticket", response.statusCode(), null);
+            // APSIS accepted the request, so an import probably exists that we cannot use: it expires
+            // unused. Retrying asks for another one, which is as safe as any repeat (see class comment).
+            throw new ApsisTransientException(describe("POST", path) + " answered HTTP "
+                    + response.statusCode() + " with a body that is not an import ticket"
+                    + "; the import it may have created expires unused", response.statusCode(), null);
         }
     }
 
-    @Override
+    /** {@link #importStatus(String, String, Deadline)} without a deadline (tools and tests outside Lambda). */
     public ImportStatus importStatus(String section, String importId) {
+        return importStatus(section, importId, Deadline.none());
+    }
+
+    @Override
+    public ImportStatus importStatus(String section, String importId, Deadline deadline) {
         requireText(section, "section");
         requireText(importId, "importId");
+        Objects.requireNonNull(deadline, "deadline");
         String path = "/audience/sections/" + pathSegment(section) + "/imports/" + pathSegment(importId);
-        HttpResponse<String> response = exchange("GET", path, null, Repeat.SAFE, true);
+        HttpResponse<String> response = exchange("GET", path, null, true, deadline);
         JsonNode json;
         try {
             json = MAPPER.readTree(response.body());
@@ -211,9 +259,41 @@ public final class ApsisClient implements ApsisApi {
                 count(result, "profiles_processed"), count(result, "profiles_failed"));
     }
 
+    /**
+     * Loads and runs, offline, what a first call goes through: request building, JSON of tickets,
+     * statuses and tokens, message trimming, back-off. For SnapStart's {@code beforeCheckpoint}:
+     * sends nothing and reads no credentials, so nothing stale or secret ends up in the snapshot.
+     */
+    public void prime() {
+        try {
+            byte[] body = MAPPER.writeValueAsBytes(MAPPER.createObjectNode()
+                    .put("grant_type", "client_credentials").put("client_id", "priming").put("client_secret", "priming"));
+            HttpRequest.newBuilder(URI.create(base + "/oauth/token")).timeout(options.requestTimeout())
+                    .header("Content-Type", "application/json")
+                    .method("POST", HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            HttpRequest.newBuilder(URI.create(base + "/audience/sections/" + pathSegment("priming") + "/imports/x"))
+                    .method("GET", HttpRequest.BodyPublishers.noBody()).build();
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8);
+            ImportTicket ticket = ImportTicket.fromApsisResponse(MAPPER.readTree("""
+                    {"import_id":"priming","file_upload_url":"https://priming.invalid/upload",
+                     "file_upload_body":{"key":"k","policy":"p","x-amz-signature":"s"},
+                     "file_upload_url_expires_at":"2000-01-01T00:00:00Z"}"""));
+            ImportTicket.fromJson(ticket.toJson());
+            JsonNode status = MAPPER.readTree("{\"import_id\":\"priming\",\"result\":{\"status\":\"completed\",\"profiles_found\":1}}");
+            ImportStatus.of("priming", status.path("result").path("status").asText(), count(status.path("result"), "profiles_found"),
+                    null, null).outcome();
+            jwtExpiry("eyJhbGciOiJub25lIn0.eyJleHAiOjB9.");
+            trimmed(apsisMessage("{\"message\":\"priming\"}"));
+            ZonedDateTime.parse("Sat, 01 Jan 2000 00:00:00 GMT", DateTimeFormatter.RFC_1123_DATE_TIME);
+            backoff(1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     // ---------------------------------------------------------------- token
 
-    private String token() {
+    private String token(Deadline deadline) {
         CachedToken t = token;
         if (t != null && options.clock().instant().isBefore(t.refreshAt())) {
             return t.value();
@@ -223,7 +303,7 @@ public final class ApsisClient implements ApsisApi {
             // Single flight: whoever waited on the lock finds the token the first caller fetched.
             t = token;
             if (t == null || !options.clock().instant().isBefore(t.refreshAt())) {
-                t = fetchToken();
+                t = fetchToken(deadline);
                 token = t;
             }
             return t.value();
@@ -245,18 +325,48 @@ public final class ApsisClient implements ApsisApi {
         }
     }
 
-    private CachedToken fetchToken() {
+    /**
+     * A new token. When APSIS rejects the credentials, they are read again: if they changed (the
+     * secret was put or rotated since they were cached), the token is asked for once more with them.
+     */
+    private CachedToken fetchToken(Deadline deadline) {
+        ApsisCredentials used = readCredentials();
+        try {
+            return fetchToken(used, deadline);
+        } catch (ApsisAuthenticationException rejected) {
+            credentials.invalidate();
+            ApsisCredentials fresh = readCredentials();
+            if (fresh.equals(used)) {
+                throw rejected;
+            }
+            return fetchToken(fresh, deadline);
+        }
+    }
+
+    private ApsisCredentials readCredentials() {
+        ApsisCredentials c = Objects.requireNonNull(credentials.get(), "credentials");
+        lastCredentials = c;
+        return c;
+    }
+
+    private CachedToken fetchToken(ApsisCredentials creds, Deadline deadline) {
         ObjectNode body = MAPPER.createObjectNode()
                 .put("grant_type", "client_credentials")
-                .put("client_id", credentials.clientId())
-                .put("client_secret", credentials.clientSecret());
+                .put("client_id", creds.clientId())
+                .put("client_secret", creds.clientSecret());
         byte[] bytes;
         try {
             bytes = MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        HttpResponse<String> response = exchange("POST", "/oauth/token", bytes, Repeat.SAFE, false);
+        HttpResponse<String> response;
+        try {
+            response = exchange("POST", "/oauth/token", bytes, false, deadline);
+        } catch (ApsisAuthenticationException e) {
+            throw new ApsisAuthenticationException(e.getMessage() + " (client " + creds.clientId() + ", from "
+                    + credentials.origin() + ")", e.httpStatus(), null);
+        }
         JsonNode json;
         try {
             json = MAPPER.readTree(response.body());
@@ -312,19 +422,30 @@ public final class ApsisClient implements ApsisApi {
     // ---------------------------------------------------------------- HTTP with retries
 
     /**
-     * Sends one logical call: returns a 2xx answer, or throws the typed exception for what
-     * went wrong once the retries this call allows are spent.
+     * Sends one logical call: returns a 2xx answer, or throws the typed exception for what went
+     * wrong once the retries this call allows (by count and by {@code deadline}) are spent.
      */
-    private HttpResponse<String> exchange(String method, String path, byte[] body, Repeat repeat, boolean authenticated) {
+    private HttpResponse<String> exchange(String method, String path, byte[] body, boolean authenticated,
+                                          Deadline deadline) {
         String what = describe(method, path);
         boolean refreshedAfter403 = false;
         int attempt = 0;
+        Failure last = null;
         while (true) {
+            if (!deadline.allows(options.minAttemptTime())) {
+                throw outOfTime(what, last, attempt);
+            }
             attempt++;
             boolean lastAttempt = attempt >= options.maxAttempts();
-            String bearer = authenticated ? token() : null;
+            String bearer = authenticated ? token(deadline) : null;
+            Duration left = deadline.remaining();
+            if (left.compareTo(options.minAttemptTime()) < 0) {
+                // The token took what was left: do not start a request that could not finish.
+                throw outOfTime(what, last, attempt - 1);
+            }
+            Duration timeout = left.compareTo(options.requestTimeout()) < 0 ? left : options.requestTimeout();
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(options.requestTimeout())
+                    .timeout(timeout)
                     .header("Accept", "application/json")
                     .header("User-Agent", "apsis-one-import");
             if (bearer != null) {
@@ -340,35 +461,18 @@ public final class ApsisClient implements ApsisApi {
             HttpResponse<String> response;
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (HttpConnectTimeoutException | ConnectException e) {
-                // The connection was never established: APSIS cannot have seen the request.
-                if (!lastAttempt) {
-                    pause(backoff(attempt), what);
-                    continue;
-                }
-                throw new ApsisTransientException(what + " could not connect after " + attempt + " attempts ("
-                        + e.getClass().getSimpleName() + ")", -1, e);
             } catch (IOException e) {
-                boolean timeout = e instanceof HttpTimeoutException;
-                String failure = timeout ? "no answer within " + options.requestTimeout()
-                        : "connection failed (" + e.getClass().getSimpleName() + ")";
-                if (repeat == Repeat.ONLY_IF_NOT_RECEIVED) {
-                    throw new ApsisOutcomeUnknownException(what + ": " + failure
-                            + " after the request was sent; APSIS may have created the import, so it is not repeated",
-                            -1, e);
-                }
-                if (!lastAttempt) {
-                    pause(backoff(attempt), what);
+                last = Failure.of(e, timeout);
+                Duration wait = backoff(attempt);
+                if (!lastAttempt && fits(wait, deadline)) {
+                    pause(wait, what);
                     continue;
                 }
-                throw new ApsisTransientException(what + ": " + failure + " on each of " + attempt + " attempts", -1, e);
+                throw new ApsisTransientException(what + ": " + last.description() + " on " + attempts(attempt)
+                        + unansweredNote(method, path) + (lastAttempt ? "" : NO_TIME_LEFT), -1, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                String failure = what + " interrupted";
-                if (repeat == Repeat.ONLY_IF_NOT_RECEIVED) {
-                    throw new ApsisOutcomeUnknownException(failure + "; APSIS may have created the import", -1, e);
-                }
-                throw new ApsisTransientException(failure, -1, e);
+                throw new ApsisTransientException(what + " interrupted" + unansweredNote(method, path), -1, e);
             }
 
             int status = response.statusCode();
@@ -383,38 +487,25 @@ public final class ApsisClient implements ApsisApi {
                 attempt--;
                 continue;
             }
-            if (status == 429) {
-                Duration hint = retryAfter(response);
+            if (retryable(status)) {
+                last = Failure.of(status, apsisMessage(response.body()));
+                Duration hint = status == 429 || status == 503 ? retryAfter(response) : null;
                 Duration wait = hint != null ? hint : backoff(attempt);
-                if (!lastAttempt) {
+                if (!lastAttempt && fits(wait, deadline)) {
                     pause(wait, what);
                     continue;
                 }
-                throw new ApsisRateLimitedException(answered + " on each of " + attempt + " attempts: "
-                        + apsisMessage(response.body()), wait, null);
-            }
-            if (status >= 500) {
-                if (repeat == Repeat.ONLY_IF_NOT_RECEIVED && status != 503) {
-                    throw new ApsisOutcomeUnknownException(answered + "; APSIS may have created the import, so it is not repeated: "
-                            + apsisMessage(response.body()), status, null);
+                String message = answered + " on " + attempts(attempt) + ": " + last.apsisMessage()
+                        + (status == 429 ? "" : unansweredNote(method, path)) + (lastAttempt ? "" : NO_TIME_LEFT);
+                if (status == 429) {
+                    throw new ApsisRateLimitedException(message, wait, null);
                 }
-                if (!lastAttempt) {
-                    Duration hint = status == 503 ? retryAfter(response) : null;
-                    pause(hint != null ? hint : backoff(attempt), what);
-                    continue;
-                }
-                throw new ApsisTransientException(answered + " on each of " + attempt + " attempts: "
-                        + apsisMessage(response.body()), status, null);
-            }
-            if (status == 408 && !lastAttempt) {
-                // Request Timeout: the server gave up before it had the whole request.
-                pause(backoff(attempt), what);
-                continue;
+                throw new ApsisTransientException(message, status, null);
             }
             String message = apsisMessage(response.body());
             if (!authenticated && (status == 400 || status == 401 || status == 403)) {
-                throw new ApsisAuthenticationException(answered + ": APSIS rejected the client credentials of client "
-                        + credentials.clientId() + ": " + message, status, null);
+                throw new ApsisAuthenticationException(answered + ": APSIS rejected the client credentials: "
+                        + message, status, null);
             }
             throw switch (status) {
                 case 401, 403 -> new ApsisNotAllowedException(answered + " (also with a fresh token): " + message, status, null);
@@ -424,11 +515,71 @@ public final class ApsisClient implements ApsisApi {
         }
     }
 
+    /**
+     * Whether an answer with this status is worth another attempt: 429 (rate or pending-import
+     * limit), 408 (the server did not get the whole request) and every 5xx. For the import request
+     * too: a 500, 502 or 504 does not say whether APSIS created the import, but an import only
+     * reserves an upload, so asking again cannot import the file twice.
+     */
+    static boolean retryable(int status) {
+        return status == 429 || status == 408 || status >= 500;
+    }
+
+    /** What went wrong on the last attempt, for the message of the exception that ends the call. */
+    private record Failure(int status, String description, String apsisMessage) {
+        static Failure of(IOException e, Duration timeout) {
+            String d;
+            if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException) {
+                d = "could not connect (" + e.getClass().getSimpleName() + ")";
+            } else if (e instanceof HttpTimeoutException) {
+                d = "no answer within " + timeout.toMillis() + " ms";
+            } else {
+                d = "connection failed (" + e.getClass().getSimpleName() + ")";
+            }
+            return new Failure(-1, d, "");
+        }
+
+        static Failure of(int status, String apsisMessage) {
+            return new Failure(status, "HTTP " + status, apsisMessage);
+        }
+    }
+
+    private static final String NO_TIME_LEFT = " (no time left in this invocation for another attempt)";
+
+    /** True when a wait of {@code wait} still leaves time for an attempt before the deadline. */
+    private boolean fits(Duration wait, Deadline deadline) {
+        return deadline.allows(wait.plus(options.minAttemptTime()));
+    }
+
+    /** The call cannot start (another) attempt before its deadline. */
+    private ApsisException outOfTime(String what, Failure last, int attempts) {
+        if (last == null) {
+            return new ApsisTransientException(what + " not sent: less than " + options.minAttemptTime().toMillis()
+                    + " ms left in this invocation", -1, null);
+        }
+        String message = what + " " + (last.status() > 0 ? "answered " : "") + last.description() + " on "
+                + attempts(attempts) + (last.apsisMessage().isEmpty() ? "" : ": " + last.apsisMessage()) + NO_TIME_LEFT;
+        if (last.status() == 429) {
+            return new ApsisRateLimitedException(message, Duration.ZERO, null);
+        }
+        return new ApsisTransientException(message, last.status(), null);
+    }
+
+    private static String attempts(int n) {
+        return n == 1 ? "1 attempt" : "each of " + n + " attempts";
+    }
+
+    /** For the import request: what an attempt without a clear answer may have left behind at APSIS. */
+    private static String unansweredNote(String method, String path) {
+        return method.equals("POST") && path.endsWith("/imports")
+                ? "; an import APSIS may have created without answering expires unused" : "";
+    }
+
     private Duration backoff(int attempt) {
         long base = Math.max(0, options.backoffBase().toMillis());
         long cap = Math.max(0, options.backoffCap().toMillis());
         long ceiling = attempt >= 31 ? cap : Math.min(cap, base << Math.min(30, attempt - 1));
-        return Duration.ofMillis(ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1));
+        return Duration.ofMillis(ceiling <= 0 ? 0 : options.random().nextLong(ceiling + 1));
     }
 
     /** Retry-After in seconds or as an HTTP date, capped; null when absent or unreadable. */
@@ -509,8 +660,9 @@ public final class ApsisClient implements ApsisApi {
     }
 
     private String scrub(String s) {
-        if (!credentials.clientSecret().isEmpty()) {
-            s = s.replace(credentials.clientSecret(), "***");
+        ApsisCredentials c = lastCredentials;
+        if (c != null && !c.clientSecret().isEmpty()) {
+            s = s.replace(c.clientSecret(), "***");
         }
         CachedToken t = token;
         if (t != null) {

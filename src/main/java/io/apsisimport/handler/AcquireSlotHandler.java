@@ -47,7 +47,7 @@ public final class AcquireSlotHandler extends JsonHandler<AcquireSlotHandler.Inp
     if (in.taskToken() != null) {
       slots.park(new SlotOwner(in.executionArn(), in.part()), in.taskToken());
       // A slot may have been freed between "no slot free" and now: nobody would wake us for it.
-      SlotWakeups.wake(slots, sfn);
+      SlotWakeups.wake(slots, sfn, context);
       return in.slot();
     }
     Output previous = in.slot();

@@ -78,7 +78,7 @@ public final class CheckImportStatusHandler
       Log.warn(context, "import slot lost while the import is pending", "key", in.key(), "part", in.part(),
           "importId", in.importId(), "execution", in.executionArn());
     }
-    ImportStatus status = apsis.importStatus(in.section(), in.importId());
+    ImportStatus status = apsis.importStatus(in.section(), in.importId(), apsisDeadline(context));
     Instant now = clock.instant();
     int checks = (in.checks() == null ? 0 : in.checks()) + 1;
     Duration age = in.requestedAt() == null ? Duration.ZERO : Duration.between(Instant.parse(in.requestedAt()), now);

@@ -44,7 +44,7 @@ public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, 
     }
     String arn = event.detail().executionArn();
     int released = slots.releaseAll(arn, ReleaseReason.ABANDONED);
-    int woken = SlotWakeups.wake(slots, sfn);
+    int woken = SlotWakeups.wake(slots, sfn, context);
     Log.info(context, "slots reaped", "execution", arn, "status", event.detail().status(), "released", released,
         "waitersWoken", woken);
     return new Output(arn, released);

@@ -51,7 +51,8 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
   public Output handle(Input in, Context context) {
     var reason = in.reason() == null ? ReleaseReason.ABANDONED : ReleaseReason.valueOf(in.reason());
     slots.release(new SlotOwner(in.executionArn(), in.part()), reason);
-    int woken = SlotWakeups.wake(slots, sfn);
+    // The slot is free: nothing after this line may fail the part (wake-ups are best effort).
+    int woken = SlotWakeups.wake(slots, sfn, context);
     Log.info(context, "import slot released", "key", in.key(), "part", in.part(), "reason", reason.name(),
         "waitersWoken", woken, "execution", in.executionArn());
     return outcome(in);

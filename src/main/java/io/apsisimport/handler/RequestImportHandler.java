@@ -61,7 +61,7 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
     if (in.bucket() != null) {
       files.requireUnchanged(new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null));
     }
-    ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec());
+    ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec(), apsisDeadline(context));
     slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());
     Log.info(context, "import requested", "key", in.key(), "part", in.part(), "section", in.section(),
         "importId", ticket.importId(), "uploadUrlExpiresAt", String.valueOf(ticket.expiresAt()),

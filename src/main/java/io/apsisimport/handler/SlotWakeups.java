@@ -1,6 +1,9 @@
 package io.apsisimport.handler;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import io.apsisimport.slots.ImportSlots;
+import java.util.List;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.InvalidTokenException;
 import software.amazon.awssdk.services.sfn.model.TaskDoesNotExistException;
@@ -8,23 +11,51 @@ import software.amazon.awssdk.services.sfn.model.TaskTimedOutException;
 
 /**
  * Ends the "Wait for a free import slot" task of the oldest waiters when slots are free, so they
- * ask again at once instead of at the end of their back-off (which stays as the safety net).
+ * ask again at once instead of at the end of their back-off.
+ *
+ * <p>A wake-up is an optimisation: the back-off brings every waiter back anyway. So it never fails
+ * its caller: a release has already freed its slot, an acquire has already parked its token, and
+ * neither may fail a part because a waiter could not be woken (denied, throttled, unreachable).
+ * Such a failure is logged as a warning and the waiter comes back at the end of its back-off.
  */
 final class SlotWakeups {
   private static final String WOKEN = "{\"woken\":true}";
 
   private SlotWakeups() {}
 
-  static int wake(ImportSlots slots, SfnClient sfn) {
+  /** @return how many waiters were woken */
+  static int wake(ImportSlots slots, SfnClient sfn, Context context) {
+    List<String> tokens;
+    try {
+      tokens = slots.waitersToWake();
+    } catch (RuntimeException e) {
+      Log.warn(context, "could not look for slot waiters to wake; they come back after their back-off",
+          "error", describe(e, null));
+      return 0;
+    }
     int woken = 0;
-    for (String token : slots.waitersToWake()) {
+    for (String token : tokens) {
       try {
         sfn.sendTaskSuccess(b -> b.taskToken(token).output(WOKEN));
         woken++;
       } catch (TaskTimedOutException | TaskDoesNotExistException | InvalidTokenException alreadyBack) {
         // Its wait ended by timeout (or its execution ended): it is asking again anyway.
+      } catch (RuntimeException e) {
+        Log.warn(context, "could not wake a slot waiter; it comes back after its back-off", "error",
+            describe(e, token));
       }
     }
     return woken;
+  }
+
+  /** Error code and message, without the task token (a bearer credential for that task). */
+  static String describe(RuntimeException e, String token) {
+    String code = e instanceof AwsServiceException aws && aws.awsErrorDetails() != null
+        && aws.awsErrorDetails().errorCode() != null ? aws.awsErrorDetails().errorCode() : e.getClass().getSimpleName();
+    String message = String.valueOf(e.getMessage());
+    if (token != null && !token.isEmpty()) {
+      message = message.replace(token, "<task token>");
+    }
+    return code + ": " + message;
   }
 }

@@ -281,22 +281,52 @@ class ApsisClientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {500, 502, 504})
-    void importRequestIsNeverRepeatedOnAmbiguous5xx(int status) {
+    @ValueSource(ints = {500, 502, 503, 504})
+    void importRequestIsRepeatedAfterA5xx(int status) {
         ApsisClient client = client();
         sim.faults().on(Endpoint.REQUEST_IMPORT).next().respond(status, "{\"message\":\"internal\"}");
 
-        var e = assertThrows(ApsisOutcomeUnknownException.class, () -> client.requestImport(SECTION, spec()));
+        ImportTicket ticket = client.requestImport(SECTION, spec());
 
-        assertEquals(status, e.httpStatus());
-        assertTrue(e.getMessage().contains("HTTP " + status), e.getMessage());
-        assertEquals(1, sim.calls(Endpoint.REQUEST_IMPORT));
+        assertEquals(2, sim.calls(Endpoint.REQUEST_IMPORT));
+        assertEquals(1, sim.importsRequested());
+        assertEquals(ticket.importId(), sim.imports().get(0).importId());
     }
 
     @Test
-    void importRequestIsRetriedOn503() {
+    void importRequestFailingOnEveryAttemptIsTransientAndSaysWhatMayBeLeftBehind() {
+        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMaxAttempts(3));
+        sim.faults().on(Endpoint.REQUEST_IMPORT).always().respond(502, "<html>bad gateway</html>");
+
+        var e = assertThrows(ApsisTransientException.class, () -> client.requestImport(SECTION, spec()));
+
+        assertEquals(502, e.httpStatus());
+        assertTrue(e.getMessage().startsWith("POST /v2/audience/sections/" + SECTION
+                + "/imports answered HTTP 502 on each of 3 attempts"), e.getMessage());
+        assertTrue(e.getMessage().contains("expires unused"), e.getMessage());
+        assertEquals(3, sim.calls(Endpoint.REQUEST_IMPORT));
+    }
+
+    @Test
+    void aTimedOutImportRequestIsRepeatedAndTheUnansweredImportIsLeftToExpire() {
+        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withRequestTimeout(Duration.ofMillis(300)));
+        sim.faults().on(Endpoint.REQUEST_IMPORT).next().delay(Duration.ofMillis(800));
+
+        ImportTicket ticket = client.requestImport(SECTION, spec());
+
+        // The simulator finishes the first request after the client gave up: an import nobody was
+        // told about, waiting for a file that never comes. The client uses the one that answered.
+        awaitTrue(() -> sim.importsRequested() == 2, Duration.ofSeconds(5));
+        assertEquals(2, sim.calls(Endpoint.REQUEST_IMPORT));
+        var orphan = sim.imports().stream().filter(i -> !i.importId().equals(ticket.importId())).findFirst().orElseThrow();
+        assertEquals(Outcome.PENDING, client.importStatus(SECTION, orphan.importId()).outcome());
+        assertEquals(Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
+    }
+
+    @Test
+    void droppedConnectionOnImportRequestIsRepeated() {
         ApsisClient client = client();
-        sim.faults().on(Endpoint.REQUEST_IMPORT).next().respond(503);
+        sim.faults().on(Endpoint.REQUEST_IMPORT).next().drop();
 
         ImportTicket ticket = client.requestImport(SECTION, spec());
 
@@ -306,25 +336,150 @@ class ApsisClientTest {
     }
 
     @Test
-    void importRequestTimeoutIsOutcomeUnknownAndTheImportMayExist() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withRequestTimeout(Duration.ofMillis(300)));
-        sim.faults().on(Endpoint.REQUEST_IMPORT).next().delay(Duration.ofMillis(800));
+    void anAnswerThatIsNotATicketIsTransientForTheStateMachineToRetry() {
+        ApsisClient client = client();
+        sim.faults().on(Endpoint.REQUEST_IMPORT).next().respond(200, "{\"unexpected\":true}");
 
-        var e = assertThrows(ApsisOutcomeUnknownException.class, () -> client.requestImport(SECTION, spec()));
+        var e = assertThrows(ApsisTransientException.class, () -> client.requestImport(SECTION, spec()));
 
-        assertEquals(-1, e.httpStatus());
-        assertEquals(1, sim.calls(Endpoint.REQUEST_IMPORT));
-        // The simulator finishes the request after the client gave up: exactly why it must not be repeated.
-        awaitTrue(() -> sim.importsRequested() == 1, Duration.ofSeconds(5));
+        assertEquals(200, e.httpStatus());
+        assertTrue(e.getMessage().contains("not an import ticket"), e.getMessage());
         assertEquals(1, sim.calls(Endpoint.REQUEST_IMPORT));
     }
 
+    // ---------------------------------------------------------------- deadline
+
     @Test
-    void droppedConnectionOnImportRequestIsOutcomeUnknown() {
-        ApsisClient client = client();
-        sim.faults().on(Endpoint.REQUEST_IMPORT).next().drop();
-        assertThrows(ApsisOutcomeUnknownException.class, () -> client.requestImport(SECTION, spec()));
-        assertEquals(1, sim.calls(Endpoint.REQUEST_IMPORT));
+    void a429WithRetryAfterCloseToTheDeadlineEndsAtOnceWithRateLimited() {
+        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofSeconds(1)));
+        client.requestImport(SECTION, spec()); // token cached
+        sim.faults().on(Endpoint.REQUEST_IMPORT).next()
+                .respond(429, "{\"message\":\"Pending import count limit reached\"}", Map.of("Retry-After", "3"));
+
+        long started = System.nanoTime();
+        var e = assertThrows(ApsisRateLimitedException.class,
+                () -> client.requestImport(SECTION, spec(), Deadline.in(Duration.ofMillis(3500))));
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+        // Waiting 3 s would leave 0.5 s, less than an attempt needs: give the state machine the retry now.
+        assertTrue(elapsedMs < 1500, "took " + elapsedMs + " ms");
+        assertEquals(Duration.ofSeconds(3), e.retryAfter());
+        assertTrue(e.getMessage().contains("no time left in this invocation"), e.getMessage());
+        assertEquals(2, sim.calls(Endpoint.REQUEST_IMPORT));
+        assertEquals(1, sim.importsRequested());
+    }
+
+    @Test
+    void a429WhoseRetryAfterFitsBeforeTheDeadlineIsWaitedFor() {
+        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofSeconds(1)));
+        sim.faults().on(Endpoint.REQUEST_IMPORT).next()
+                .respond(429, "{\"message\":\"Too many requests\"}", Map.of("Retry-After", "1"));
+
+        ImportTicket ticket = client.requestImport(SECTION, spec(), Deadline.in(Duration.ofSeconds(5)));
+
+        assertNotNull(ticket.importId());
+        assertEquals(2, sim.calls(Endpoint.REQUEST_IMPORT));
+    }
+
+    @Test
+    void anApsisSlowerThanTheDeadlineIsGivenUpOnBeforeIt() {
+        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofMillis(500)));
+        client.requestImport(SECTION, spec()); // token cached
+        sim.faults().on(Endpoint.REQUEST_IMPORT).always().delay(Duration.ofSeconds(6));
+
+        long started = System.nanoTime();
+        var e = assertThrows(ApsisTransientException.class,
+                () -> client.requestImport(SECTION, spec(), Deadline.in(Duration.ofMillis(2000))));
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertTrue(elapsedMs < 2400, "took " + elapsedMs + " ms with a 2000 ms deadline");
+        assertEquals(-1, e.httpStatus());
+        assertTrue(e.getMessage().contains("no answer within"), e.getMessage());
+        assertEquals(2, sim.calls(Endpoint.REQUEST_IMPORT), "no attempt started without time to finish it");
+    }
+
+    @Test
+    void nothingIsSentWithLessThanAnAttemptLeft() {
+        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofSeconds(1)));
+
+        var e = assertThrows(ApsisTransientException.class,
+                () -> client.requestImport(SECTION, spec(), Deadline.in(Duration.ofMillis(200))));
+
+        assertTrue(e.getMessage().contains("not sent"), e.getMessage());
+        assertEquals(List.of(), sim.requests());
+    }
+
+    @Test
+    void theTokenRequestCountsAgainstTheDeadlineToo() {
+        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofMillis(500)));
+        sim.faults().on(Endpoint.TOKEN).always().delay(Duration.ofSeconds(6));
+
+        long started = System.nanoTime();
+        var e = assertThrows(ApsisTransientException.class,
+                () -> client.importStatus(SECTION, "x", Deadline.in(Duration.ofMillis(1500))));
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertTrue(elapsedMs < 1900, "took " + elapsedMs + " ms with a 1500 ms deadline");
+        assertTrue(e.getMessage().startsWith("POST /oauth/token"), e.getMessage());
+        assertEquals(0, sim.calls(Endpoint.IMPORT_STATUS));
+    }
+
+    // ---------------------------------------------------------------- credentials
+
+    @Test
+    void credentialsAreReadAtTheFirstCallNotWhenTheClientIsBuilt() {
+        sim = ApsisSimulator.start(ApsisSimulator.Config.defaults());
+        var reads = new java.util.concurrent.atomic.AtomicInteger();
+        ApsisClient client = new ApsisClient(sim.baseUrl(), () -> {
+            reads.incrementAndGet();
+            return CREDENTIALS;
+        }, fast());
+        assertEquals(0, reads.get());
+
+        client.requestImport(SECTION, spec());
+        client.importStatus(SECTION, sim.imports().get(0).importId());
+
+        assertEquals(1, reads.get(), "one token, one read");
+    }
+
+    @Test
+    void rejectedCredentialsAreReadAgainAndNewOnesUsedAtOnce() {
+        sim = ApsisSimulator.start(ApsisSimulator.Config.defaults());
+        var current = new java.util.concurrent.atomic.AtomicReference<>(new ApsisCredentials("demo-client", "old-secret"));
+        var invalidated = new java.util.concurrent.atomic.AtomicInteger();
+        var source = new ApsisCredentialsSource() {
+            @Override
+            public ApsisCredentials get() {
+                return current.get();
+            }
+
+            @Override
+            public void invalidate() {
+                invalidated.incrementAndGet();
+                current.set(CREDENTIALS); // the secret was rotated meanwhile
+            }
+        };
+        ApsisClient client = new ApsisClient(sim.baseUrl(), source, fast());
+
+        ImportTicket ticket = client.requestImport(SECTION, spec());
+
+        assertNotNull(ticket.importId());
+        assertEquals(1, invalidated.get());
+        assertEquals(2, sim.tokenRequests());
+        assertEquals(1, sim.tokensIssued());
+    }
+
+    @Test
+    void missingCredentialsFailTheCallBeforeAnythingIsSent() {
+        sim = ApsisSimulator.start(ApsisSimulator.Config.defaults());
+        ApsisClient client = new ApsisClient(sim.baseUrl(), () -> {
+            throw new ApsisCredentialsException("the APSIS secret arn:x still holds the placeholder");
+        }, fast());
+
+        var e = assertThrows(ApsisCredentialsException.class, () -> client.requestImport(SECTION, spec()));
+
+        assertEquals("the APSIS secret arn:x still holds the placeholder", e.getMessage());
+        assertEquals(List.of(), sim.requests());
     }
 
     @Test
@@ -356,14 +511,14 @@ class ApsisClientTest {
     }
 
     @Test
-    void connectionRefusedIsRetriedThenTransientEvenForImportRequests() throws Exception {
+    void connectionRefusedIsRetriedThenTransient() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         ApsisClient client = new ApsisClient(URI.create("http://127.0.0.1:" + port), CREDENTIALS, fast().withMaxAttempts(2));
         var e = assertThrows(ApsisTransientException.class, () -> client.requestImport(SECTION, spec()));
-        assertTrue(e.getMessage().contains("could not connect after 2 attempts"), e.getMessage());
+        assertTrue(e.getMessage().contains("could not connect (ConnectException) on each of 2 attempts"), e.getMessage());
         assertTrue(e.getMessage().startsWith("POST /oauth/token"), e.getMessage());
     }
 
@@ -393,9 +548,9 @@ class ApsisClientTest {
         ApsisClient client = new ApsisClient(sim.baseUrl(), CREDENTIALS, fast());
         var e = assertThrows(ApsisAuthenticationException.class, () -> client.importStatus(SECTION, "x"));
         assertEquals(401, e.httpStatus());
-        assertTrue(e.getMessage().contains("demo-client"), e.getMessage());
+        assertTrue(e.getMessage().contains("client demo-client"), e.getMessage());
         assertNoSecrets(e);
-        assertEquals(1, sim.tokenRequests());
+        assertEquals(1, sim.tokenRequests(), "the credentials did not change when read again: not asked twice");
     }
 
     @Test

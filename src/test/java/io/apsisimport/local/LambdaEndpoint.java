@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.apsisimport.iam.AwsCallRecorder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -87,7 +88,8 @@ public final class LambdaEndpoint implements AutoCloseable {
     }
     invocations.computeIfAbsent(functionName, k -> new AtomicLong()).incrementAndGet();
     var out = new ByteArrayOutputStream();
-    try {
+    // The AWS calls made on this thread meanwhile are this function's (IAM check, see AwsCallRecorder).
+    try (var calls = AwsCallRecorder.inFunction(functionName)) {
       handler.handleRequest(new ByteArrayInputStream(payload), out, new LocalContext(functionName));
       return new Result(false, out.toByteArray());
     } catch (Throwable t) {

@@ -71,6 +71,11 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 public final class LocalCloud implements AutoCloseable {
   public static final String REGION = "eu-west-1";
   public static final String ACCOUNT = "123456789012";
+  /**
+   * The stack this local cloud plays: its state machine has the name template.yaml gives it
+   * ({@code <stack>-import}), so the ARNs the roles build from that name match (tools/iamcheck).
+   */
+  public static final String STACK_NAME = "apsis-local";
   static final ObjectMapper JSON = new ObjectMapper();
   static volatile PrintStream logSink = null;
   static final LambdaLogger LOGGER = new LambdaLogger() {
@@ -245,7 +250,7 @@ public final class LocalCloud implements AutoCloseable {
     refs.put("MaxConcurrentImports", Integer.toString(options.maxConcurrentImports()));
     var created = new LinkedHashMap<String, String>();
     for (var machine : List.of(
-        Map.entry("ImportPartStateMachine", "apsis-import-local-part"), Map.entry("ImportStateMachine", "apsis-import-local"))) {
+        Map.entry("ImportPartStateMachine", STACK_NAME + "-import-part"), Map.entry("ImportStateMachine", STACK_NAME + "-import"))) {
       JsonNodeSubstitutions subs = new JsonNodeSubstitutions(template, refs);
       String file = template.definitionUri(machine.getKey());
       String definition = substitute(Files.readString(options.definition().getParent().resolveSibling(file)),
@@ -531,7 +536,7 @@ public final class LocalCloud implements AutoCloseable {
         .put("detail-type", "Step Functions Execution Status Change").put("source", "aws.states")
         .put("account", ACCOUNT).put("time", Instant.now().toString()).put("region", REGION);
     root.putArray("resources").add(executionArn);
-    String machine = executionArn.contains(":execution:apsis-import-local-part:") ? partStateMachineArn : stateMachineArn;
+    String machine = executionArn.contains(":execution:" + STACK_NAME + "-import-part:") ? partStateMachineArn : stateMachineArn;
     root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", machine)
         .put("status", status);
     try {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionRequest;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.SfnException;
 
 // Integration test against moto's DynamoDB (real condition evaluation); time moves by a test clock.
 class ImportSlotsTest {
@@ -161,6 +167,41 @@ class ImportSlotsTest {
     waits(slots.acquire(owner("exec-b", 0), clock.instant(), 0));
     assertEquals(a.id(), slots.slots().get(0).ownerId());
     slots.renew(a); // still its slot
+  }
+
+  @Test
+  void expiredLeaseOfAnExecutionThatCannotBeDescribedIsKeptAndTheAskerWaits() {
+    // E.g. a slots table shared with another stack whose executions this role may not describe.
+    SlotOwner a = owner("exec-a", 0);
+    acquired(slots(1).acquire(a, T0, 0));
+    clock.advance(LEASE.plusSeconds(1));
+    var unsure = new ArrayList<String>();
+    var denied = SfnException.builder().statusCode(400)
+        .awsErrorDetails(AwsErrorDetails.builder()
+            .errorCode("AccessDeniedException").errorMessage("not authorized to perform: states:DescribeExecution")
+            .build())
+        .build();
+    var describeDenied = new SfnClient() {
+      @Override
+      public DescribeExecutionResponse describeExecution(DescribeExecutionRequest request) {
+        throw denied;
+      }
+
+      @Override
+      public String serviceName() {
+        return "states";
+      }
+
+      @Override
+      public void close() {}
+    };
+    ImportSlots slots = new ImportSlots(moto.ddb, new SfnExecutionProbe(describeDenied, (arn, e) -> unsure.add(arn)),
+        new SlotsConfig(table, "acct", 1, LEASE, MAX_WAIT), clock, new SplittableRandom(1));
+
+    waits(slots.acquire(owner("exec-b", 0), clock.instant(), 0));
+
+    assertEquals(List.of(a.executionArn()), unsure, "the denial is reported, once per acquire");
+    assertEquals(a.id(), slots.slots().get(0).ownerId(), "unsure: the slot is not reclaimed");
   }
 
   @Test
@@ -346,8 +387,8 @@ class ImportSlotsTest {
     for (int i = 0; i < 3; i++) {
       waits(one.acquire(owner("early" + i, 0), T0, 0));
     }
-    List<Duration> a = new java.util.ArrayList<>();
-    List<Duration> b = new java.util.ArrayList<>();
+    List<Duration> a = new ArrayList<>();
+    List<Duration> b = new ArrayList<>();
     for (int attempt = 0; attempt < 10; attempt++) {
       a.add(waits(one.acquire(owner("late-a", 0), T0.plusSeconds(1), attempt)).waitFor());
       b.add(waits(two.acquire(owner("late-b", 0), T0.plusSeconds(1), attempt)).waitFor());

@@ -27,12 +27,14 @@ class SfnExecutionProbeTest {
           .definition("{\"StartAt\":\"Hold\",\"States\":{\"Hold\":{\"Type\":\"Wait\",\"Seconds\":600,\"End\":true}}}"))
           .stateMachineArn();
       String execution = sfn.startExecution(b -> b.stateMachineArn(machine).name("file-1")).executionArn();
-      ExecutionProbe probe = new SfnExecutionProbe(sfn);
+      var unsure = new java.util.ArrayList<String>();
+      ExecutionProbe probe = new SfnExecutionProbe(sfn, (arn, e) -> unsure.add(arn));
 
       assertTrue(probe.isRunning(execution));
       sfn.stopExecution(b -> b.executionArn(execution));
       assertFalse(probe.isRunning(execution));
       assertFalse(probe.isRunning(execution.replace("file-1", "never-started")));
+      assertTrue(unsure.isEmpty(), "every answer was a clear one: " + unsure);
     }
   }
 }

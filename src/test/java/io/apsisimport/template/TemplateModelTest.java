@@ -126,10 +126,11 @@ class TemplateModelTest {
     @Test
     void parameters() {
         assertEquals(Set.of(
-                "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ApsisAccountKey",
+                "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ExistingApsisSecretKmsKeyArn", "ApsisAccountKey",
                 "LandingPrefix", "RoutesKey", "MaxPartBytes", "MaxConcurrentImports",
                 "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
-                "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "AlarmTopicArn"),
+                "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "ApplicationLogLevel", "SystemLogLevel",
+                "AlarmTopicArn"),
                 model.parameterNames());
     }
 
