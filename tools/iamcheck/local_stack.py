@@ -10,6 +10,12 @@ LOCAL = StackValues(
     region="eu-west-1",
     account="123456789012",
     parameters={},  # template defaults, as LocalCloud's environment uses them (inbox/, config/routes.json, ...)
-    physical_ids={"LandingBucket": "landing", "SlotsTable": "import-slots"},
+    physical_ids={
+        "LandingBucket": "landing",
+        "SlotsTable": "import-slots",
+        # LocalCloud creates the secret "<stack>/apsis"; Secrets Manager (moto too) appends six random
+        # characters. Ref gives the function role that one complete ARN on AWS; here any suffix.
+        "ApsisSecret": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:apsis-local/apsis-??????",
+    },
     functions_by_logical_id=True,  # LocalCloud.functionArn(logical id)
 )

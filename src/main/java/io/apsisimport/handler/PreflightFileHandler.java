@@ -26,6 +26,12 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * leave this function, never CSV content.
  */
 public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler.Input, PreflightFileHandler.Output> {
+  /**
+   * APSIS takes at most "50 MB" per import file; read as 50,000,000 bytes, the smaller reading, so no
+   * part can fail for real that passed here. template.yaml's MaxPartBytes has the same MaxValue.
+   */
+  public static final long APSIS_MAX_FILE_BYTES = 50_000_000L;
+
   private final LandingFiles files;
   private final RoutesSource routes;
   private final long maxPartBytes;
@@ -36,7 +42,7 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
 
   public PreflightFileHandler(Wiring wiring) {
     this(wiring.s3(), wiring.routes(),
-        wiring.env().longValue("MAX_PART_BYTES", 50_000_000L, 1024, 52_428_800L));
+        wiring.env().longValue("MAX_PART_BYTES", APSIS_MAX_FILE_BYTES, 1024, APSIS_MAX_FILE_BYTES));
   }
 
   public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes) {

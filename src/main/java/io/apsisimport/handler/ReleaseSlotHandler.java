@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  */
 public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Input, ReleaseSlotHandler.Output> {
   private final ImportSlots slots;
-  private final SfnClient sfn;
+  private final TaskTokenCallback wakeups;
 
   public ReleaseSlotHandler() {
     this(Wiring.fromSystem());
@@ -26,9 +26,13 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
   }
 
   public ReleaseSlotHandler(ImportSlots slots, SfnClient sfn) {
+    this(slots, TaskTokenCallback.of(sfn));
+  }
+
+  public ReleaseSlotHandler(ImportSlots slots, TaskTokenCallback wakeups) {
     super(Input.class);
     this.slots = slots;
-    this.sfn = sfn;
+    this.wakeups = wakeups;
   }
 
   /**
@@ -52,7 +56,7 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
     var reason = in.reason() == null ? ReleaseReason.ABANDONED : ReleaseReason.valueOf(in.reason());
     slots.release(new SlotOwner(in.executionArn(), in.part()), reason);
     // The slot is free: nothing after this line may fail the part (wake-ups are best effort).
-    int woken = SlotWakeups.wake(slots, sfn, context);
+    int woken = SlotWakeups.wake(slots, wakeups, context);
     Log.info(context, "import slot released", "key", in.key(), "part", in.part(), "reason", reason.name(),
         "waitersWoken", woken, "execution", in.executionArn());
     return outcome(in);

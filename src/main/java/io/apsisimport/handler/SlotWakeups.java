@@ -5,9 +5,6 @@ import io.apsisimport.slots.ImportSlots;
 import java.util.List;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.InvalidTokenException;
-import software.amazon.awssdk.services.sfn.model.TaskDoesNotExistException;
-import software.amazon.awssdk.services.sfn.model.TaskTimedOutException;
 
 /**
  * Ends the "Wait for a free import slot" task of the oldest waiters when slots are free, so they
@@ -25,6 +22,11 @@ final class SlotWakeups {
 
   /** @return how many waiters were woken */
   static int wake(ImportSlots slots, SfnClient sfn, Context context) {
+    return wake(slots, TaskTokenCallback.of(sfn), context);
+  }
+
+  /** @return how many waiters were woken */
+  static int wake(ImportSlots slots, TaskTokenCallback callback, Context context) {
     List<String> tokens;
     try {
       tokens = slots.waitersToWake();
@@ -36,10 +38,9 @@ final class SlotWakeups {
     int woken = 0;
     for (String token : tokens) {
       try {
-        sfn.sendTaskSuccess(b -> b.taskToken(token).output(WOKEN));
-        woken++;
-      } catch (TaskTimedOutException | TaskDoesNotExistException | InvalidTokenException alreadyBack) {
-        // Its wait ended by timeout (or its execution ended): it is asking again anyway.
+        if (callback.succeed(token, WOKEN)) {
+          woken++;
+        }
       } catch (RuntimeException e) {
         Log.warn(context, "could not wake a slot waiter; it comes back after its back-off", "error",
             describe(e, token));

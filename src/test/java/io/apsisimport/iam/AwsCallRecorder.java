@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +64,7 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
   private static final ExecutionAttribute<String> FUNCTION = new ExecutionAttribute<>("apsis.iam.function");
   /** Read from the request as the caller built it: SDK interceptors later rewrite some (S3 copy source). */
   private static final ExecutionAttribute<ObjectNode> PARAMS = new ExecutionAttribute<>("apsis.iam.params");
+  private static final ExecutionAttribute<Boolean> ANSWERED = new ExecutionAttribute<>("apsis.iam.answered");
   private static final Map<Path, Writer> WRITERS = new ConcurrentHashMap<>();
 
   /** The in-JVM endpoint runs each invocation inside one of these: calls on this thread are that function's. */
@@ -76,6 +78,32 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         CURRENT.set(previous);
       }
     };
+  }
+
+  /**
+   * The recorder as a classpath entry for a function process (the local Lambda runtime puts it
+   * under the function's lib/): its classes and the SDK's global interceptor file, copied from
+   * this test classpath into {@code dir}. Nothing else of the test classpath goes with it.
+   */
+  public static Path instrumentation(Path dir) {
+    try {
+      String interceptors = "software/amazon/awssdk/global/handlers/execution.interceptors";
+      Path root = Path.of(AwsCallRecorder.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path pkg = root.resolve(AwsCallRecorder.class.getPackageName().replace('.', '/'));
+      Files.createDirectories(dir.resolve(interceptors).getParent());
+      Files.copy(root.resolve(interceptors), dir.resolve(interceptors), StandardCopyOption.REPLACE_EXISTING);
+      Path target = Files.createDirectories(dir.resolve(pkg.toString().substring(root.toString().length() + 1)));
+      try (var classes = Files.list(pkg)) {
+        for (Path c : classes.filter(f -> f.getFileName().toString().startsWith("AwsCallRecorder")).toList()) {
+          Files.copy(c, target.resolve(c.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Ends an {@link #inFunction} scope; closing never throws. */
@@ -97,6 +125,15 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     }
   }
 
+  /**
+   * Only calls that reached AWS (an HTTP answer came back) are recorded: a request stopped before it
+   * was sent (SnapStart priming stops its requests there) was never authorized by anyone.
+   */
+  @Override
+  public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+    attributes.putAttribute(ANSWERED, true);
+  }
+
   @Override
   public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
     record(attributes, "ok");
@@ -114,7 +151,7 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
   private static void record(ExecutionAttributes attributes, String outcome) {
     String function = attributes.getAttribute(FUNCTION);
     Path dir = directory();
-    if (function == null || dir == null) {
+    if (function == null || dir == null || !Boolean.TRUE.equals(attributes.getAttribute(ANSWERED))) {
       return;
     }
     ObjectNode line = JSON.createObjectNode();

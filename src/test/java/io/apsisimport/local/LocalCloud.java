@@ -1,31 +1,26 @@
 package io.apsisimport.local;
 
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.apsisimport.handler.AcquireSlotHandler;
-import io.apsisimport.handler.CheckImportStatusHandler;
-import io.apsisimport.handler.Env;
-import io.apsisimport.handler.FinishImportHandler;
-import io.apsisimport.handler.PreflightFileHandler;
-import io.apsisimport.handler.ReapSlotsHandler;
-import io.apsisimport.handler.ReleaseSlotHandler;
-import io.apsisimport.handler.RequestImportHandler;
-import io.apsisimport.handler.StartImportHandler;
-import io.apsisimport.handler.UploadPartHandler;
-import io.apsisimport.handler.Wiring;
+import io.apsisimport.iam.AwsCallRecorder;
+import io.apsisimport.template.TemplateModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -49,35 +46,42 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.StateMachineListItem;
 
 /**
- * The pipeline on this machine: moto (S3, DynamoDB, Step Functions with its ASL engine) plus the
- * in-JVM {@link LambdaEndpoint} running the real handler classes, with the real
- * statemachine/import.asl.json and statemachine/import-part.asl.json created the way SAM would
- * (template.yaml's DefinitionSubstitutions applied: {@link #createStateMachines}).
+ * The pipeline on this machine: moto (S3, DynamoDB, Secrets Manager, Step Functions with its ASL
+ * engine), every function of template.yaml in the real AWS Lambda Java runtime ({@link
+ * LambdaRuntime}: the Runtime Interface Client under the Runtime Interface Emulator, one JVM per
+ * execution environment) with the template's handler, environment, timeout, memory and logging,
+ * and the real statemachine/import.asl.json and import-part.asl.json (one execution per part)
+ * created the way SAM would (the template's DefinitionSubstitutions applied). The APSIS credentials are in moto's Secrets Manager, named by
+ * APSIS_SECRET_ARN as on AWS.
  *
  * <p>moto neither delivers S3 notifications nor emits Step Functions status-change events, so this
  * class does both, in the shapes AWS uses: {@link #drop} puts an object and sends its S3 event to
- * StartImport; a watcher sends FAILED/TIMED_OUT/ABORTED status changes of both state machines to
- * ReapSlots (the rule in template.yaml covers both). moto also lets a part's execution run on when
- * the file's execution that started it ({@code startExecution.sync:2}) is stopped; AWS stops it
- * (that is what the integration's StopExecution permission is for), so the watcher does too.
+ * StartImport; a watcher sends the status changes that the template's EventBridge rules match
+ * (the reaper's, for both state machines) to their functions. moto also lets a part's execution
+ * run on when the file's execution that started it ({@code startExecution.sync:2}) is stopped; AWS
+ * stops it (what the integration's StopExecution permission is for), so the watcher does too.
+ *
+ * <p>{@link #close} checks that no secret (the APSIS client secret, every token, upload signature
+ * and policy the simulator handed out) appears in any function log line or execution history, and
+ * fails if one does: every end-to-end test checks it without asking.
  */
 public final class LocalCloud implements AutoCloseable {
   public static final String REGION = "eu-west-1";
   public static final String ACCOUNT = "123456789012";
-  /**
-   * The stack this local cloud plays: its state machine has the name template.yaml gives it
-   * ({@code <stack>-import}), so the ARNs the roles build from that name match (tools/iamcheck).
-   */
+  /** The local stack's name: the template builds fixed names (the state machine's) from it. */
   public static final String STACK_NAME = "apsis-local";
   static final ObjectMapper JSON = new ObjectMapper();
   static volatile PrintStream logSink = null;
+  /** The local cloud's own warnings (not the functions': those are in {@link #logDirectory}). */
   static final LambdaLogger LOGGER = new LambdaLogger() {
     @Override
     public void log(String message) {
@@ -93,127 +97,261 @@ public final class LocalCloud implements AutoCloseable {
     }
   };
   private static final Pattern SUBSTITUTION = Pattern.compile("\\$\\{([A-Za-z0-9]+)}");
+  private static final DateTimeFormatter RUN_NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-  /** Tunables of a local run; {@link #defaults} then withers. */
+  /**
+   * Tunables of a local run; {@link #defaults} then withers.
+   *
+   * @param inJvm the fast mode: handlers called inside this JVM instead of the Lambda runtime
+   *     (default: the system property {@code apsisimport.lambda=in-jvm}); nothing may be proven
+   *     only there
+   * @param maxEnvironmentsPerFunction the local cap on concurrent execution environments per
+   *     function (see LambdaRuntime)
+   * @param extraClasspath local-only entries added to every function's code (lib/), e.g. an AWS SDK
+   *     ExecutionInterceptor registered through software/amazon/awssdk/global/handlers/execution.interceptors
+   * @param extraEnvironment local-only variables added to every function's environment
+   * @param secrets what must never appear in a log line or execution history (label → value),
+   *     asked for when the cloud closes
+   */
   public record Options(URI apsisBaseUrl, String apsisClientId, String apsisClientSecret, int pollIntervalSeconds,
       int maxConcurrentImports, long slotLeaseSeconds, long slotMaxWaitSeconds, long maxPartBytes,
-      String landingPrefix, Path definition) {
+      String landingPrefix, Path definition, boolean inJvm, int maxEnvironmentsPerFunction, List<Path> extraClasspath,
+      Map<String, String> extraEnvironment, Supplier<Map<String, String>> secrets) {
+
+    public Options {
+      extraClasspath = List.copyOf(extraClasspath);
+      extraEnvironment = Map.copyOf(extraEnvironment);
+    }
 
     public static Options defaults(URI apsisBaseUrl, String clientId, String clientSecret) {
       return new Options(apsisBaseUrl, clientId, clientSecret, 1, 3, 900, 3600, 50_000_000L, "inbox/",
-          LocalSupport.definition());
+          LocalSupport.definition(), "in-jvm".equals(System.getProperty("apsisimport.lambda")),
+          DEFAULT_MAX_ENVIRONMENTS, List.of(), Map.of(), () -> Map.of("the APSIS client secret", clientSecret));
     }
 
-    /** Defaults for the APSIS One simulator with its demo credentials. */
+    /** Defaults for the APSIS One simulator with its demo credentials (and every secret it hands out). */
     public static Options defaults(io.apsisimport.sim.ApsisSimulator sim) {
-      return defaults(sim.baseUrl(), LocalSupport.SIM_CLIENT_ID, LocalSupport.SIM_CLIENT_SECRET);
+      return defaults(sim.baseUrl(), sim.config().clientId(), sim.config().clientSecret())
+          .withSecrets(sim::secretsHandedOut);
     }
 
     public Options withPollIntervalSeconds(int s) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, s, maxConcurrentImports, slotLeaseSeconds,
-          slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition);
+          slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition, inJvm, maxEnvironmentsPerFunction,
+          extraClasspath, extraEnvironment, secrets);
     }
 
     public Options withMaxConcurrentImports(int n) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, n, slotLeaseSeconds,
-          slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition);
+          slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition, inJvm, maxEnvironmentsPerFunction,
+          extraClasspath, extraEnvironment, secrets);
     }
 
     public Options withSlotLeaseSeconds(long s) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          s, slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition);
+          s, slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition, inJvm, maxEnvironmentsPerFunction,
+          extraClasspath, extraEnvironment, secrets);
     }
 
     public Options withMaxPartBytes(long bytes) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          slotLeaseSeconds, slotMaxWaitSeconds, bytes, landingPrefix, definition);
+          slotLeaseSeconds, slotMaxWaitSeconds, bytes, landingPrefix, definition, inJvm, maxEnvironmentsPerFunction,
+          extraClasspath, extraEnvironment, secrets);
     }
 
     public Options withLandingPrefix(String p) {
       return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
-          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, definition);
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, p, definition, inJvm, maxEnvironmentsPerFunction,
+          extraClasspath, extraEnvironment, secrets);
+    }
+
+    /** Handlers inside this JVM (true) or in the Lambda runtime (false, the default). */
+    public Options withInJvm(boolean fast) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition, fast,
+          maxEnvironmentsPerFunction, extraClasspath, extraEnvironment, secrets);
+    }
+
+    public Options withMaxEnvironmentsPerFunction(int n) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition, inJvm, n, extraClasspath,
+          extraEnvironment, secrets);
+    }
+
+    /** Local-only code and variables for every function process (instrumentation; never the artifact). */
+    public Options withInstrumentation(List<Path> classpath, Map<String, String> environment) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition, inJvm,
+          maxEnvironmentsPerFunction, classpath, environment, secrets);
+    }
+
+    public Options withSecrets(Supplier<Map<String, String>> s) {
+      return new Options(apsisBaseUrl, apsisClientId, apsisClientSecret, pollIntervalSeconds, maxConcurrentImports,
+          slotLeaseSeconds, slotMaxWaitSeconds, maxPartBytes, landingPrefix, definition, inJvm,
+          maxEnvironmentsPerFunction, extraClasspath, extraEnvironment, s);
     }
   }
 
+  /** See LambdaRuntime: enough for three import slots' worth of work, few enough for two cores. */
+  public static final int DEFAULT_MAX_ENVIRONMENTS = 4;
+
+  private final Options options;
+  private final Path runDirectory;
   private final MotoServer moto;
   private final LambdaEndpoint lambda;
+  private final LambdaRuntime runtime;
+  private final InJvmFunctions inJvm;
   private final S3Client s3;
   private final SfnClient sfn;
   private final DynamoDbClient dynamo;
-  private final Map<String, String> env;
+  private final Map<String, FunctionConfig> functions = new LinkedHashMap<>();
+  private final List<LocalTemplate.Rule> rules;
   private final String bucket = "landing";
   private final String slotsTable = "import-slots";
   private final String stateMachineArn;
   private final String partStateMachineArn;
+  /** Files' executions whose running parts were stopped (AWS stops a .sync task's execution). */
+  private final Set<String> partsStopped = ConcurrentHashMap.newKeySet();
+  private final String secretArn;
   private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "local-cloud-events");
     t.setDaemon(true);
     return t;
   });
-  /** Executions whose status change was handed to the reaper (delivered once, as EventBridge does). */
+  /** Executions whose status change was handed to a rule's function (delivered once, as EventBridge does). */
   private final Set<String> reaped = ConcurrentHashMap.newKeySet();
-  /** Files' executions whose running parts were stopped (AWS stops a .sync task's execution). */
-  private final Set<String> partsStopped = ConcurrentHashMap.newKeySet();
   /** Executions the reaper has handled: its invocation returned without error. */
   private final Set<String> reapDone = ConcurrentHashMap.newKeySet();
   /** Delivers status changes to the reaper; tests switch it off to exercise lease expiry. */
   private volatile boolean reaperOn = true;
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
   private LocalCloud(Options options) throws IOException {
+    this.options = options;
+    Path home = Path.of(System.getProperty("apsisimport.home", ".")).toAbsolutePath().normalize();
+    // Outside the work tree: `sam build` copies the work tree (symbolic links followed).
+    Path runs = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "apsis-one-import"));
+    this.runDirectory = Files.createTempDirectory(runs, "run-" + LocalDateTime.now().format(RUN_NAME) + "-");
     // The SDK's default chain reads these; moto accepts any credentials.
     System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "test"));
     System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "test"));
     int lambdaPort = MotoServer.freePort();
-    this.moto = MotoServer.start(lambdaPort);
-    this.lambda = new LambdaEndpoint(lambdaPort, moto.endpoint());
-    var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
-    this.s3 = S3Client.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION)).forcePathStyle(true)
-        .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    this.sfn = SfnClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
-        .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    this.dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
-        .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    // What has started so far, stopped again if the start fails half-way (no process left behind).
+    var opened = new java.util.ArrayDeque<AutoCloseable>();
+    try {
+      this.moto = MotoServer.start(lambdaPort);
+      opened.push(moto);
+      var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+      this.s3 = S3Client.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION)).forcePathStyle(true)
+          .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+      this.sfn = SfnClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+          .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+      this.dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+          .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+      opened.push(s3);
+      opened.push(sfn);
+      opened.push(dynamo);
 
-    s3.createBucket(b -> b.bucket(bucket).createBucketConfiguration(c -> c.locationConstraint(REGION)));
-    dynamo.createTable(b -> b.tableName(slotsTable).billingMode(BillingMode.PAY_PER_REQUEST)
-        .attributeDefinitions(attr("pk"), attr("sk"))
-        .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
-            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
+      // What the stack creates: bucket, slots table, the APSIS secret.
+      s3.createBucket(b -> b.bucket(bucket).createBucketConfiguration(c -> c.locationConstraint(REGION)));
+      dynamo.createTable(b -> b.tableName(slotsTable).billingMode(BillingMode.PAY_PER_REQUEST)
+          .attributeDefinitions(attr("pk"), attr("sk"))
+          .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+              KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
+      try (var secrets = SecretsManagerClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+          .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+        this.secretArn = secrets.createSecret(b -> b.name(STACK_NAME + "/apsis").secretString(JSON.createObjectNode()
+            .put("client_id", options.apsisClientId()).put("client_secret", options.apsisClientSecret()).toString()))
+            .arn();
+      }
 
-    Map<String, String> machines = createStateMachines(options);
-    this.stateMachineArn = machines.get("ImportStateMachine");
-    this.partStateMachineArn = machines.get("ImportPartStateMachine");
+      TemplateModel model = TemplateModel.load(home.resolve("template.yaml"));
+      var parameters = new LinkedHashMap<String, String>();
+      parameters.put("ApsisBaseUrl", options.apsisBaseUrl().toString());
+      parameters.put("PollIntervalSeconds", Integer.toString(options.pollIntervalSeconds()));
+      parameters.put("MaxConcurrentImports", Integer.toString(options.maxConcurrentImports()));
+      parameters.put("SlotLeaseSeconds", Long.toString(options.slotLeaseSeconds()));
+      parameters.put("SlotMaxWaitSeconds", Long.toString(options.slotMaxWaitSeconds()));
+      parameters.put("MaxPartBytes", Long.toString(options.maxPartBytes()));
+      parameters.put("LandingPrefix", options.landingPrefix());
+      var physical = new LinkedHashMap<String, String>();
+      physical.put("LandingBucket", bucket);
+      physical.put("SlotsTable", slotsTable);
+      physical.put("ApsisSecret", secretArn);
+      for (String fn : model.functionHandlers().keySet()) {
+        physical.put(fn, fn);
+        physical.put(fn + ".Alias", functionArn(fn) + ":live");
+      }
+      var template = new LocalTemplate(model, parameters, physical, STACK_NAME, REGION, ACCOUNT);
+      var names = new LinkedHashMap<String, String>();
+      for (String machine : List.of("ImportPartStateMachine", "ImportStateMachine")) {
+        names.put(machine, template.resolvedString(model.resource(machine).path("Properties").path("Name")));
+        physical.put(machine, "arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:" + names.get(machine));
+      }
+      template = new LocalTemplate(model, parameters, physical, STACK_NAME, REGION, ACCOUNT);
 
-    this.env = new LinkedHashMap<>();
-    env.put("AWS_REGION", REGION);
-    env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
-    env.put("SLOTS_TABLE", slotsTable);
-    env.put("APSIS_ACCOUNT_KEY", "local");
-    env.put("MAX_CONCURRENT_IMPORTS", Integer.toString(options.maxConcurrentImports()));
-    env.put("SLOT_LEASE_SECONDS", Long.toString(options.slotLeaseSeconds()));
-    env.put("SLOT_MAX_WAIT_SECONDS", Long.toString(options.slotMaxWaitSeconds()));
-    env.put("POLL_INTERVAL_SECONDS", Integer.toString(options.pollIntervalSeconds()));
-    env.put("APSIS_BASE_URL", options.apsisBaseUrl().toString());
-    env.put("APSIS_CLIENT_ID", options.apsisClientId());
-    env.put("APSIS_CLIENT_SECRET", options.apsisClientSecret());
-    env.put("LANDING_PREFIX", options.landingPrefix());
-    env.put("ROUTES_KEY", "config/routes.json");
-    env.put("MAX_PART_BYTES", Long.toString(options.maxPartBytes()));
-    env.put("IMPORT_TIMEOUT_SECONDS", "3600");
-    env.put("STATE_MACHINE_ARN", stateMachineArn);
+      // The part state machine first: the file's starts its executions (startExecution.sync:2).
+      var created = new LinkedHashMap<String, String>();
+      for (String machine : names.keySet()) {
+        var substitutions = new LinkedHashMap<String, String>();
+        JsonNode given = model.resource(machine).path("Properties").path("DefinitionSubstitutions");
+        for (String key : (Iterable<String>) given::fieldNames) {
+          substitutions.put(key, template.resolvedString(given.get(key)));
+        }
+        String definition = substitute(Files.readString(options.definition().resolveSibling(
+            Path.of(model.definitionUri(machine)).getFileName())), substitutions);
+        created.put(machine, sfn.createStateMachine(b -> b.name(names.get(machine)).definition(definition)
+            .roleArn("arn:aws:iam::" + ACCOUNT + ":role/" + STACK_NAME)).stateMachineArn());
+      }
+      this.stateMachineArn = created.get("ImportStateMachine");
+      this.partStateMachineArn = created.get("ImportPartStateMachine");
+      this.rules = template.eventBridgeRules();
 
-    // One set of collaborators for all functions of this JVM, like one warm container each.
-    var wiring = new Wiring(new Env(env));
-    register("StartImportFunction", new StartImportHandler(wiring));
-    register("PreflightFileFunction", new PreflightFileHandler(wiring));
-    register("AcquireSlotFunction", new AcquireSlotHandler(wiring));
-    register("RequestImportFunction", new RequestImportHandler(wiring));
-    register("UploadPartFunction", new UploadPartHandler(wiring));
-    register("CheckImportStatusFunction", new CheckImportStatusHandler(wiring));
-    register("ReleaseSlotFunction", new ReleaseSlotHandler(wiring));
-    register("FinishImportFunction", new FinishImportHandler(wiring));
-    register("ReapSlotsFunction", new ReapSlotsHandler(wiring));
-
+      Path logs = Files.createDirectories(runDirectory.resolve("logs"));
+      Path taskRoot = runDirectory.resolve("task");
+      Map<String, String> local = new LinkedHashMap<>(options.extraEnvironment());
+      List<Path> extraClasspath = new ArrayList<>(options.extraClasspath());
+      String awsCalls = System.getProperty(AwsCallRecorder.DIR_PROPERTY);
+      if (awsCalls != null && !options.inJvm()) {
+        // The IAM check's call recorder, loaded into every function process (never the artifact).
+        extraClasspath.add(AwsCallRecorder.instrumentation(runDirectory.resolve("instrumentation")));
+        local.put(AwsCallRecorder.DIR_ENV, awsCalls);
+      }
+      // Local only: the AWS SDK in the functions talks to moto.
+      local.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+      for (FunctionConfig fn : template.functions(taskRoot.toString())) {
+        var env = new LinkedHashMap<>(fn.environment());
+        env.putAll(local);
+        functions.put(fn.name(), new FunctionConfig(fn.name(), fn.handler(), fn.timeoutSeconds(), fn.memoryMb(), env));
+      }
+      LambdaEndpoint.Invoker invoker;
+      if (options.inJvm()) {
+        this.runtime = null;
+        this.inJvm = new InJvmFunctions(logs);
+        opened.push(inJvm);
+        functions.values().forEach(inJvm::register);
+        invoker = inJvm;
+      } else {
+        this.inJvm = null;
+        LambdaArtifact.layOut(taskRoot, LambdaArtifact.projectEntries(home), extraClasspath);
+        this.runtime = new LambdaRuntime(new LambdaRuntime.Settings(LambdaRuntime.rieBinary(),
+            LambdaRuntime.javaLauncher(), LambdaRuntime.runtimeClasspath(home), taskRoot, logs,
+            options.maxEnvironmentsPerFunction(), Map.of()));
+        opened.push(runtime);
+        functions.values().forEach(runtime::register);
+        invoker = runtime::invoke;
+      }
+      this.lambda = new LambdaEndpoint(lambdaPort, moto.endpoint(), invoker);
+    } catch (IOException | RuntimeException | Error e) {
+      for (AutoCloseable c : opened) {
+        try {
+          c.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
     watcher.scheduleWithFixedDelay(this::deliverStatusChanges, 200, 200, TimeUnit.MILLISECONDS);
   }
 
@@ -225,68 +363,13 @@ public final class LocalCloud implements AutoCloseable {
     }
   }
 
-  /** Sends the handlers' structured logs to {@code sink} (null: drop them). */
+  /** Sends the local cloud's own warnings to {@code sink} (null: drop them). */
   public static void logTo(PrintStream sink) {
     logSink = sink;
   }
 
   public static String functionArn(String name) {
     return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + name;
-  }
-
-  /**
-   * Creates the part state machine, then the file's state machine (which starts the parts'
-   * executions), each from its definition file with the DefinitionSubstitutions template.yaml gives
-   * it, resolved the way CloudFormation would here: {@code !Ref X.Alias} → the local function's
-   * {@code live} alias ARN, {@code !Ref AWS::Partition} → {@code aws}, {@code !Ref} of a parameter →
-   * this cloud's setting or the parameter's default, {@code !Ref} of a state machine → its ARN.
-   * Returns logical id → state machine ARN.
-   */
-  private Map<String, String> createStateMachines(Options options) throws IOException {
-    var template = io.apsisimport.template.TemplateModel.load(options.definition().getParent().resolveSibling("template.yaml"));
-    var refs = new HashMap<String, String>();
-    refs.put("AWS::Partition", "aws");
-    refs.put("PollIntervalSeconds", Integer.toString(options.pollIntervalSeconds()));
-    refs.put("MaxConcurrentImports", Integer.toString(options.maxConcurrentImports()));
-    var created = new LinkedHashMap<String, String>();
-    for (var machine : List.of(
-        Map.entry("ImportPartStateMachine", STACK_NAME + "-import-part"), Map.entry("ImportStateMachine", STACK_NAME + "-import"))) {
-      JsonNodeSubstitutions subs = new JsonNodeSubstitutions(template, refs);
-      String file = template.definitionUri(machine.getKey());
-      String definition = substitute(Files.readString(options.definition().getParent().resolveSibling(file)),
-          subs.of(machine.getKey()));
-      String arn = sfn.createStateMachine(b -> b.name(machine.getValue()).definition(definition)
-          .roleArn("arn:aws:iam::" + ACCOUNT + ":role/" + machine.getValue())).stateMachineArn();
-      refs.put(machine.getKey(), arn);
-      created.put(machine.getKey(), arn);
-    }
-    return created;
-  }
-
-  /** A state machine's DefinitionSubstitutions from template.yaml, resolved for this cloud. */
-  private record JsonNodeSubstitutions(io.apsisimport.template.TemplateModel template, Map<String, String> refs) {
-    Map<String, String> of(String machine) {
-      var values = new HashMap<String, String>();
-      template.resource(machine).path("Properties").path("DefinitionSubstitutions").properties().forEach(e -> {
-        var v = e.getValue();
-        String ref = v.path("Ref").asText(null);
-        String resolved;
-        if (v.isValueNode()) {
-          resolved = v.asText();
-        } else if (ref != null && ref.endsWith(".Alias")) {
-          resolved = functionArn(ref.substring(0, ref.length() - ".Alias".length())) + ":live";
-        } else if (ref != null && refs.containsKey(ref)) {
-          resolved = refs.get(ref);
-        } else if (ref != null && template.root().path("Parameters").path(ref).has("Default")) {
-          resolved = template.root().path("Parameters").path(ref).get("Default").asText();
-        } else {
-          throw new IllegalStateException(machine + ": cannot resolve DefinitionSubstitution " + e.getKey() + " = " + v
-              + " on the local cloud");
-        }
-        values.put(e.getKey(), resolved);
-      });
-      return values;
-    }
   }
 
   /** Applies DefinitionSubstitutions the way SAM does; a missing one is an error. */
@@ -302,10 +385,6 @@ public final class LocalCloud implements AutoCloseable {
     }
     m.appendTail(out);
     return out.toString();
-  }
-
-  private void register(String name, RequestStreamHandler handler) {
-    lambda.register(name, handler);
   }
 
   public S3Client s3() {
@@ -324,8 +403,60 @@ public final class LocalCloud implements AutoCloseable {
     return lambda;
   }
 
-  public Map<String, String> environment() {
-    return Map.copyOf(env);
+  /** Each function as the local cloud runs it (template.yaml's settings, resolved), by logical id. */
+  public Map<String, FunctionConfig> functions() {
+    return Map.copyOf(functions);
+  }
+
+  /** The Lambda runtime running the functions (absent in the in-JVM fast mode). */
+  public java.util.Optional<LambdaRuntime> runtime() {
+    return java.util.Optional.ofNullable(runtime);
+  }
+
+  /**
+   * Where this run keeps its files, under the temporary directory's apsis-one-import/: logs/ (one
+   * file per function, kept after the run), task/ (the function code, removed on close).
+   */
+  public Path runDirectory() {
+    return runDirectory;
+  }
+
+  /** One log file per function: its runtime's and its emulator's lines, every environment's. */
+  public Path logDirectory() {
+    return runDirectory.resolve("logs");
+  }
+
+  /** Every line the functions (and their emulators) have written so far. */
+  public List<String> logLines() {
+    if (runtime != null) {
+      return runtime.logLines();
+    }
+    var lines = new ArrayList<String>();
+    try (Stream<Path> files = Files.list(logDirectory())) {
+      for (Path f : files.sorted().toList()) {
+        lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return lines;
+  }
+
+  /** The lines one function (all its environments, and their emulators) has written so far. */
+  public List<String> logLines(String function) {
+    if (!functions.containsKey(function)) {
+      throw new IllegalArgumentException("no function " + function + " (known: " + functions.keySet() + ")");
+    }
+    Path file = logDirectory().resolve(function + ".log");
+    try {
+      return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String secretArn() {
+    return secretArn;
   }
 
   public String bucket() {
@@ -378,7 +509,8 @@ public final class LocalCloud implements AutoCloseable {
   /** The slots table as the pipeline sees it (read-only use: views for assertions and progress). */
   public List<io.apsisimport.slots.SlotView> slots() {
     return new io.apsisimport.slots.ImportSlots(dynamo, arn -> false,
-        io.apsisimport.slots.SlotsConfig.fromEnvironment(env), java.time.Clock.systemUTC(), new java.util.Random())
+        io.apsisimport.slots.SlotsConfig.fromEnvironment(functions.get("AcquireSlotFunction").environment()),
+        java.time.Clock.systemUTC(), new java.util.Random())
         .slots();
   }
 
@@ -486,63 +618,108 @@ public final class LocalCloud implements AutoCloseable {
     return events;
   }
 
-  /** The execution's status changes that EventBridge would carry, for the reaper (see class comment). */
+  /**
+   * The execution status changes EventBridge would carry to the template's rules (the reaper's):
+   * each execution's terminal status, delivered once to every rule whose pattern matches it.
+   */
   private void deliverStatusChanges() {
+    stopPartsOfEndedFiles();
+    if (!reaperOn) {
+      return;
+    }
     try {
-      for (String machine : List.of(stateMachineArn, partStateMachineArn)) {
-        for (ExecutionStatus status : List.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)) {
-          for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(machine).statusFilter(status))
-              .executions()) {
-            if (machine.equals(stateMachineArn) && partsStopped.add(e.executionArn())) {
-              stopPartsOf(e.executionArn());
-            }
-            if (reaperOn && reaped.add(e.executionArn())) {
+      for (LocalTemplate.Rule rule : rules) {
+        JsonNode pattern = rule.pattern();
+        if (!pattern.path("source").toString().contains("aws.states")) {
+          continue;
+        }
+        for (StateMachineListItem machine : sfn.listStateMachines().stateMachines()) {
+          for (ExecutionStatus status : statusesOf(pattern)) {
+            for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(machine.stateMachineArn())
+                .statusFilter(status)).executions()) {
+              byte[] event = statusChangeEvent(e.executionArn(), machine.stateMachineArn(), status.toString());
+              String key = rule.function() + " " + e.executionArn();
+              if (!LocalTemplate.matches(pattern, JSON.readTree(event)) || !reaped.add(key)) {
+                continue;
+              }
               try {
-                lambda.invoke("ReapSlotsFunction", statusChangeEvent(e.executionArn(), status.toString()));
+                lambda.invoke(rule.function(), event);
                 reapDone.add(e.executionArn());
               } catch (RuntimeException failed) {
                 // EventBridge retries a failed asynchronous invocation: deliver it again next round.
-                reaped.remove(e.executionArn());
+                reaped.remove(key);
                 throw failed;
               }
             }
           }
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | IOException e) {
       LOGGER.log("{\"level\":\"WARN\",\"message\":\"status change delivery failed: " + e.getMessage() + "\"}\n");
     }
   }
 
-  /** As AWS does for a stopped {@code .sync} task: stops the running parts' executions a file's execution started. */
-  private void stopPartsOf(String fileExecutionArn) {
-    for (ExecutionListItem part : sfn.listExecutions(b -> b.stateMachineArn(partStateMachineArn)
-        .statusFilter(ExecutionStatus.RUNNING)).executions()) {
-      String input = sfn.describeExecution(b -> b.executionArn(part.executionArn())).input();
-      try {
-        if (input != null && fileExecutionArn.equals(
-            JSON.readTree(input).path("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID").asText(null))) {
-          sfn.stopExecution(b -> b.executionArn(part.executionArn()));
+  /** As AWS does for a stopped {@code .sync} task: stops the running parts' executions of a file's execution that ended. */
+  private void stopPartsOfEndedFiles() {
+    try {
+      for (ExecutionStatus status : List.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)) {
+        for (ExecutionListItem file : sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn).statusFilter(status))
+            .executions()) {
+          if (!partsStopped.add(file.executionArn())) {
+            continue;
+          }
+          for (ExecutionListItem part : sfn.listExecutions(b -> b.stateMachineArn(partStateMachineArn)
+              .statusFilter(ExecutionStatus.RUNNING)).executions()) {
+            String input = sfn.describeExecution(b -> b.executionArn(part.executionArn())).input();
+            if (input != null && file.executionArn().equals(
+                JSON.readTree(input).path("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID").asText(null))) {
+              sfn.stopExecution(b -> b.executionArn(part.executionArn()));
+            }
+          }
         }
-      } catch (IOException | software.amazon.awssdk.services.sfn.model.SfnException gone) {
-        // not JSON, or it ended meanwhile
       }
+    } catch (RuntimeException | IOException e) {
+      LOGGER.log("{\"level\":\"WARN\",\"message\":\"stopping parts failed: " + e.getMessage() + "\"}\n");
     }
   }
 
-  byte[] statusChangeEvent(String executionArn, String status) {
+  /** The terminal statuses a pattern asks for (all of them when it names none). */
+  private static List<ExecutionStatus> statusesOf(JsonNode pattern) {
+    JsonNode listed = pattern.path("detail").path("status");
+    if (!listed.isArray()) {
+      return List.of(ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT,
+          ExecutionStatus.ABORTED);
+    }
+    var statuses = new ArrayList<ExecutionStatus>();
+    listed.forEach(n -> statuses.add(ExecutionStatus.fromValue(n.asText())));
+    return statuses;
+  }
+
+  byte[] statusChangeEvent(String executionArn, String machineArn, String status) {
     ObjectNode root = JSON.createObjectNode();
     root.put("version", "0").put("id", java.util.UUID.randomUUID().toString())
         .put("detail-type", "Step Functions Execution Status Change").put("source", "aws.states")
         .put("account", ACCOUNT).put("time", Instant.now().toString()).put("region", REGION);
     root.putArray("resources").add(executionArn);
-    String machine = executionArn.contains(":execution:" + STACK_NAME + "-import-part:") ? partStateMachineArn : stateMachineArn;
-    root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", machine)
+    root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", machineArn)
         .put("status", status);
     try {
       return JSON.writeValueAsBytes(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOGGER.log("{\"level\":\"WARN\",\"message\":\"cannot delete " + dir + ": " + e.getMessage() + "\"}\n");
     }
   }
 
@@ -567,13 +744,90 @@ public final class LocalCloud implements AutoCloseable {
     }
   }
 
+  /**
+   * Where each secret of {@link Options#secrets} occurs in a function log line or an execution
+   * history ("what, where"; never the secret itself). Empty when none does.
+   */
+  public List<String> secretsFound() {
+    Map<String, String> texts = new LinkedHashMap<>();
+    List<String> lines = logLines();
+    for (int i = 0; i < lines.size(); i++) {
+      texts.put("function log line " + (i + 1) + " (" + logDirectory() + ")", lines.get(i));
+    }
+    for (StateMachineListItem machine : sfn.listStateMachines().stateMachines()) {
+      for (ExecutionListItem e : sfn.listExecutionsPaginator(b -> b.stateMachineArn(machine.stateMachineArn()))
+          .executions()) {
+        texts.put("the history of " + e.executionArn(), rawHistory(e.executionArn()));
+      }
+    }
+    return SecretScan.findings(options.secrets().get(), texts);
+  }
+
+  /** GetExecutionHistory as moto answers it, unparsed (the SDK redacts inputs and outputs in toString). */
+  private String rawHistory(String executionArn) {
+    var out = new StringBuilder();
+    String next = null;
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      do {
+        ObjectNode body = JSON.createObjectNode().put("executionArn", executionArn).put("maxResults", 1000);
+        if (next != null) {
+          body.put("nextToken", next);
+        }
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(moto.endpoint())
+            .header("Content-Type", "application/x-amz-json-1.0")
+            .header("X-Amz-Target", "AWSStepFunctions.GetExecutionHistory")
+            .header("Authorization", "AWS4-HMAC-SHA256 Credential=test/20200101/" + REGION + "/states/aws4_request, "
+                + "SignedHeaders=host, Signature=0")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        out.append(r.body());
+        JsonNode page = JSON.readTree(r.body());
+        next = page.hasNonNull("nextToken") ? page.get("nextToken").asText() : null;
+      } while (next != null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return out.toString();
+  }
+
+  /**
+   * Stops everything this cloud started, after checking that no secret reached a function log or
+   * an execution history: a secret found fails the close (and so the test that closes it).
+   */
   @Override
   public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
     watcher.shutdownNow();
+    List<String> leaks = List.of();
+    RuntimeException scanFailed = null;
+    try {
+      leaks = secretsFound();
+    } catch (RuntimeException e) {
+      scanFailed = e;
+    }
     lambda.close();
+    if (runtime != null) {
+      runtime.close();
+    }
+    if (inJvm != null) {
+      inJvm.close();
+    }
     s3.close();
     sfn.close();
     dynamo.close();
     moto.close();
+    // The logs stay (they are what a failed test leaves to read); the function code links go.
+    deleteTree(runDirectory.resolve("task"));
+    deleteTree(runDirectory.resolve("runtime-lib"));
+    if (scanFailed != null) {
+      throw new AssertionError("the secret scan of logs and execution histories could not run", scanFailed);
+    }
+    if (!leaks.isEmpty()) {
+      throw new AssertionError("secrets leaked: " + String.join("; ", leaks));
+    }
   }
 }

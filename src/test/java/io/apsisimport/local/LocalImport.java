@@ -107,9 +107,6 @@ public final class LocalImport {
     String base = System.getenv("APSIS_BASE_URL");
     ApsisSimulator sim = null;
     LocalCloud cloud = null;
-    Path logFile = Files.createTempFile("local-import-", ".log");
-    var log = new PrintStream(Files.newOutputStream(logFile), true, java.nio.charset.StandardCharsets.UTF_8);
-    LocalCloud.logTo(log);
     try {
       if (blank(id) || blank(secret) || blank(base)) {
         sim = LocalSupport.startSimulator();
@@ -120,9 +117,10 @@ public final class LocalImport {
       } else {
         err.println("APSIS One at " + base);
       }
-      err.println("starting the local cloud (moto + in-JVM Lambda) …");
-      var options = LocalCloud.Options.defaults(URI.create(base), id, secret)
+      var options = (sim != null ? LocalCloud.Options.defaults(sim) : LocalCloud.Options.defaults(URI.create(base), id, secret))
           .withPollIntervalSeconds(args.pollInterval()).withLandingPrefix(args.prefix());
+      err.println("starting the local cloud (moto + " + (options.inJvm() ? "handlers in this JVM, fast mode"
+          : "the Lambda Java runtime under the Runtime Interface Emulator") + ") …");
       final LocalCloud started = LocalCloud.start(options);
       cloud = started;
       final ApsisSimulator startedSim = sim;
@@ -136,7 +134,8 @@ public final class LocalImport {
 
       String routes = args.routes() != null ? Files.readString(args.routes()) : defaultRoutes(args.prefix());
       cloud.putRoutes(routes);
-      err.printf("local cloud ready in %.1fs; handler logs: %s%n", secs(t0), logFile);
+      err.printf("local cloud ready in %.1fs; function logs (one file per function): %s%n", secs(t0),
+          cloud.logDirectory());
 
       // One drop per FILE, in order: two FILEs with the same name are two drops on one key, each
       // with its own execution and its own line.
@@ -167,14 +166,15 @@ public final class LocalImport {
       Runtime.getRuntime().removeShutdownHook(cleanup);
       return allOk ? 0 : 1;
     } finally {
-      if (cloud != null) {
-        cloud.close();
+      try {
+        if (cloud != null) {
+          cloud.close();
+        }
+      } finally {
+        if (sim != null) {
+          sim.close();
+        }
       }
-      if (sim != null) {
-        sim.close();
-      }
-      LocalCloud.logTo(null);
-      log.close();
     }
   }
 

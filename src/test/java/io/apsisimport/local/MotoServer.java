@@ -41,6 +41,20 @@ public final class MotoServer implements AutoCloseable {
 
   /** Starts moto on a free port; {@code lambdaPort} (or 0) is where its ASL engine sends Lambda invokes. */
   public static MotoServer start(int lambdaPort) {
+    // A free port can be taken by another process between freePort() and moto's bind (tests run
+    // beside other builds): then moto exits at once and another port is tried.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(lambdaPort);
+      } catch (IllegalStateException e) {
+        if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static MotoServer startOnce(int lambdaPort) {
     Path venv = venv();
     Path exe = venv.resolve("bin/moto_server");
     if (!Files.isExecutable(exe)) {
@@ -59,6 +73,8 @@ public final class MotoServer implements AutoCloseable {
       // moto's Step Functions engine needs a region; credentials are never checked.
       pb.environment().putIfAbsent("AWS_DEFAULT_REGION", "eu-west-1");
       Process process = pb.start();
+      // Nothing outlives this JVM: stopped on exit and Ctrl-C too, if close() never ran.
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "moto-server-reaper"));
       MotoServer server = new MotoServer(process, port, log);
       server.awaitReady(Duration.ofSeconds(60));
       server.configure("{\"stepfunctions\":{\"execute_state_machine\":true}}");

@@ -25,8 +25,10 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 // End-to-end tests: the real statemachine/import.asl.json (and import-part.asl.json, one execution
-// per part) executed by moto's ASL engine, the real handlers in-JVM, the APSIS One simulator over
-// loopback HTTP. Assertions on execution history, on S3 and on what the simulator received.
+// per part) executed by moto's ASL engine, the real functions in the Lambda Java runtime (RIC under
+// RIE, as template.yaml configures them), the APSIS One simulator over loopback HTTP. Assertions on
+// execution history, on S3 and on what the simulator received; the functions' logs are under
+// target/local-cloud/run-*/logs.
 class PipelineEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -42,9 +44,6 @@ class PipelineEndToEndTest {
         .uploadUrlLifetime(Duration.ofMinutes(5)).forbidSection(FORBIDDEN).failImportsInSection(FAILING)
         .keepUploads(true));
     cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
-    if (Boolean.getBoolean("e2e.logs")) {
-      LocalCloud.logTo(System.err);
-    }
     JsonNode example = JSON.readTree(Path.of("examples/routes.json").toFile());
     String newsletterSpec = example.get("routes").get(0).get("import").toString();
     String simple = """

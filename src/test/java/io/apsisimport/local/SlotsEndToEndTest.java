@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
-// End-to-end tests of the import slots under load, on the local cloud: many files at once never
-// exceed APSIS's three pending imports, and a 429 from APSIS is waited out, not failed.
+// End-to-end tests of the import slots under load, on the local cloud (every function in the Lambda
+// runtime, scaling as Lambda does): many files at once never exceed APSIS's three pending imports,
+// each execution environment fetches its own APSIS token, and a 429 from APSIS is waited out, not
+// failed.
 class SlotsEndToEndTest {
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
@@ -39,6 +41,8 @@ class SlotsEndToEndTest {
   @Test
   void thirtyFilesAtOnceNeverExceedThreePendingImports() {
     int importsBefore = sim.importsRequested();
+    int tokensBefore = sim.tokenRequests();
+    int apsisEnvironmentsBefore = apsisEnvironments();
     var executions = new ArrayList<String>();
     for (int i = 0; i < 30; i++) {
       byte[] csv = ("email-address,name\nuser" + i + "@example.com,User " + i + "\n").getBytes(StandardCharsets.UTF_8);
@@ -52,6 +56,24 @@ class SlotsEndToEndTest {
     assertEquals(3, sim.maxPendingSeen(), "the three slots were used");
     assertEquals(0, sim.tooManyRequestsAnswered(), "APSIS never had to answer 429");
     assertEquals(List.of(), heldSlots(), "no slot is held at the end");
+
+    // Each execution environment has its own memory, so its own token cache: one token request per
+    // environment of the functions that call APSIS, as on Lambda.
+    int tokens = sim.tokenRequests() - tokensBefore;
+    assertEquals(apsisEnvironments() - apsisEnvironmentsBefore, tokens, "token requests vs environments");
+    LambdaRuntime runtime = cloud.runtime().orElseThrow();
+    var report = new StringBuilder("30 files: " + tokens + " APSIS token requests; environments (peak busy):");
+    for (String fn : cloud.functions().keySet()) {
+      report.append(' ').append(fn).append('=').append(runtime.environmentsStarted(fn)).append('(')
+          .append(runtime.peakConcurrency(fn)).append(')');
+    }
+    System.out.println(report);
+  }
+
+  /** Environments started so far by the functions that talk to APSIS (each fetches its own token). */
+  private static int apsisEnvironments() {
+    LambdaRuntime runtime = cloud.runtime().orElseThrow();
+    return runtime.environmentsStarted("RequestImportFunction") + runtime.environmentsStarted("CheckImportStatusFunction");
   }
 
   @Test

@@ -57,12 +57,26 @@ import java.util.regex.Pattern;
  */
 public final class ApsisSimulator implements AutoCloseable {
 
-    /** Behaviour knobs; {@link #defaults()} then withers. */
+    /**
+     * APSIS's documented limit per import file (developer.apsis.com: "maximum import file size 50 MB"), and
+     * the simulator's default {@code content-length-range} maximum: the smaller of the two limits the docs give.
+     */
+    public static final long MAX_IMPORT_FILE_BYTES = 50_000_000L;
+
+    /** The {@code content-length-range} maximum in the help-centre article's example policy: only as an explicit option. */
+    public static final long ARTICLE_POLICY_MAX_BYTES = 524_288_000L;
+
+    /**
+     * Behaviour knobs; {@link #defaults()} then withers. {@code expiresIn}: the {@code expires_in} the token
+     * endpoint reports, or null for the JWT's own lifetime. {@code keepAlive}: false answers every request
+     * with {@code Connection: close}, so each request needs a new connection.
+     */
     public record Config(int port, String clientId, String clientSecret, Duration tokenLifetime,
                          int tokenRateLimit, Duration tokenRateWindow, int pendingLimit,
                          long maxUploadBytes, Duration uploadUrlLifetime, Duration processing,
                          Set<String> forbiddenSections, Set<String> forbiddenKeyspaces,
-                         Set<String> failingSections, boolean keepUploads, Clock clock) {
+                         Set<String> failingSections, boolean keepUploads, Clock clock,
+                         Duration expiresIn, boolean keepAlive) {
 
         public Config {
             forbiddenSections = Set.copyOf(forbiddenSections);
@@ -72,73 +86,149 @@ public final class ApsisSimulator implements AutoCloseable {
 
         public static Config defaults() {
             return new Config(0, "demo-client", "demo-secret", Duration.ofHours(1),
-                    20, Duration.ofMinutes(1), 3, 524_288_000L, Duration.ofHours(1),
-                    Duration.ofSeconds(1), Set.of(), Set.of(), Set.of(), false, Clock.systemUTC());
+                    20, Duration.ofMinutes(1), 3, MAX_IMPORT_FILE_BYTES, Duration.ofHours(1),
+                    Duration.ofSeconds(1), Set.of(), Set.of(), Set.of(), false, Clock.systemUTC(), null, true);
         }
 
         public Config port(int p) {
-            return new Config(p, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> c.port = p);
         }
 
         public Config credentials(String id, String secret) {
-            return new Config(port, id, secret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> {
+                c.clientId = id;
+                c.clientSecret = secret;
+            });
         }
 
+        /** The JWT's lifetime ({@code exp} - {@code iat}); also {@code expires_in} unless {@link #expiresIn} says otherwise. */
         public Config tokenLifetime(Duration d) {
-            return new Config(port, clientId, clientSecret, d, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> c.tokenLifetime = d);
+        }
+
+        /**
+         * The {@code expires_in} the token endpoint reports, independent of the JWT's {@code exp} (APSIS
+         * deprecated it: clients must read {@code exp}).
+         */
+        public Config expiresIn(Duration d) {
+            return with(c -> c.expiresIn = d);
         }
 
         /** At most {@code max} token requests per sliding {@code window}; more answer 429 with Retry-After. */
         public Config tokenRateLimit(int max, Duration window) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, max, window, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> {
+                c.tokenRateLimit = max;
+                c.tokenRateWindow = window;
+            });
         }
 
         public Config pendingLimit(int n) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, n, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> c.pendingLimit = n);
         }
 
-        /** The policy's content-length-range maximum. */
+        /**
+         * The policy's content-length-range maximum: {@link #MAX_IMPORT_FILE_BYTES} by default;
+         * {@link #ARTICLE_POLICY_MAX_BYTES} (or any other value) only when a test asks for it.
+         */
         public Config maxUploadBytes(long n) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, n, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> c.maxUploadBytes = n);
         }
 
         public Config uploadUrlLifetime(Duration d) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, d, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> c.uploadUrlLifetime = d);
         }
 
         /** Time from upload to a terminal status (first third "queued", then "in progress"). */
         public Config processing(Duration d) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, d, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> c.processing = d);
         }
 
         /** Import requests for this section answer 403 (after a token refresh, too). */
         public Config forbidSection(String section) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, plus(forbiddenSections, section), forbiddenKeyspaces, failingSections, keepUploads, clock);
+            return with(c -> c.forbiddenSections = plus(c.forbiddenSections, section));
         }
 
         /** Import requests mapping this keyspace answer 403 (keyspace lacks manage_subscriptions). */
         public Config forbidKeyspace(String keyspace) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, plus(forbiddenKeyspaces, keyspace), failingSections, keepUploads, clock);
+            return with(c -> c.forbiddenKeyspaces = plus(c.forbiddenKeyspaces, keyspace));
         }
 
         /** Imports in this section end with status "failed". */
         public Config failImportsInSection(String section) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, plus(failingSections, section), keepUploads, clock);
+            return with(c -> c.failingSections = plus(c.failingSections, section));
         }
 
         /** Keep uploaded bytes in memory (size, sha256 and counts are always kept). */
         public Config keepUploads(boolean keep) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keep, clock);
+            return with(c -> c.keepUploads = keep);
         }
 
         public Config clock(Clock c) {
-            return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow, pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections, forbiddenKeyspaces, failingSections, keepUploads, c);
+            return with(m -> m.clock = c);
+        }
+
+        /** False: every answer carries {@code Connection: close} (see {@link ApsisSimulator#refuseConnections()}). */
+        public Config keepAlive(boolean keep) {
+            return with(c -> c.keepAlive = keep);
+        }
+
+        private Config with(java.util.function.Consumer<Mutable> change) {
+            Mutable m = new Mutable(this);
+            change.accept(m);
+            return m.build();
         }
 
         private static Set<String> plus(Set<String> set, String value) {
             Set<String> copy = new HashSet<>(set);
             copy.add(value);
             return copy;
+        }
+
+        /** The withers' scratch copy. */
+        private static final class Mutable {
+            int port;
+            String clientId;
+            String clientSecret;
+            Duration tokenLifetime;
+            int tokenRateLimit;
+            Duration tokenRateWindow;
+            int pendingLimit;
+            long maxUploadBytes;
+            Duration uploadUrlLifetime;
+            Duration processing;
+            Set<String> forbiddenSections;
+            Set<String> forbiddenKeyspaces;
+            Set<String> failingSections;
+            boolean keepUploads;
+            Clock clock;
+            Duration expiresIn;
+            boolean keepAlive;
+
+            Mutable(Config c) {
+                port = c.port;
+                clientId = c.clientId;
+                clientSecret = c.clientSecret;
+                tokenLifetime = c.tokenLifetime;
+                tokenRateLimit = c.tokenRateLimit;
+                tokenRateWindow = c.tokenRateWindow;
+                pendingLimit = c.pendingLimit;
+                maxUploadBytes = c.maxUploadBytes;
+                uploadUrlLifetime = c.uploadUrlLifetime;
+                processing = c.processing;
+                forbiddenSections = c.forbiddenSections;
+                forbiddenKeyspaces = c.forbiddenKeyspaces;
+                failingSections = c.failingSections;
+                keepUploads = c.keepUploads;
+                clock = c.clock;
+                expiresIn = c.expiresIn;
+                keepAlive = c.keepAlive;
+            }
+
+            Config build() {
+                return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow,
+                        pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections,
+                        forbiddenKeyspaces, failingSections, keepUploads, clock, expiresIn, keepAlive);
+            }
         }
     }
 
@@ -174,7 +264,9 @@ public final class ApsisSimulator implements AutoCloseable {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final Config config;
-    private final HttpServer server;
+    private final Object serverLock = new Object();
+    private HttpServer server; // null while connections are refused; guarded by serverLock
+    private final int port;
     private final ExecutorService executor;
     private final URI baseUrl;
     private final byte[] signingKey = new byte[32];
@@ -192,6 +284,7 @@ public final class ApsisSimulator implements AutoCloseable {
     private final AtomicInteger importsRequested = new AtomicInteger();
     private final AtomicInteger maxPendingSeen = new AtomicInteger();
     private final AtomicLong tokenSerial = new AtomicLong();
+    private final List<String> issuedTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Mutable per-import state, guarded by {@code lock}. */
     private static final class Imp {
@@ -213,16 +306,22 @@ public final class ApsisSimulator implements AutoCloseable {
             calls.put(e, new AtomicInteger());
         }
         this.faults = new Faults(e -> calls.get(e).get());
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 128);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "apsis-sim");
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        this.baseUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        this.server = listen(config.port());
+        this.port = server.getAddress().getPort();
+        this.baseUrl = URI.create("http://127.0.0.1:" + port);
+    }
+
+    private HttpServer listen(int onPort) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 128);
+        s.setExecutor(executor);
+        s.createContext("/", this::handle);
+        s.start();
+        return s;
     }
 
     public static ApsisSimulator start(Config config) {
@@ -251,8 +350,36 @@ public final class ApsisSimulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        refuseConnections();
         executor.shutdownNow();
+    }
+
+    /**
+     * Stops listening: from now on a connection to {@link #baseUrl()} is refused (nothing listens on the
+     * port, so the client's connect fails: the request provably never reached APSIS), and open
+     * connections are closed. State (tokens, imports, counts) is kept for {@link #acceptConnections()}.
+     * Use with {@code keepAlive(false)}, or a client may reuse a kept-alive connection without noticing.
+     */
+    public void refuseConnections() {
+        synchronized (serverLock) {
+            if (server != null) {
+                server.stop(0);
+                server = null;
+            }
+        }
+    }
+
+    /** Listens again on the same port after {@link #refuseConnections()}. */
+    public void acceptConnections() {
+        synchronized (serverLock) {
+            if (server == null) {
+                try {
+                    server = listen(port);
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot listen again on port " + port, e);
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- inspection
@@ -292,6 +419,26 @@ public final class ApsisSimulator implements AutoCloseable {
         return importsRequested.get();
     }
 
+    /**
+     * Accepted uploads per import, for every import that received at least one: "uploaded exactly once
+     * to one import" is {@code Map.of(id, 1)}. A second upload to the same import is counted here (the
+     * import keeps the first file's statistics).
+     */
+    public Map<String, Integer> uploadsPerImport() {
+        synchronized (lock) {
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            imports.values().stream().filter(i -> i.uploads > 0).forEach(i -> counts.put(i.id, i.uploads));
+            return Map.copyOf(counts);
+        }
+    }
+
+    /** Uploads accepted, over all imports. */
+    public int uploadsAccepted() {
+        synchronized (lock) {
+            return imports.values().stream().mapToInt(i -> i.uploads).sum();
+        }
+    }
+
     public int maxPendingSeen() {
         return maxPendingSeen.get();
     }
@@ -316,6 +463,25 @@ public final class ApsisSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * What must never show in a log line or an execution history, by what it is: the client
+     * secret, every access token issued, every upload form's signature and policy handed out.
+     */
+    public Map<String, String> secretsHandedOut() {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("the client secret", config.clientSecret());
+        for (int i = 0; i < issuedTokens.size(); i++) {
+            secrets.put("access token #" + (i + 1), issuedTokens.get(i));
+        }
+        synchronized (lock) {
+            for (Imp imp : imports.values()) {
+                secrets.put("upload signature of import " + imp.id, imp.fields.get("x-amz-signature"));
+                secrets.put("upload policy of import " + imp.id, imp.fields.get("policy"));
+            }
+        }
+        return secrets;
+    }
+
     /** Makes every token issued so far invalid (the next API call answers 403). */
     public void revokeTokens() {
         tokenGeneration.incrementAndGet();
@@ -336,8 +502,17 @@ public final class ApsisSimulator implements AutoCloseable {
             }
             int call = calls.get(endpoint).incrementAndGet();
             Faults.Action fault = faults.actionFor(endpoint, call);
+            if (!config.keepAlive()) {
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
             if (fault instanceof Faults.Drop) {
                 return; // closing before any response header drops the connection
+            }
+            if (fault instanceof Faults.DropAfterActing) {
+                // The request is read and acted on (a token issued, an import created, a file taken),
+                // then the connection closes before any answer: the client cannot tell it went through.
+                dispatch(new Unanswered(exchange), endpoint, path);
+                return;
             }
             if (fault instanceof Faults.Respond r) {
                 drain(exchange);
@@ -349,15 +524,7 @@ public final class ApsisSimulator implements AutoCloseable {
             if (fault instanceof Faults.Delay d) {
                 sleep(d.delay());
             }
-            switch (endpoint) {
-                case TOKEN -> token(exchange);
-                case REQUEST_IMPORT -> requestImport(exchange, decode(match(IMPORTS, path).group(1)));
-                case IMPORT_STATUS -> {
-                    Matcher m = match(STATUS, path);
-                    importStatus(exchange, decode(m.group(1)), decode(m.group(2)));
-                }
-                case UPLOAD -> upload(exchange, decode(match(UPLOAD, path).group(1)));
-            }
+            dispatch(exchange, endpoint, path);
         } catch (IOException e) {
             // the client went away: nothing to answer
         } catch (RuntimeException e) {
@@ -366,6 +533,18 @@ public final class ApsisSimulator implements AutoCloseable {
             } catch (IOException | RuntimeException ignored) {
                 // headers may already be sent
             }
+        }
+    }
+
+    private void dispatch(HttpExchange exchange, Endpoint endpoint, String path) throws IOException {
+        switch (endpoint) {
+            case TOKEN -> token(exchange);
+            case REQUEST_IMPORT -> requestImport(exchange, decode(match(IMPORTS, path).group(1)));
+            case IMPORT_STATUS -> {
+                Matcher m = match(STATUS, path);
+                importStatus(exchange, decode(m.group(1)), decode(m.group(2)));
+            }
+            case UPLOAD -> upload(exchange, decode(match(UPLOAD, path).group(1)));
         }
     }
 
@@ -417,6 +596,14 @@ public final class ApsisSimulator implements AutoCloseable {
             }
             tokenWindow.addLast(now);
         }
+        if (!isJson(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+            // API Gateway (APSIS's front: the 403 body above is its authorizer's deny) refuses a body whose
+            // Content-Type no integration mapping accepts with 415 and this body. It would read a missing
+            // Content-Type as application/json; the reference says the header is required, so the simulator
+            // is stricter and refuses that too.
+            sendJson(exchange, 415, message("Unsupported Media Type"));
+            return;
+        }
         JsonNode json = parseJson(body);
         if (json == null || !"client_credentials".equals(json.path("grant_type").asText())) {
             sendJson(exchange, 400, message("grant_type must be client_credentials"));
@@ -438,9 +625,10 @@ public final class ApsisSimulator implements AutoCloseable {
                 .put("gen", tokenGeneration.get());
         String jwt = jwt(claims);
         tokensIssued.incrementAndGet();
+        issuedTokens.add(jwt);
         sendJson(exchange, 200, JSON.createObjectNode()
                 .put("access_token", jwt)
-                .put("expires_in", Math.max(0, exp - iat))
+                .put("expires_in", config.expiresIn() == null ? Math.max(0, exp - iat) : config.expiresIn().toSeconds())
                 .put("token_type", "Bearer"));
     }
 
@@ -858,6 +1046,16 @@ public final class ApsisSimulator implements AutoCloseable {
         }
     }
 
+    /** {@code application/json}, with or without parameters such as {@code charset}. */
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return type.equalsIgnoreCase("application/json");
+    }
+
     private static ObjectNode message(String text) {
         return JSON.createObjectNode().put("message", text);
     }
@@ -926,12 +1124,112 @@ public final class ApsisSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * The request side of a real exchange with an answer that goes nowhere: a handler acts on the request
+     * as usual, and the real exchange is then closed without any response (the connection drops).
+     */
+    private static final class Unanswered extends HttpExchange {
+        private final HttpExchange real;
+        private final Headers responseHeaders = new Headers();
+        private int code = -1;
+
+        Unanswered(HttpExchange real) {
+            this.real = real;
+        }
+
+        @Override
+        public Headers getRequestHeaders() {
+            return real.getRequestHeaders();
+        }
+
+        @Override
+        public Headers getResponseHeaders() {
+            return responseHeaders;
+        }
+
+        @Override
+        public URI getRequestURI() {
+            return real.getRequestURI();
+        }
+
+        @Override
+        public String getRequestMethod() {
+            return real.getRequestMethod();
+        }
+
+        @Override
+        public com.sun.net.httpserver.HttpContext getHttpContext() {
+            return real.getHttpContext();
+        }
+
+        @Override
+        public void close() {
+            // the real exchange is closed by handle(), unanswered
+        }
+
+        @Override
+        public InputStream getRequestBody() {
+            return real.getRequestBody();
+        }
+
+        @Override
+        public OutputStream getResponseBody() {
+            return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public void sendResponseHeaders(int rCode, long responseLength) {
+            code = rCode;
+        }
+
+        @Override
+        public InetSocketAddress getRemoteAddress() {
+            return real.getRemoteAddress();
+        }
+
+        @Override
+        public int getResponseCode() {
+            return code;
+        }
+
+        @Override
+        public InetSocketAddress getLocalAddress() {
+            return real.getLocalAddress();
+        }
+
+        @Override
+        public String getProtocol() {
+            return real.getProtocol();
+        }
+
+        @Override
+        public Object getAttribute(String name) {
+            return real.getAttribute(name);
+        }
+
+        @Override
+        public void setAttribute(String name, Object value) {
+            real.setAttribute(name, value);
+        }
+
+        @Override
+        public void setStreams(InputStream i, OutputStream o) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public com.sun.net.httpserver.HttpPrincipal getPrincipal() {
+            return real.getPrincipal();
+        }
+    }
+
     // ---------------------------------------------------------------- standalone
 
     /**
      * Runs the simulator until stdin closes (or the process is killed). Flags:
      * {@code --port N}, {@code --processing-ms N}, {@code --pending-limit N},
-     * {@code --upload-url-lifetime-s N}, {@code --token-lifetime-s N}, {@code --max-upload-bytes N},
+     * {@code --upload-url-lifetime-s N}, {@code --token-lifetime-s N}, {@code --expires-in-s N},
+     * {@code --max-upload-bytes N} (default 50,000,000),
      * {@code --client-id X}, {@code --client-secret X}, {@code --keep-uploads}, {@code --until-killed}.
      * Prints {@code APSIS_SIMULATOR_URL=http://127.0.0.1:PORT} once it listens.
      */
@@ -945,7 +1243,7 @@ public final class ApsisSimulator implements AutoCloseable {
                 case "--until-killed" -> untilKilled = true;
                 case "--help", "-h" -> {
                     System.out.println("usage: ApsisSimulator [--port N] [--processing-ms N] [--pending-limit N]"
-                            + " [--upload-url-lifetime-s N] [--token-lifetime-s N] [--max-upload-bytes N]"
+                            + " [--upload-url-lifetime-s N] [--token-lifetime-s N] [--expires-in-s N] [--max-upload-bytes N]"
                             + " [--client-id X] [--client-secret X] [--keep-uploads] [--until-killed]");
                     return;
                 }
@@ -961,6 +1259,7 @@ public final class ApsisSimulator implements AutoCloseable {
                         case "--upload-url-lifetime-s" -> config.uploadUrlLifetime(Duration.ofSeconds(Long.parseLong(v)));
                         case "--token-lifetime-s" -> config.tokenLifetime(Duration.ofSeconds(Long.parseLong(v)));
                         case "--max-upload-bytes" -> config.maxUploadBytes(Long.parseLong(v));
+                        case "--expires-in-s" -> config.expiresIn(Duration.ofSeconds(Long.parseLong(v)));
                         case "--client-id" -> config.credentials(v, config.clientSecret());
                         case "--client-secret" -> config.credentials(config.clientId(), v);
                         default -> throw new IllegalArgumentException("unknown flag " + flag + " (try --help)");

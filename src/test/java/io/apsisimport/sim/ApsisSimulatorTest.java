@@ -211,7 +211,151 @@ class ApsisSimulatorTest {
         assertEquals(clock.instant().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                 Instant.parse(ticket.get("file_upload_url_expires_at").asText()));
         JsonNode policy = JSON.readTree(Base64.getDecoder().decode(ticket.get("file_upload_body").get("policy").asText()));
+        assertTrue(policy.get("conditions").toString().contains("[\"content-length-range\",1,50000000]"), policy.toString());
+    }
+
+    @Test
+    void aFileOfMoreThan50000000BytesIsRefusedUnlessTheLargerRangeIsAskedFor() throws Exception {
+        start(ApsisSimulator.Config.defaults());
+        assertEquals(50_000_000L, sim.config().maxUploadBytes());
+        String token = token();
+        JsonNode ticket = requestImport(token, "s");
+        byte[] tooLarge = csvOfSize(50_000_001);
+        HttpResponse<String> r = upload(ticket, withFileLast(fields(ticket)), tooLarge, false);
+        assertEquals(400, r.statusCode());
+        assertEquals("EntityTooLarge", s3Code(r));
+        assertTrue(r.body().contains("<MaxSizeAllowed>50000000</MaxSizeAllowed>"), r.body());
+        r = upload(ticket, withFileLast(fields(ticket)), java.util.Arrays.copyOf(tooLarge, 50_000_000), false);
+        assertEquals(200, r.statusCode(), r.body());
+        sim.close();
+
+        start(ApsisSimulator.Config.defaults().maxUploadBytes(ApsisSimulator.ARTICLE_POLICY_MAX_BYTES));
+        ticket = requestImport(token(), "s");
+        JsonNode policy = JSON.readTree(Base64.getDecoder().decode(ticket.get("file_upload_body").get("policy").asText()));
         assertTrue(policy.get("conditions").toString().contains("[\"content-length-range\",1,524288000]"), policy.toString());
+        assertEquals(200, upload(ticket, withFileLast(fields(ticket)), tooLarge, false).statusCode());
+    }
+
+    /** A CSV of exactly {@code size} bytes: a header, then one-byte-key rows. */
+    private static byte[] csvOfSize(int size) {
+        byte[] bytes = new byte[size];
+        java.util.Arrays.fill(bytes, (byte) 'a');
+        byte[] header = "email,name\n".getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(header, 0, bytes, 0, header.length);
+        for (int i = header.length + 99; i < size; i += 100) {
+            bytes[i] = '\n';
+        }
+        return bytes;
+    }
+
+    @Test
+    void theTokenEndpointRefusesABodyThatIsNotDeclaredJsonWith415() throws Exception {
+        start(ApsisSimulator.Config.defaults());
+        String body = "{\"grant_type\":\"client_credentials\",\"client_id\":\"demo-client\",\"client_secret\":\"demo-secret\"}";
+        for (String type : new String[]{null, "text/plain", "application/x-www-form-urlencoded", "application/jsonp"}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(sim.baseUrl().resolve("/oauth/token"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (type != null) {
+                b.header("Content-Type", type);
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, r.statusCode(), type);
+            assertEquals("{\"message\":\"Unsupported Media Type\"}", r.body());
+        }
+        HttpResponse<String> withCharset = http.send(HttpRequest.newBuilder(sim.baseUrl().resolve("/oauth/token"))
+                .header("Content-Type", "Application/JSON; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, withCharset.statusCode(), withCharset.body());
+        assertEquals(1, sim.tokensIssued());
+    }
+
+    @Test
+    void expiresInCanDifferFromTheJwtExp() throws Exception {
+        start(ApsisSimulator.Config.defaults().tokenLifetime(Duration.ofMinutes(10)).expiresIn(Duration.ofHours(24)));
+        HttpResponse<String> r = tokenResponse("demo-client", "demo-secret");
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(86400, body.get("expires_in").asLong());
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(body.get("access_token").asText().split("\\.")[1]));
+        assertEquals(600, claims.get("exp").asLong() - claims.get("iat").asLong());
+        // The JWT's exp rules: past it the token is refused, whatever expires_in said.
+        clock.advance(Duration.ofMinutes(10));
+        assertEquals(403, get("/audience/sections/s/imports/x", body.get("access_token").asText()).statusCode());
+    }
+
+    @Test
+    void uploadsAreCountedPerImportSoASecondUploadIsSeen() throws Exception {
+        start(ApsisSimulator.Config.defaults());
+        String token = token();
+        JsonNode first = requestImport(token, "s");
+        JsonNode second = requestImport(token, "s");
+        String firstId = first.get("import_id").asText();
+        String secondId = second.get("import_id").asText();
+        assertEquals(Map.of(), sim.uploadsPerImport());
+        assertEquals(200, upload(first, withFileLast(fields(first)), CSV, false).statusCode());
+        assertEquals(Map.of(firstId, 1), sim.uploadsPerImport());
+        assertEquals(200, upload(first, withFileLast(fields(first)), CSV, false).statusCode());
+        assertEquals(200, upload(second, withFileLast(fields(second)), CSV, false).statusCode());
+        assertEquals(Map.of(firstId, 2, secondId, 1), sim.uploadsPerImport());
+        assertEquals(3, sim.uploadsAccepted());
+        assertEquals(2, sim.importState(firstId).orElseThrow().uploadsReceived());
+        // A refused upload is not counted.
+        clock.advance(Duration.ofHours(2));
+        assertEquals(403, upload(second, withFileLast(fields(second)), CSV, false).statusCode());
+        assertEquals(3, sim.uploadsAccepted());
+    }
+
+    @Test
+    void aDropAfterActingLetsTheRequestThroughAndLosesTheAnswer() throws Exception {
+        start(ApsisSimulator.Config.defaults());
+        String token = token();
+        sim.faults().on(Endpoint.REQUEST_IMPORT).next().dropAfterActing();
+        try {
+            post("/v2/audience/sections/s/imports", SPEC, token);
+            throw new AssertionError("the import request was answered");
+        } catch (IOException expected) {
+            // no answer
+        }
+        assertEquals(1, sim.importsRequested());
+        assertEquals(1, sim.pendingNow());
+
+        JsonNode ticket = requestImport(token, "s");
+        sim.faults().on(Endpoint.UPLOAD).next().dropAfterActing();
+        try {
+            upload(ticket, withFileLast(fields(ticket)), CSV, false);
+            throw new AssertionError("the upload was answered");
+        } catch (IOException expected) {
+            // no answer
+        }
+        String id = ticket.get("import_id").asText();
+        assertEquals(Map.of(id, 1), sim.uploadsPerImport());
+        assertEquals("queued", status(token, "s", id));
+        // the plain drop never lets the request through
+        sim.faults().on(Endpoint.UPLOAD).next().drop();
+        try {
+            upload(ticket, withFileLast(fields(ticket)), CSV, false);
+            throw new AssertionError("the upload was answered");
+        } catch (IOException expected) {
+            // no answer
+        }
+        assertEquals(Map.of(id, 1), sim.uploadsPerImport());
+    }
+
+    @Test
+    void connectionsCanBeRefusedAndAcceptedAgainKeepingState() throws Exception {
+        start(ApsisSimulator.Config.defaults().keepAlive(false));
+        HttpResponse<String> first = tokenResponse("demo-client", "demo-secret");
+        assertEquals("close", first.headers().firstValue("Connection").orElse(""));
+        String token = JSON.readTree(first.body()).get("access_token").asText();
+        sim.refuseConnections();
+        try {
+            get("/audience/sections/s/imports/x", token);
+            throw new AssertionError("the connection was not refused");
+        } catch (java.net.ConnectException expected) {
+            // refused
+        }
+        sim.acceptConnections();
+        assertEquals(404, get("/audience/sections/s/imports/x", token).statusCode());
+        assertEquals(1, sim.calls(Endpoint.IMPORT_STATUS));
     }
 
     @Test
@@ -394,6 +538,7 @@ class ApsisSimulatorTest {
             assertTrue(first.matches("APSIS_SIMULATOR_URL=http://127\\.0\\.0\\.1:\\d+"), first);
             URI base = URI.create(first.substring(first.indexOf('=') + 1));
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/oauth/token"))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"grant_type\":\"client_credentials\","
                             + "\"client_id\":\"demo-client\",\"client_secret\":\"demo-secret\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -10,13 +10,14 @@ import java.util.function.ToIntFunction;
  * Fault injection, changeable while the simulator runs:
  * {@code sim.faults().on(Endpoint.REQUEST_IMPORT).call(2).respond(503)},
  * {@code sim.faults().on(Endpoint.IMPORT_STATUS).next().delay(Duration.ofSeconds(2))},
- * {@code sim.faults().on(Endpoint.UPLOAD).always().drop()}.
+ * {@code sim.faults().on(Endpoint.UPLOAD).always().drop()},
+ * {@code sim.faults().on(Endpoint.UPLOAD).next().dropAfterActing()}.
  * Calls are numbered per endpoint from 1, counting every call the simulator received.
  */
 public final class Faults {
 
     /** What a fault does instead of (or before) the normal answer. */
-    public sealed interface Action permits Respond, Delay, Drop {
+    public sealed interface Action permits Respond, Delay, Drop, DropAfterActing {
     }
 
     /** Answer with this status, body and headers instead of the normal answer. */
@@ -29,6 +30,13 @@ public final class Faults {
 
     /** Close the connection without answering (the request is not processed). */
     public record Drop() implements Action {
+    }
+
+    /**
+     * Process the request (issue the token, create the import, take the upload), then close the
+     * connection without answering: what a client sees when the answer is lost on the way back.
+     */
+    public record DropAfterActing() implements Action {
     }
 
     private record Spec(Endpoint endpoint, long fromCall, long toCall, Action action) {
@@ -115,8 +123,14 @@ public final class Faults {
             add(new Delay(delay));
         }
 
+        /** The request never gets through: the connection closes before it is processed. */
         public void drop() {
             add(new Drop());
+        }
+
+        /** The request gets through and is acted on; the connection closes before the answer. */
+        public void dropAfterActing() {
+            add(new DropAfterActing());
         }
 
         private void add(Action action) {

@@ -15,14 +15,14 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
-/** One moto_server per test class and a DynamoDB client for it; a fresh table per test. */
-final class MotoDynamo implements AutoCloseable {
+/** One moto_server per test class and a DynamoDB client for it; a fresh table per test. Public for the handler tests. */
+public final class MotoDynamo implements AutoCloseable {
   private static final AtomicInteger TABLES = new AtomicInteger();
 
-  final MotoServer moto;
-  final DynamoDbClient ddb;
+  public final MotoServer moto;
+  public final DynamoDbClient ddb;
 
-  MotoDynamo() {
+  public MotoDynamo() {
     moto = MotoServer.start(0);
     ddb = DynamoDbClient.builder()
         .endpointOverride(moto.endpoint())
@@ -33,7 +33,7 @@ final class MotoDynamo implements AutoCloseable {
   }
 
   /** A table shaped like the one template.yaml creates: pk/sk strings, on-demand, TTL on {@code ttl}. */
-  String newTable() {
+  public String newTable() {
     String name = "slots-" + TABLES.incrementAndGet();
     ddb.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
         .attributeDefinitions(

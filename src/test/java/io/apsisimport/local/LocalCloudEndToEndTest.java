@@ -1,0 +1,98 @@
+package io.apsisimport.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.apsisimport.sim.ApsisSimulator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+// End-to-end tests of what the local cloud itself promises, each with a cloud of its own: status
+// changes reach the reaper as template.yaml's EventBridge rule matches them (an ABORTED execution
+// too: drop ABORTED from the rule and this fails), every function runs with template.yaml's
+// settings, and a secret that shows in a function log or an execution history fails the close.
+class LocalCloudEndToEndTest {
+  private ApsisSimulator sim;
+  private LocalCloud cloud;
+
+  @AfterEach
+  void stop() {
+    try {
+      if (cloud != null) {
+        cloud.close();
+      }
+    } finally {
+      if (sim != null) {
+        sim.close();
+      }
+    }
+  }
+
+  @Test
+  void anAbortedExecutionReachesTheReaperThroughTheTemplatesRule() {
+    sim = ApsisSimulator.start();
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
+    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
+    // Stopped while its first Lambda task still runs init in a fresh environment: outside the Map,
+    // where moto's engine ends a stopped execution ABORTED as AWS does.
+    String execution = cloud.drop("inbox/stopped.csv", "email-address\na@example.com\n"
+        .getBytes(StandardCharsets.UTF_8)).execution();
+    cloud.sfn().stopExecution(b -> b.executionArn(execution));
+
+    assertEquals(ExecutionStatus.ABORTED, cloud.await(execution, Duration.ofSeconds(30)).status());
+    cloud.awaitReaped(execution, Duration.ofSeconds(30));
+  }
+
+  @Test
+  void everyFunctionRunsWithTheTemplatesSettings() {
+    sim = ApsisSimulator.start();
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
+    var functions = cloud.functions();
+
+    var template = io.apsisimport.template.TemplateModel.load(java.nio.file.Path.of("template.yaml"));
+    assertEquals(template.functionHandlers().keySet(), functions.keySet());
+    FunctionConfig preflight = functions.get("PreflightFileFunction");
+    assertEquals(template.functionHandlers().get("PreflightFileFunction"), preflight.handler());
+    assertEquals(template.resource("PreflightFileFunction").at("/Properties/Timeout").asInt(),
+        preflight.timeoutSeconds());
+    assertEquals(template.resource("PreflightFileFunction").at("/Properties/Environment/Variables/JAVA_TOOL_OPTIONS")
+        .asText(), preflight.environment().get("JAVA_TOOL_OPTIONS"), "the function's own variables win");
+    FunctionConfig request = functions.get("RequestImportFunction");
+    assertEquals(template.root().at("/Globals/Function/Timeout").asInt(), request.timeoutSeconds());
+    assertEquals(template.root().at("/Globals/Function/MemorySize").asInt(), request.memoryMb());
+    assertEquals(template.root().at("/Globals/Function/Environment/Variables/JAVA_TOOL_OPTIONS").asText(),
+        request.environment().get("JAVA_TOOL_OPTIONS"));
+    assertEquals(cloud.secretArn(), request.environment().get("APSIS_SECRET_ARN"), "credentials from Secrets Manager");
+    assertTrue(!request.environment().containsKey("APSIS_CLIENT_SECRET"), "no credential in the environment");
+    assertEquals("JSON", request.environment().get("AWS_LAMBDA_LOG_FORMAT"));
+    assertEquals("RequestImportFunction", request.environment().get("AWS_LAMBDA_FUNCTION_NAME"));
+    assertEquals("/aws/lambda/" + LocalCloud.STACK_NAME + "/RequestImportFunction",
+        request.environment().get("AWS_LAMBDA_LOG_GROUP_NAME"));
+    assertEquals(cloud.stateMachineArn(), functions.get("StartImportFunction").environment().get("STATE_MACHINE_ARN"),
+        "the ARN the template builds from the stack name is the state machine's");
+  }
+
+  @Test
+  void aSecretInAFunctionLogOrAnExecutionHistoryFailsTheClose() {
+    sim = ApsisSimulator.start();
+    // The file's key is logged by the functions and is the execution's input: call it a secret.
+    String key = "inbox/pretend-this-key-is-a-secret.csv";
+    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withSecrets(() -> Map.of("the marker", key)));
+    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
+    String execution = cloud.drop(key, "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8)).execution();
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(execution, Duration.ofSeconds(90)).status());
+
+    List<String> found = cloud.secretsFound();
+    assertTrue(found.stream().anyMatch(f -> f.startsWith("the marker in function log line")), found::toString);
+    assertTrue(found.stream().anyMatch(f -> f.equals("the marker in the history of " + execution)), found::toString);
+    AssertionError failed = assertThrows(AssertionError.class, cloud::close);
+    assertTrue(failed.getMessage().startsWith("secrets leaked: the marker in "), failed.getMessage());
+    cloud = null;
+  }
+}
