@@ -138,8 +138,9 @@ class ChildExecutions(unittest.TestCase):
                 "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2", "End": True,
                 "Parameters": {"StateMachineArn": self.PART, "Input.$": "$"}}}}
             t["Resources"]["ImportStateMachine"]["Properties"]["DefinitionString"] = json.dumps(definition)
-            t["Resources"]["ImportStateMachineRole"]["Properties"]["Policies"].append(
-                {"PolicyName": "Parts", "PolicyDocument": {"Statement": grants}})
+            # Only these grants: the template's own role already holds what .sync needs.
+            t["Resources"]["ImportStateMachineRole"]["Properties"]["Policies"] = [
+                {"PolicyName": "Parts", "PolicyDocument": {"Statement": grants}}]
         return apply
 
     def test_what_aws_documents_for_sync_is_enough(self):

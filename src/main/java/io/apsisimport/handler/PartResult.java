@@ -1,11 +1,15 @@
 package io.apsisimport.handler;
 
 /**
- * What became of one part, as the Map state collects it: the import id (null when no import was
- * requested), the final APSIS status and counts, or the error that stopped it and in which step.
+ * What became of one part, as the file's Map state collects it: the part's execution output
+ * ("Part imported": import id, APSIS's final status and counts), or, when the part's execution
+ * failed, the Error and Cause it ended with ({@link PartFailure} holds the step, the import id and
+ * the counts; {@link #withFailureDetails} reads them back). Only the part's index travels: its
+ * plan (rows, bytes, execution) is in the file's state once already, which keeps the state of a
+ * file of many failed parts within 256 KB (PayloadBudgetTest).
  */
 public record PartResult(
-    PartPlan part,
+    int index,
     String importId,
     String outcome,
     String status,
@@ -17,5 +21,22 @@ public record PartResult(
 
   public boolean completed() {
     return "COMPLETED".equals(outcome);
+  }
+
+  /** This result with the details its failure Cause carries filled in where the result has none. */
+  public PartResult withFailureDetails() {
+    if (error == null) {
+      return this;
+    }
+    return PartFailure.parse(error.cause())
+        .map(f -> new PartResult(index, importId != null ? importId : f.importId(), outcome,
+            status != null ? status : f.status(), first(profilesFound, f.profilesFound()),
+            first(profilesProcessed, f.profilesProcessed()), first(profilesFailed, f.profilesFailed()),
+            failedStep != null ? failedStep : f.failedStep(), error))
+        .orElse(this);
+  }
+
+  private static Long first(Long a, Long b) {
+    return a != null ? a : b;
   }
 }

@@ -1,6 +1,7 @@
 package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.ReleaseReason;
 import io.apsisimport.slots.SlotOwner;
@@ -9,7 +10,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 /**
  * "Release import slot" (after a terminal status) and "Release slot after failure" (every Catch
  * path). Idempotent: releasing a slot that is not held does nothing. Then wakes the oldest waiters
- * if slots are free.
+ * if slots are free. After a failure it also says, short, why the part was not imported: the
+ * Error and Cause ({@link PartFailure}) that "Part not imported" ends the part's execution with.
  */
 public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Input, ReleaseSlotHandler.Output> {
   private final ImportSlots slots;
@@ -33,10 +35,21 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
     this.wakeups = wakeups;
   }
 
-  /** {@code reason}: IMPORT_FINISHED or ABANDONED (see {@link ReleaseReason}). */
-  public record Input(String executionArn, String key, int part, String reason) {}
+  /**
+   * {@code executionArn}: the part's execution (the slot's owner); {@code reason}: IMPORT_FINISHED or
+   * ABANDONED (see {@link ReleaseReason}); after a failure also the step that failed, its error as
+   * the Catch handed it over, the import id if one was requested, and how many parts the file has.
+   */
+  public record Input(String executionArn, String key, int part, String reason, String failedStep, StepError error,
+      String importId, Integer partCount) {
+    public Input(String executionArn, String key, int part, String reason) {
+      this(executionArn, key, part, reason, null, null, null, null);
+    }
+  }
 
-  public record Output(boolean released) {}
+  /** {@code error}/{@code cause}: only after a failure. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Output(boolean released, String error, String cause) {}
 
   @Override
   public Output handle(Input in, Context context) {
@@ -46,6 +59,17 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
     int woken = SlotWakeups.wake(slots, wakeups, context);
     Log.info(context, "import slot released", "key", in.key(), "part", in.part(), "reason", reason.name(),
         "waitersWoken", woken, "execution", in.executionArn());
-    return new Output(true);
+    return outcome(in);
+  }
+
+  /** What a release says: after a failure, the short Error and Cause of the part's execution. */
+  public static Output outcome(Input in) {
+    if (in.error() == null && in.failedStep() == null) {
+      return new Output(true, null, null);
+    }
+    StepError error = in.error() == null ? new StepError(null, null) : in.error();
+    var failure = new PartFailure(error.message(), error.error(), in.failedStep(), in.part() + 1, in.partCount(),
+        in.importId(), null, null, null, null);
+    return new Output(true, error.name(), failure.toCause());
   }
 }

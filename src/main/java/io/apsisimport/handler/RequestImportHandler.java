@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apsisimport.apsis.ApsisApi;
 import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.landing.DroppedFile;
+import io.apsisimport.landing.LandingFiles;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotOwner;
 import java.time.Clock;
@@ -12,11 +14,13 @@ import java.time.Clock;
  * "Request import": asks APSIS One for an import with the route's specification. The upload form
  * (policy, signature) goes to the slot record, never into the execution's state. Idempotent: a
  * retried invocation whose first run already got an import reuses it instead of requesting a
- * second one for the same part.
+ * second one for the same part. Asks for nothing when the file was replaced meanwhile (a pinned
+ * HEAD): an import that would never get its file holds an APSIS place until its URL expires.
  */
 public final class RequestImportHandler extends JsonHandler<RequestImportHandler.Input, RequestImportHandler.Output> {
   private final ApsisApi apsis;
   private final ImportSlots slots;
+  private final LandingFiles files;
   private final Clock clock;
 
   public RequestImportHandler() {
@@ -24,17 +28,20 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
   }
 
   public RequestImportHandler(Wiring wiring) {
-    this(wiring.apsis(), wiring.slots(), wiring.clock());
+    this(wiring.apsis(), wiring.slots(), new LandingFiles(wiring.s3()), wiring.clock());
   }
 
-  public RequestImportHandler(ApsisApi apsis, ImportSlots slots, Clock clock) {
+  public RequestImportHandler(ApsisApi apsis, ImportSlots slots, LandingFiles files, Clock clock) {
     super(Input.class);
     this.apsis = apsis;
     this.slots = slots;
+    this.files = files;
     this.clock = clock;
   }
 
-  public record Input(String executionArn, String key, int part, String section, ObjectNode importSpec) {}
+  /** {@code executionArn}: the part's execution (the slot's owner); bucket/key/eTag/versionId: the drop. */
+  public record Input(String executionArn, String bucket, String key, String eTag, String versionId, int part,
+      String section, ObjectNode importSpec) {}
 
   public record Output(String importId, String uploadUrlExpiresAt, String requestedAt) {}
 
@@ -50,6 +57,9 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
       Log.info(context, "import already requested: reusing it", "key", in.key(), "part", in.part(),
           "importId", ticket.importId(), "execution", in.executionArn());
       return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
+    }
+    if (in.bucket() != null) {
+      files.requireUnchanged(new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null));
     }
     ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec(), apsisDeadline(context));
     slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());

@@ -14,10 +14,18 @@ public record StepError(@JsonProperty("Error") String error, @JsonProperty("Caus
     if (error == null || error.isBlank()) {
       return "ImportFailed";
     }
-    String simple = error.substring(error.lastIndexOf('.') + 1);
-    if (error.startsWith("States.")) {
+    return shortName(error);
+  }
+
+  /**
+   * {@code io.apsisimport.upload.UploadRejectedException} → {@code UploadRejected}; Step Functions'
+   * own names ({@code States.Timeout}, {@code Lambda.ServiceException}) stay as they are.
+   */
+  public static String shortName(String error) {
+    if (error.startsWith("States.") || error.startsWith("Lambda.") || error.startsWith("StepFunctions.")) {
       return error;
     }
+    String simple = error.substring(error.lastIndexOf('.') + 1);
     return simple.endsWith("Exception") && simple.length() > "Exception".length()
         ? simple.substring(0, simple.length() - "Exception".length()) : simple;
   }

@@ -2,6 +2,8 @@ package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.landing.DroppedFile;
+import io.apsisimport.landing.LandingFiles;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
 import io.apsisimport.slots.SlotOwner;
@@ -16,10 +18,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * "Upload file": streams the header line and the part's byte range straight from S3 (two ranged
- * GETs) into the presigned POST: constant memory, whatever the file size.
+ * GETs, pinned to the drop the S3 event announced) into the presigned POST: constant memory,
+ * whatever the file size. A file replaced meanwhile fails the part with {@code FileReplacedException}
+ * before a byte of the newer file reaches APSIS.
  */
 public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input, UploadPartHandler.Output> {
-  private final S3Client s3;
+  private final LandingFiles files;
   private final ImportSlots slots;
   private final PresignedPostUploader uploader;
 
@@ -33,20 +37,21 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
 
   public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader) {
     super(Input.class);
-    this.s3 = s3;
+    this.files = new LandingFiles(s3);
     this.slots = slots;
     this.uploader = uploader;
   }
 
   /**
-   * {@code readKey}: the object the part's byte ranges refer to (a compressed file's work object);
-   * absent, the key itself.
+   * {@code executionArn}: the part's execution (the slot's owner); bucket/key/eTag/versionId: the drop;
+   * {@code readKey}: the object the part's byte ranges refer to when it is not the drop (a compressed
+   * file's work object, private to the file's execution); absent, the drop itself.
    */
-  public record Input(String bucket, String key, String executionArn, PartPlan part, int partCount,
-      HeaderRef header, String importId, String readKey) {
-    public Input(String bucket, String key, String executionArn, PartPlan part, int partCount, HeaderRef header,
-        String importId) {
-      this(bucket, key, executionArn, part, partCount, header, importId, null);
+  public record Input(String bucket, String key, String eTag, String versionId, String executionArn, PartPlan part,
+      int partCount, HeaderRef header, String importId, String readKey) {
+    public Input(String bucket, String key, String eTag, String versionId, String executionArn, PartPlan part,
+        int partCount, HeaderRef header, String importId) {
+      this(bucket, key, eTag, versionId, executionArn, part, partCount, header, importId, null);
     }
   }
 
@@ -58,27 +63,22 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     ImportTicket ticket = ImportTicket.fromJson(slots.ticket(owner).orElseThrow(() -> new SlotLostException(
         "no upload form stored for " + owner.id() + ": the slot was released or taken over before the upload")));
     long length = in.header().length() + (in.part().end() - in.part().start());
+    var drop = in.readKey() == null || in.readKey().equals(in.key())
+        ? new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null)
+        : new DroppedFile(in.bucket(), in.readKey(), null, null, null, null);
     UploadResult result;
-    String source = in.readKey() != null ? in.readKey() : in.key();
-    try (InputStream header = range(in.bucket(), source, in.header().offset(), in.header().offset() + in.header().length());
-        InputStream records = range(in.bucket(), source, in.part().start(), in.part().end());
+    try (InputStream header = files.range(drop, in.header().offset(), in.header().offset() + in.header().length());
+        InputStream records = files.range(drop, in.part().start(), in.part().end());
         InputStream body = new SequenceInputStream(header, records)) {
       result = uploader.upload(ticket, fileName(SourceFormat.csvKey(in.key()), in.part().index(), in.partCount()),
           length, body);
     } catch (IOException e) {
-      throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + source, e);
+      throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + drop.key(), e);
     }
     slots.markUploaded(owner);
     Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),
         "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "execution", in.executionArn());
     return new Output(result.bytesSent(), result.elapsed().toMillis());
-  }
-
-  private InputStream range(String bucket, String key, long start, long endExclusive) {
-    if (endExclusive <= start) {
-      return InputStream.nullInputStream();
-    }
-    return s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=" + start + "-" + (endExclusive - 1)));
   }
 
   /** The name APSIS shows for the upload: the source's base name, with the part number when split. */

@@ -16,6 +16,13 @@ import java.util.Optional;
  */
 public record RouteConfig(List<Route> routes) {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * A route's import specification travels in every part's state and comes back in the Cause of a
+   * failed part's execution, which Step Functions cuts at 32,768 characters (PayloadBudgetTest).
+   */
+  public static final int MAX_IMPORT_SPEC_BYTES = 16_384;
+  public static final int MAX_NAME_CHARS = 128;
+  public static final int MAX_SECTION_CHARS = 256;
 
   public Optional<Route> routeFor(String key) {
     return routes.stream().filter(r -> r.matches(key)).findFirst();
@@ -57,13 +64,18 @@ public record RouteConfig(List<Route> routes) {
     if (!node.isObject()) {
       throw new InvalidRoutesException(where + " is not an object");
     }
-    String name = text(node, "name", where);
+    String name = text(node, "name", where, MAX_NAME_CHARS);
     where = configName + ": route \"" + name + "\"";
-    String match = text(node, "match", where);
-    String section = text(node, "section", where);
+    String match = text(node, "match", where, Integer.MAX_VALUE);
+    String section = text(node, "section", where, MAX_SECTION_CHARS);
     JsonNode spec = node.get("import");
     if (spec == null || !spec.isObject()) {
       throw new InvalidRoutesException(where + ": field \"import\" must be the APSIS import request body (an object)");
+    }
+    int specBytes = spec.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (specBytes > MAX_IMPORT_SPEC_BYTES) {
+      throw new InvalidRoutesException(where + ": field \"import\" is " + specBytes + " bytes of JSON; at most "
+          + MAX_IMPORT_SPEC_BYTES + " (it travels in the state machines' state, which Step Functions limits)");
     }
     JsonNode keyspace = spec.get("keyspace_mapping");
     if (keyspace == null || !keyspace.isObject()) {
@@ -87,10 +99,14 @@ public record RouteConfig(List<Route> routes) {
     return new Route(name, match, section, (ObjectNode) spec.deepCopy(), policy, Route.glob(match));
   }
 
-  private static String text(JsonNode node, String field, String where) {
+  private static String text(JsonNode node, String field, String where, int maxChars) {
     JsonNode v = node.get(field);
     if (v == null || !v.isTextual() || v.asText().isBlank()) {
       throw new InvalidRoutesException(where + ": field \"" + field + "\" is required (a non-empty string)");
+    }
+    if (v.asText().length() > maxChars) {
+      throw new InvalidRoutesException(where + ": field \"" + field + "\" has " + v.asText().length()
+          + " characters; at most " + maxChars);
     }
     return v.asText();
   }

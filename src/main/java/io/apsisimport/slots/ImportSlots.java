@@ -29,8 +29,21 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 public final class ImportSlots {
   /** First waits are 1–2 s; each attempt doubles the ceiling. */
   static final Duration BACKOFF_BASE = Duration.ofSeconds(2);
-  /** No waiter sleeps longer than this between two looks. */
+  /** A waiter far back sleeps at least up to this between two looks (releases wake it earlier). */
   static final Duration TAIL_CAP = Duration.ofSeconds(60);
+  /**
+   * The back-off ceiling grows with the time already waited (a quarter of it), up to this: a part
+   * that waits for hours looks about every hour instead of every minute, and a release still wakes
+   * it at once. Together with {@link #MAX_ASKS} this bounds the slot-wait rounds of a part's
+   * execution (HistoryBudgetTest: about 13 history events each).
+   */
+  static final Duration MAX_CEILING = Duration.ofHours(2);
+  /**
+   * A part asks for a slot at most this often (back-offs and wake-ups together), then fails with
+   * {@link SlotWaitTimeoutException}: a safety net for the 25,000 history events of its execution,
+   * above what the back-off needs within the longest SLOT_MAX_WAIT_SECONDS (HistoryBudgetTest).
+   */
+  public static final int MAX_ASKS = 200;
   /** A waiter that has not come back this long after its announced wait no longer blocks younger ones. */
   static final Duration WAITER_GRACE = Duration.ofSeconds(30);
   /** A bogus far-future upload-URL expiry must not pin a slot for longer than this. */
@@ -127,11 +140,11 @@ public final class ImportSlots {
     }
     Instant now = clock.instant();
     Duration waited = Duration.between(waitingSince, now);
-    if (waited.compareTo(config.maxWait()) > 0) {
+    if (waited.compareTo(config.maxWait()) > 0 || attempt + 1 >= MAX_ASKS) {
       deleteWaiter(me);
-      throw new SlotWaitTimeoutException(timeoutMessage(owner, waited, state == null ? load() : state, now));
+      throw new SlotWaitTimeoutException(timeoutMessage(owner, waited, attempt + 1, state == null ? load() : state, now));
     }
-    Duration waitFor = backoff(attempt, rank, config.maxSlots(), config.pollInterval(), random);
+    Duration waitFor = backoff(attempt, rank, config.maxSlots(), config.pollInterval(), waited, random);
     Duration left = config.maxWait().minus(waited);
     if (waitFor.compareTo(left) > 0) {
       // Come back just after the deadline rather than long after it.
@@ -183,17 +196,54 @@ public final class ImportSlots {
    * import ended at that cadence, so even without a wake-up a freed slot is taken about one poll
    * later. The others are capped at {@link #TAIL_CAP}: a release wakes the oldest waiters (see
    * {@link #waitersToWake()}), so the back-off of a waiter far back is only a safety net and may
-   * be long and cheap. Whole seconds (Step Functions counts seconds), at least one.
+   * be long and cheap. Either cap grows with the time already waited (a quarter of it, at most
+   * {@link #MAX_CEILING}), which bounds the rounds of a long wait. Whole seconds (Step Functions
+   * counts seconds), at least one.
    */
-  static Duration backoff(int attempt, int waitersAhead, int maxSlots, Duration poll, RandomGenerator random) {
+  static Duration backoff(int attempt, int waitersAhead, int maxSlots, Duration poll, Duration waited,
+      RandomGenerator random) {
     long pollMillis = Math.min(TAIL_CAP.toMillis(), Math.max(1000, poll.toMillis()));
-    long cap = waitersAhead < maxSlots ? pollMillis : TAIL_CAP.toMillis();
+    long grown = Math.min(MAX_CEILING.toMillis(), Math.max(0, waited.toMillis()) / 4);
+    long cap = Math.max(grown, waitersAhead < maxSlots ? pollMillis : TAIL_CAP.toMillis());
     int shift = Math.min(Math.max(attempt, 0), 20);
     long ceiling = Math.max(1000, Math.min(cap, BACKOFF_BASE.toMillis() << shift));
     long half = ceiling / 2;
     long waitMillis = half + random.nextLong(ceiling - half + 1);
     long seconds = Math.max(1, (waitMillis + 999) / 1000);
     return Duration.ofSeconds(Math.min(seconds, Math.max(1, ceiling / 1000)));
+  }
+
+  static Duration backoff(int attempt, int waitersAhead, int maxSlots, Duration poll, RandomGenerator random) {
+    return backoff(attempt, waitersAhead, maxSlots, poll, Duration.ZERO, random);
+  }
+
+  /**
+   * The most times a part asks for a slot before {@code maxWait} has passed, when no release ever
+   * wakes it: every back-off at its shortest (the next in line, the jitter at its minimum, the
+   * wait rounded up to whole seconds as Step Functions waits), the last ask the one that finds the
+   * deadline passed. Wake-ups add rounds; {@link #MAX_ASKS} bounds them all.
+   */
+  public static int asksWithin(Duration maxWait, Duration poll) {
+    RandomGenerator shortest = new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0;
+      }
+
+      @Override
+      public long nextLong(long bound) {
+        return 0;
+      }
+    };
+    long waited = 0;
+    int asks = 1;
+    while (waited <= maxWait.toMillis()) {
+      Duration w = backoff(asks - 1, 0, 1, poll, Duration.ofMillis(waited), shortest);
+      long left = maxWait.toMillis() - waited;
+      waited += Math.min(w.toMillis(), Math.max(1000, (left / 1000 + 1) * 1000));
+      asks++;
+    }
+    return asks;
   }
 
   static Duration backoff(int attempt, int waitersAhead, int maxSlots, RandomGenerator random) {
@@ -449,10 +499,12 @@ public final class ImportSlots {
     return List.copyOf(views);
   }
 
-  private String timeoutMessage(SlotOwner owner, Duration waited, State state, Instant now) {
+  private String timeoutMessage(SlotOwner owner, Duration waited, int rounds, State state, Instant now) {
     StringBuilder sb = new StringBuilder()
         .append(owner.displayName()).append(" waited ").append(human(waited))
-        .append(" for an APSIS import slot (limit ").append(human(config.maxWait())).append("); all ")
+        .append(" for an APSIS import slot (limit ").append(human(config.maxWait()))
+        .append(rounds >= MAX_ASKS ? "; asked " + rounds + " times, the most a part's execution asks" : "")
+        .append("); all ")
         .append(config.maxSlots()).append(" slots of account ").append(config.accountKey()).append(" are held: ");
     List<String> holders = new ArrayList<>();
     for (int i = 0; i < config.maxSlots(); i++) {

@@ -21,6 +21,11 @@ public record SlotsConfig(String table, String accountKey, int maxSlots, Duratio
     Duration pollInterval) {
   public static final int MAX_SLOTS_LIMIT = 50;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
+  /**
+   * The longest SLOT_MAX_WAIT_SECONDS (two days; the template allows no more): what the history
+   * budget of a part's execution is computed for (HistoryBudgetTest).
+   */
+  public static final long MAX_WAIT_LIMIT_SECONDS = 172_800;
 
   public SlotsConfig(String table, String accountKey, int maxSlots, Duration lease, Duration maxWait) {
     this(table, accountKey, maxSlots, lease, maxWait, DEFAULT_POLL_INTERVAL);
@@ -62,7 +67,7 @@ public record SlotsConfig(String table, String accountKey, int maxSlots, Duratio
     }
     long max = number(env, "MAX_CONCURRENT_IMPORTS", 3, 1, MAX_SLOTS_LIMIT);
     long lease = number(env, "SLOT_LEASE_SECONDS", 900, 1, Long.MAX_VALUE / 1000);
-    long maxWait = number(env, "SLOT_MAX_WAIT_SECONDS", 21600, 1, Long.MAX_VALUE / 1000);
+    long maxWait = number(env, "SLOT_MAX_WAIT_SECONDS", 21600, 1, MAX_WAIT_LIMIT_SECONDS);
     long poll = number(env, "POLL_INTERVAL_SECONDS", DEFAULT_POLL_INTERVAL.toSeconds(), 1, 3600);
     return new SlotsConfig(table.trim(), account.trim(), (int) max, Duration.ofSeconds(lease), Duration.ofSeconds(maxWait),
         Duration.ofSeconds(poll));

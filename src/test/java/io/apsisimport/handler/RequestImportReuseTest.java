@@ -59,14 +59,16 @@ class RequestImportReuseTest {
         new SlotsConfig(moto.newTable(), "acct", 2, Duration.ofMinutes(15), Duration.ofHours(6)),
         Clock.systemUTC(), new SplittableRandom(1));
     apsis = new RecordingApsis();
-    handler = new RequestImportHandler(apsis, slots, Clock.systemUTC());
+    // No bucket in the input: the pinned check of the drop (an S3 HEAD) is not this test's subject.
+    handler = new RequestImportHandler(apsis, slots, new io.apsisimport.landing.LandingFiles(null), Clock.systemUTC());
   }
 
   private static RequestImportHandler.Input input(int part) {
     ObjectNode spec = JsonHandler.JSON.createObjectNode();
     spec.putObject("keyspace_mapping").put("keyspace_discriminator", "com.apsis1.keyspaces.email")
         .put("field_selector", "email");
-    return new RequestImportHandler.Input(EXECUTION, "inbox/profiles.csv", part, "com.apsis1.sections.default", spec);
+    return new RequestImportHandler.Input(EXECUTION, null, "inbox/profiles.csv", null, null, part,
+        "com.apsis1.sections.default", spec);
   }
 
   private void acquire(int part) {

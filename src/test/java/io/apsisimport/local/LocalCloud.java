@@ -59,14 +59,16 @@ import software.amazon.awssdk.services.sfn.model.StateMachineListItem;
  * engine), every function of template.yaml in the real AWS Lambda Java runtime ({@link
  * LambdaRuntime}: the Runtime Interface Client under the Runtime Interface Emulator, one JVM per
  * execution environment) with the template's handler, environment, timeout, memory and logging,
- * and the real statemachine/import.asl.json created the way SAM would (the template's
- * DefinitionSubstitutions applied). The APSIS credentials are in moto's Secrets Manager, named by
+ * and the real statemachine/import.asl.json and import-part.asl.json (one execution per part)
+ * created the way SAM would (the template's DefinitionSubstitutions applied). The APSIS credentials are in moto's Secrets Manager, named by
  * APSIS_SECRET_ARN as on AWS.
  *
  * <p>moto neither delivers S3 notifications nor emits Step Functions status-change events, so this
  * class does both, in the shapes AWS uses: {@link #drop} puts an object and sends its S3 event to
  * StartImport; a watcher sends the status changes that the template's EventBridge rules match
- * (the reaper's) to their functions.
+ * (the reaper's, for both state machines) to their functions. moto also lets a part's execution
+ * run on when the file's execution that started it ({@code startExecution.sync:2}) is stopped; AWS
+ * stops it (what the integration's StopExecution permission is for), so the watcher does too.
  *
  * <p>{@link #close} checks that no secret (the APSIS client secret, every token, upload signature
  * and policy the simulator handed out) appears in any function log line or execution history, and
@@ -207,6 +209,9 @@ public final class LocalCloud implements AutoCloseable {
   private final String bucket = "landing";
   private final String slotsTable = "import-slots";
   private final String stateMachineArn;
+  private final String partStateMachineArn;
+  /** Files' executions whose running parts were stopped (AWS stops a .sync task's execution). */
+  private final Set<String> partsStopped = ConcurrentHashMap.newKeySet();
   private final String secretArn;
   private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "local-cloud-events");
@@ -278,21 +283,28 @@ public final class LocalCloud implements AutoCloseable {
         physical.put(fn + ".Alias", functionArn(fn) + ":live");
       }
       var template = new LocalTemplate(model, parameters, physical, STACK_NAME, REGION, ACCOUNT);
-      String stateMachineName = template.resolvedString(model.resource("ImportStateMachine").path("Properties")
-          .path("Name"));
-      physical.put("ImportStateMachine", "arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:" + stateMachineName);
+      var names = new LinkedHashMap<String, String>();
+      for (String machine : List.of("ImportPartStateMachine", "ImportStateMachine")) {
+        names.put(machine, template.resolvedString(model.resource(machine).path("Properties").path("Name")));
+        physical.put(machine, "arn:aws:states:" + REGION + ":" + ACCOUNT + ":stateMachine:" + names.get(machine));
+      }
       template = new LocalTemplate(model, parameters, physical, STACK_NAME, REGION, ACCOUNT);
 
-      var substitutions = new LinkedHashMap<String, String>();
-      model.resource("ImportStateMachine").path("Properties").path("DefinitionSubstitutions").properties()
-          .forEach(e -> substitutions.put(e.getKey(), null));
-      for (String key : substitutions.keySet()) {
-        substitutions.put(key, template.resolvedString(model.resource("ImportStateMachine").path("Properties")
-            .path("DefinitionSubstitutions").get(key)));
+      // The part state machine first: the file's starts its executions (startExecution.sync:2).
+      var created = new LinkedHashMap<String, String>();
+      for (String machine : names.keySet()) {
+        var substitutions = new LinkedHashMap<String, String>();
+        JsonNode given = model.resource(machine).path("Properties").path("DefinitionSubstitutions");
+        for (String key : (Iterable<String>) given::fieldNames) {
+          substitutions.put(key, template.resolvedString(given.get(key)));
+        }
+        String definition = substitute(Files.readString(options.definition().resolveSibling(
+            Path.of(model.definitionUri(machine)).getFileName())), substitutions);
+        created.put(machine, sfn.createStateMachine(b -> b.name(names.get(machine)).definition(definition)
+            .roleArn("arn:aws:iam::" + ACCOUNT + ":role/" + STACK_NAME)).stateMachineArn());
       }
-      String definition = substitute(Files.readString(options.definition()), substitutions);
-      this.stateMachineArn = sfn.createStateMachine(b -> b.name(stateMachineName).definition(definition)
-          .roleArn("arn:aws:iam::" + ACCOUNT + ":role/" + STACK_NAME)).stateMachineArn();
+      this.stateMachineArn = created.get("ImportStateMachine");
+      this.partStateMachineArn = created.get("ImportPartStateMachine");
       this.rules = template.eventBridgeRules();
 
       Path logs = Files.createDirectories(runDirectory.resolve("logs"));
@@ -455,6 +467,45 @@ public final class LocalCloud implements AutoCloseable {
     return stateMachineArn;
   }
 
+  /** The part state machine: one execution per part, started by the file's execution. */
+  public String partStateMachineArn() {
+    return partStateMachineArn;
+  }
+
+  /** Where a file's execution puts its drop and report (names of the drop's own: {@link io.apsisimport.landing.DropNames}). */
+  public io.apsisimport.landing.DropNames dropNames(String fileExecutionArn) {
+    DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(fileExecutionArn));
+    try {
+      var input = JSON.readTree(d.input());
+      return io.apsisimport.landing.DropNames.of(input.path("key").asText(), input.path("eventTime").asText(null),
+          d.startDate().toString(), fileExecutionArn);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The parts' executions a file's execution started (as its "Import part" steps' TaskSubmitted
+   * events name them), in the order they were started.
+   */
+  public List<String> partExecutions(String fileExecutionArn) {
+    var parts = new ArrayList<String>();
+    for (HistoryEvent e : history(fileExecutionArn)) {
+      if (e.type() == software.amazon.awssdk.services.sfn.model.HistoryEventType.TASK_SUBMITTED
+          && e.taskSubmittedEventDetails() != null && e.taskSubmittedEventDetails().output() != null) {
+        try {
+          String arn = JSON.readTree(e.taskSubmittedEventDetails().output()).path("ExecutionArn").asText(null);
+          if (arn != null && !parts.contains(arn)) {
+            parts.add(arn);
+          }
+        } catch (IOException notJson) {
+          // not a part's start
+        }
+      }
+    }
+    return parts;
+  }
+
   /** The slots table as the pipeline sees it (read-only use: views for assertions and progress). */
   public List<io.apsisimport.slots.SlotView> slots() {
     return new io.apsisimport.slots.ImportSlots(dynamo, arn -> false,
@@ -572,6 +623,7 @@ public final class LocalCloud implements AutoCloseable {
    * each execution's terminal status, delivered once to every rule whose pattern matches it.
    */
   private void deliverStatusChanges() {
+    stopPartsOfEndedFiles();
     if (!reaperOn) {
       return;
     }
@@ -604,6 +656,30 @@ public final class LocalCloud implements AutoCloseable {
       }
     } catch (RuntimeException | IOException e) {
       LOGGER.log("{\"level\":\"WARN\",\"message\":\"status change delivery failed: " + e.getMessage() + "\"}\n");
+    }
+  }
+
+  /** As AWS does for a stopped {@code .sync} task: stops the running parts' executions of a file's execution that ended. */
+  private void stopPartsOfEndedFiles() {
+    try {
+      for (ExecutionStatus status : List.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED)) {
+        for (ExecutionListItem file : sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn).statusFilter(status))
+            .executions()) {
+          if (!partsStopped.add(file.executionArn())) {
+            continue;
+          }
+          for (ExecutionListItem part : sfn.listExecutions(b -> b.stateMachineArn(partStateMachineArn)
+              .statusFilter(ExecutionStatus.RUNNING)).executions()) {
+            String input = sfn.describeExecution(b -> b.executionArn(part.executionArn())).input();
+            if (input != null && file.executionArn().equals(
+                JSON.readTree(input).path("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID").asText(null))) {
+              sfn.stopExecution(b -> b.executionArn(part.executionArn()));
+            }
+          }
+        }
+      }
+    } catch (RuntimeException | IOException e) {
+      LOGGER.log("{\"level\":\"WARN\",\"message\":\"stopping parts failed: " + e.getMessage() + "\"}\n");
     }
   }
 

@@ -137,7 +137,9 @@ public final class LocalImport {
       err.printf("local cloud ready in %.1fs; function logs (one file per function): %s%n", secs(t0),
           cloud.logDirectory());
 
-      var runs = new LinkedHashMap<String, String>(); // key → execution
+      // One drop per FILE, in order: two FILEs with the same name are two drops on one key, each
+      // with its own execution and its own line.
+      var runs = new ArrayList<Run>();
       for (Path f : args.files()) {
         String key = args.prefix() + f.getFileName();
         var dropped = cloud.drop(key, f);
@@ -145,15 +147,16 @@ public final class LocalImport {
             Files.size(f));
         if (dropped.executions().isEmpty()) {
           err.printf("[%6.1fs] %s: not started (outside the landing prefix?)%n", secs(t0), key);
+          runs.add(new Run(key, null));
           continue;
         }
-        runs.put(key, dropped.execution());
+        runs.add(new Run(key, dropped.execution()));
       }
       Map<String, JsonNode> results = follow(cloud, runs, t0, err);
       boolean allOk = true;
-      for (Path f : args.files()) {
-        String key = args.prefix() + f.getFileName();
-        JsonNode line = results.getOrDefault(key, failure(key, "no execution was started for " + key));
+      for (Run run : runs) {
+        JsonNode line = run.execution() == null ? failure(run.key(), "no execution was started for " + run.key())
+            : results.get(run.execution());
         allOk &= "SUCCEEDED".equals(line.path("status").asText());
         out.println(JSON.writeValueAsString(line));
       }
@@ -175,32 +178,38 @@ public final class LocalImport {
     }
   }
 
-  /** Prints each state as it is entered, until every execution has ended; returns one result per key. */
-  static Map<String, JsonNode> follow(LocalCloud cloud, Map<String, String> runs, Instant t0, PrintStream err)
+  /** One dropped FILE: its key and the execution its S3 event started (null: none). */
+  record Run(String key, String execution) {}
+
+  /**
+   * Prints each state as it is entered, the file's and its parts' (each part runs in an execution
+   * of its own), until every execution has ended; returns one result per file execution.
+   */
+  static Map<String, JsonNode> follow(LocalCloud cloud, List<Run> runs, Instant t0, PrintStream err)
       throws IOException {
-    var seen = new LinkedHashMap<String, Integer>();
+    var seen = new LinkedHashMap<String, Integer>(); // execution (file's or part's) → events printed
     var results = new LinkedHashMap<String, JsonNode>();
+    long started = runs.stream().filter(r -> r.execution() != null).count();
     Instant deadline = Instant.now().plus(Duration.ofHours(2));
-    while (results.size() < runs.size()) {
-      for (var run : runs.entrySet()) {
-        String key = run.getKey();
-        if (results.containsKey(key)) {
+    while (results.size() < started) {
+      for (Run run : runs) {
+        String key = run.key();
+        if (run.execution() == null || results.containsKey(run.execution())) {
           continue;
         }
-        List<HistoryEvent> events = cloud.history(run.getValue());
-        int from = seen.getOrDefault(key, 0);
-        for (HistoryEvent e : events.subList(Math.min(from, events.size()), events.size())) {
-          if (e.type() == HistoryEventType.TASK_STATE_ENTERED || e.type() == HistoryEventType.WAIT_STATE_ENTERED
-              || e.type() == HistoryEventType.MAP_STATE_ENTERED || e.type() == HistoryEventType.FAIL_STATE_ENTERED
-              || e.type() == HistoryEventType.SUCCEED_STATE_ENTERED) {
-            err.printf("[%6.1fs] %s ▸ %s%n", secs(t0), key, e.stateEnteredEventDetails().name());
-          }
+        List<HistoryEvent> events = cloud.history(run.execution());
+        int parts = events.stream().filter(e -> e.type() == HistoryEventType.MAP_STATE_STARTED)
+            .mapToInt(e -> e.mapStateStartedEventDetails().length()).findFirst().orElse(1);
+        printEntered(events, seen, run.execution(), key, t0, err);
+        for (String part : cloud.partExecutions(run.execution())) {
+          String label = parts > 1 ? key + " ▸ part " + partNumber(part) + "/" + parts : key;
+          printEntered(cloud.history(part), seen, part, label, t0, err);
         }
-        seen.put(key, events.size());
-        DescribeExecutionResponse d = cloud.sfn().describeExecution(b -> b.executionArn(run.getValue()));
+        DescribeExecutionResponse d = cloud.sfn().describeExecution(b -> b.executionArn(run.execution()));
         if (d.status() != ExecutionStatus.RUNNING) {
+          printEntered(cloud.history(run.execution()), seen, run.execution(), key, t0, err); // its last states
           JsonNode result = result(cloud, key, d);
-          results.put(key, result);
+          results.put(run.execution(), result);
           err.printf("[%6.1fs] %s: %s%s%n", secs(t0), key, d.status(),
               result.path("error").isNull() ? "" : " — " + result.path("error").asText());
         }
@@ -213,15 +222,38 @@ public final class LocalImport {
     return results;
   }
 
+  private static void printEntered(List<HistoryEvent> events, Map<String, Integer> seen, String execution, String label,
+      Instant t0, PrintStream err) {
+    int from = seen.getOrDefault(execution, 0);
+    for (HistoryEvent e : events.subList(Math.min(from, events.size()), events.size())) {
+      if (e.type() == HistoryEventType.TASK_STATE_ENTERED || e.type() == HistoryEventType.WAIT_STATE_ENTERED
+          || e.type() == HistoryEventType.MAP_STATE_ENTERED || e.type() == HistoryEventType.FAIL_STATE_ENTERED
+          || e.type() == HistoryEventType.SUCCEED_STATE_ENTERED) {
+        String state = e.stateEnteredEventDetails().name();
+        if (!state.equals("Import part")) { // its part's own states follow
+          err.printf("[%6.1fs] %s ▸ %s%n", secs(t0), label, state);
+        }
+      }
+    }
+    seen.put(execution, events.size());
+  }
+
+  /** {@code …-p003} → 3. */
+  private static int partNumber(String partExecutionArn) {
+    String name = partExecutionArn.substring(partExecutionArn.lastIndexOf(':') + 1);
+    return Integer.parseInt(name.substring(name.lastIndexOf("-p") + 2));
+  }
+
   /** The line printed for a file: key, status, imports, profile counts, error (null or a message). */
   static JsonNode result(LocalCloud cloud, String key, DescribeExecutionResponse d) throws IOException {
     JsonNode summary = null;
     if (d.status() == ExecutionStatus.SUCCEEDED && d.output() != null) {
       summary = JSON.readTree(d.output());
     } else {
+      String report = cloud.dropNames(d.executionArn()).report(false);
       try {
         summary = JSON.readTree(cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket())
-            .key("reports/" + key + ".error.json")).asByteArray());
+            .key(report)).asByteArray());
       } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException noReport) {
         summary = null;
       }

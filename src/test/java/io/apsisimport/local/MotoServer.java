@@ -21,6 +21,10 @@ import java.util.List;
  * <p>moto sends the Lambda {@code Invoke} calls of its ASL engine to
  * {@code http://localhost:$MOTO_PORT}; {@code lambdaPort} sets that variable so those calls reach
  * the in-JVM {@link LambdaEndpoint} instead of moto itself.
+ *
+ * <p>moto runs with {@code tools/moto-fixes/sitecustomize.py} on its Python path: moto
+ * 5.2.5's engine cannot run the {@code states:startExecution.sync:2} integration the way AWS does
+ * (moto issue #10076, fix not released); that file restores it (see its comment).
  */
 public final class MotoServer implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -65,6 +69,7 @@ public final class MotoServer implements AutoCloseable {
       if (lambdaPort > 0) {
         pb.environment().put("MOTO_PORT", Integer.toString(lambdaPort));
       }
+      pb.environment().put("PYTHONPATH", mergedPythonPath(pb.environment().get("PYTHONPATH")));
       // moto's Step Functions engine needs a region; credentials are never checked.
       pb.environment().putIfAbsent("AWS_DEFAULT_REGION", "eu-west-1");
       Process process = pb.start();
@@ -77,6 +82,16 @@ public final class MotoServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start moto_server", e);
     }
+  }
+
+  /** tools/moto-fixes/ first, so that Python imports its sitecustomize at start-up. */
+  private static String mergedPythonPath(String existing) {
+    Path dir = Path.of(System.getProperty("apsisimport.home", ".")).resolve("tools/moto-fixes").toAbsolutePath();
+    if (!Files.isRegularFile(dir.resolve("sitecustomize.py"))) {
+      throw new IllegalStateException(dir.resolve("sitecustomize.py") + " is missing (run from the project's root or set"
+          + " -Dapsisimport.home)");
+    }
+    return existing == null || existing.isBlank() ? dir.toString() : dir + java.io.File.pathSeparator + existing;
   }
 
   /** The project's pinned Python tooling: {@code $APSIS_IMPORT_VENV} or the default of tools/setup-python. */

@@ -57,7 +57,7 @@ class PartialFailureEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("UploadRejected", done.error());
     JsonNode report = JSON.readTree(cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket())
-        .key("reports/" + key + ".error.json")).asByteArray());
+        .key(cloud.dropNames(execution).report(false))).asByteArray());
     List<JsonNode> parts = new ArrayList<>();
     report.get("parts").forEach(parts::add);
     assertTrue(parts.size() >= 3, "split into several parts: " + parts.size());
@@ -74,6 +74,7 @@ class PartialFailureEndToEndTest {
         .filter(p -> "completed".equals(p.get("status").asText())).mapToLong(p -> p.get("rows").asLong()).sum();
     assertEquals(300 - bad.get("rows").asLong(), imported, "every other row was imported");
     assertEquals(imported, report.get("profiles_found").asLong());
-    assertTrue(cloud.s3().listObjectsV2(b -> b.bucket(cloud.bucket()).prefix("failed/" + key)).keyCount() == 1);
+    assertEquals(cloud.dropNames(execution).failed(), cloud.s3().listObjectsV2(b -> b.bucket(cloud.bucket())
+        .prefix("failed/inbox/split.")).contents().get(0).key());
   }
 }

@@ -24,10 +24,11 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
-// End-to-end tests: the real statemachine/import.asl.json executed by moto's ASL engine, the real
-// functions in the Lambda Java runtime (RIC under RIE, as template.yaml configures them), the APSIS
-// One simulator over loopback HTTP. Assertions on execution history, on S3 and on what the simulator
-// received; the functions' logs are under target/local-cloud/run-*/logs.
+// End-to-end tests: the real statemachine/import.asl.json (and import-part.asl.json, one execution
+// per part) executed by moto's ASL engine, the real functions in the Lambda Java runtime (RIC under
+// RIE, as template.yaml configures them), the APSIS One simulator over loopback HTTP. Assertions on
+// execution history, on S3 and on what the simulator received; the functions' logs are under
+// target/local-cloud/run-*/logs.
 class PipelineEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -89,14 +90,23 @@ class PipelineEndToEndTest {
     assertEquals(3, state.upload().records());
     assertEquals(new String(csv, StandardCharsets.UTF_8), new String(state.upload().bytes(), StandardCharsets.UTF_8));
 
-    assertEquals(List.of("Resolve route and check the file", "Import each part", "Acquire import slot", "Slot free?",
-        "Request import", "Upload file", "Wait before checking import status", "Check import status",
-        "Import finished?", "Release import slot", "Part finished", "Move file and write report",
-        "Every part imported?", "Imported"),
+    assertEquals(List.of("Resolve route and check the file", "Import each part", "Import part",
+        "Move file and write report", "Every part imported?", "Imported"),
         distinctStates(execution));
-    assertTrue(exists("archive/" + key));
+    List<String> parts = cloud.partExecutions(execution);
+    assertEquals(1, parts.size());
+    assertEquals(List.of("Acquire import slot", "Slot free?", "Request import", "Upload file",
+        "Wait before checking import status", "Check import status", "Import finished?", "Release import slot",
+        "Imported?", "Part imported"),
+        distinctStates(parts.get(0)));
+    var names = cloud.dropNames(execution);
+    assertTrue(out.get("moved_to").asText().matches("archive/inbox/newsletter/profiles\\.\\d{8}T\\d{6}Z-[0-9a-f]{8}\\.csv"),
+        out.toString());
+    assertEquals(names.archived(), out.get("moved_to").asText());
+    assertTrue(exists(names.archived()));
     assertFalse(exists(key), "the source is removed once archived");
-    JsonNode report = object("reports/" + key + ".json");
+    assertEquals(names.report(true), out.get("report").asText());
+    JsonNode report = object(names.report(true));
     assertEquals(importId, report.get("imports").get(0).asText());
     assertEquals(execution, report.get("execution_arn").asText());
     assertNoSlotHeld();
@@ -130,9 +140,9 @@ class PipelineEndToEndTest {
     assertEquals("NoRouteForKey", done.error());
     assertTrue(done.cause().startsWith("no route in config/routes.json matches inbox/unrouted/x.csv"), done.cause());
     assertEquals(before, sim.importsRequested());
-    assertTrue(exists("failed/" + key));
+    assertTrue(exists(cloud.dropNames(execution).failed()));
     assertFalse(exists(key));
-    JsonNode report = object("reports/" + key + ".error.json");
+    JsonNode report = object(cloud.dropNames(execution).report(false));
     assertEquals("Resolve route and check the file", report.get("failed_step").asText());
     assertEquals("NoRouteForKey", report.get("error").asText());
     assertTrue(report.get("console_url").asText().contains(execution));
@@ -152,7 +162,7 @@ class PipelineEndToEndTest {
     assertTrue(done.cause().contains("mens-clothing-shoes"), done.cause());
     assertTrue(done.cause().contains("email-address"), "lists the columns present: " + done.cause());
     assertEquals(before, sim.importsRequested());
-    assertTrue(exists("failed/" + key));
+    assertTrue(exists(cloud.dropNames(execution).failed()));
   }
 
   @Test
@@ -164,9 +174,9 @@ class PipelineEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("ApsisNotAllowed", done.error(), "a single failed part reports its own error");
     assertTrue(done.cause().contains("403"), done.cause());
-    JsonNode report = object("reports/" + key + ".error.json");
+    JsonNode report = object(cloud.dropNames(execution).report(false));
     assertEquals("Request import", report.get("failed_step").asText());
-    assertTrue(exists("failed/" + key));
+    assertTrue(exists(cloud.dropNames(execution).failed()));
     assertNoSlotHeld();
   }
 
@@ -182,9 +192,11 @@ class PipelineEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("UploadRejected", done.error());
     assertTrue(done.cause().contains("AccessDenied"), done.cause());
-    assertEquals("Upload file", object("reports/" + key + ".error.json").get("failed_step").asText());
-    // APSIS still counts the import as pending until its upload URL expires: so does the slot.
-    List<SlotView> held = cloud.slots().stream().filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution))
+    assertEquals("Upload file", object(cloud.dropNames(execution).report(false)).get("failed_step").asText());
+    // APSIS still counts the import as pending until its upload URL expires: so does the slot
+    // (its owner is the part's execution).
+    String part = cloud.partExecutions(execution).get(0);
+    List<SlotView> held = cloud.slots().stream().filter(s -> s.ownerId() != null && s.ownerId().startsWith(part))
         .toList();
     assertEquals(1, held.size(), () -> "slots: " + cloud.slots());
     assertNotNull(held.get(0).holdUntil());
@@ -200,10 +212,10 @@ class PipelineEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("ImportFailed", done.error());
     assertTrue(done.cause().contains("\"failed\""), done.cause());
-    JsonNode report = object("reports/" + key + ".error.json");
+    JsonNode report = object(cloud.dropNames(execution).report(false));
     assertEquals(1, report.get("imports").size());
     assertEquals("failed", report.get("parts").get(0).get("status").asText());
-    assertTrue(exists("failed/" + key));
+    assertTrue(exists(cloud.dropNames(execution).failed()));
     assertNoSlotHeldBy(execution);
   }
 
@@ -258,8 +270,9 @@ class PipelineEndToEndTest {
   }
 
   private static void assertNoSlotHeldBy(String execution) {
+    List<String> parts = cloud.partExecutions(execution);
     assertEquals(List.of(), cloud.slots().stream()
-        .filter(s -> s.ownerId() != null && s.ownerId().startsWith(execution)).toList());
+        .filter(s -> s.ownerId() != null && parts.stream().anyMatch(s.ownerId()::startsWith)).toList());
   }
 
   private static List<String> distinctStates(String execution) {

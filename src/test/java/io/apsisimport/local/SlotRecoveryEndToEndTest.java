@@ -16,7 +16,8 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 // End-to-end tests on the local cloud with ONE import slot: a slot held by an aborted execution comes back
 // through the reaper (EventBridge status change), and with the reaper off, through lease expiry
-// (the next acquire reclaims it after asking Step Functions). Each test has a cloud of its own,
+// (the next acquire reclaims it after asking Step Functions). The slot's owner is the part's own
+// execution; stopping the file's execution stops it (as AWS stops a .sync task's execution). Each test has a cloud of its own,
 // so one test's aborted execution can never reach the other's reaper. In the reaper test APSIS, like
 // the real one for an account with one slot, allows ONE pending import: a slot freed too early
 // shows as a 429.
@@ -49,6 +50,8 @@ class SlotRecoveryEndToEndTest {
     // the rest of it is what keeps the next request from meeting APSIS's pending limit.
     start(8, 1);
     String aborted = startAndAbortOnceItHoldsTheSlot("inbox/reaper/a.csv");
+    assertEquals(ExecutionStatus.ABORTED, cloud.await(aborted, Duration.ofSeconds(10)).status(),
+        "stopping the file's execution stops its part's execution");
 
     cloud.awaitReaped(aborted, Duration.ofSeconds(30));
     // The import was uploaded and APSIS still counts it: the reaper must hold the slot, not free it.
@@ -68,6 +71,7 @@ class SlotRecoveryEndToEndTest {
     start(4, 3);
     cloud.reaper(false);
     String aborted = startAndAbortOnceItHoldsTheSlot("inbox/lease/a.csv");
+    assertEquals(ExecutionStatus.ABORTED, cloud.await(aborted, Duration.ofSeconds(10)).status());
     assertTrue(slotOf(aborted).isPresent(), "nobody released the aborted execution's slot");
 
     String next = cloud.drop("inbox/lease/b.csv", csv()).execution();
@@ -75,12 +79,15 @@ class SlotRecoveryEndToEndTest {
     assertTrue(slotOf(aborted).isEmpty(), "the expired lease of the aborted execution was reclaimed");
   }
 
+  /** Returns the part's execution: the slot's owner. */
   private String startAndAbortOnceItHoldsTheSlot(String key) {
     String execution = cloud.drop(key, csv()).execution();
     Instant deadline = Instant.now().plusSeconds(30);
-    while (!slotOf(execution).map(SlotView::uploaded).orElse(false)) {
+    String part = null;
+    while (part == null || !slotOf(part).map(SlotView::uploaded).orElse(false)) {
       assertTrue(Instant.now().isBefore(deadline), "the execution never uploaded its file");
       LocalCloud.pause(100);
+      part = cloud.partExecutions(execution).stream().findFirst().orElse(null);
     }
     cloud.sfn().stopExecution(b -> b.executionArn(execution));
     var stopped = cloud.await(execution, Duration.ofSeconds(10));
@@ -89,7 +96,7 @@ class SlotRecoveryEndToEndTest {
     assertTrue(stopped.status() == ExecutionStatus.ABORTED
         || stopped.status() == ExecutionStatus.FAILED && "States.Runtime".equals(stopped.error()),
         () -> stopped.status() + " " + stopped.error() + ": " + stopped.cause());
-    return execution;
+    return part;
   }
 
   private static byte[] csv() {

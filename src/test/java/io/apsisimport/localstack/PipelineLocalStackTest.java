@@ -68,9 +68,10 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 /**
  * The pipeline on LocalStack, the way SAM deploys it: the functions created from the built
  * artifact (target/classes + the runtime jars, the layout `sam build` produces) on the java21
- * runtime with template.yaml's handlers, memory, timeouts and environment; the state machine from
- * statemachine/import.asl.json with its DefinitionSubstitutions (the functions' {@code live}
- * aliases); the APSIS One simulator on this machine. Scenarios as in PipelineEndToEndTest.
+ * runtime with template.yaml's handlers, memory, timeouts and environment; the state machines from
+ * statemachine/import-part.asl.json and import.asl.json with the DefinitionSubstitutions template.yaml
+ * gives them (the functions' {@code live} aliases, the part state machine's ARN, the partition); the
+ * APSIS One simulator on this machine. Scenarios as in PipelineEndToEndTest.
  *
  * <p>Needs Docker (LocalStack runs the Lambda functions in containers of their own). Without it,
  * every test is skipped with the reason. Run with {@code mvn verify} (or {@code mvn test
@@ -183,6 +184,11 @@ class PipelineLocalStackTest {
     }
     substitutions.put("PollIntervalSeconds", "1");
     substitutions.put("MaxConcurrentImports", "3");
+    substitutions.put("Partition", "aws");
+    String partDefinition = io.apsisimport.local.LocalCloud.substitute(
+        Files.readString(Path.of("statemachine/import-part.asl.json")), substitutions);
+    substitutions.put("ImportPartStateMachineArn", sfn.createStateMachine(b -> b.name("apsis-import-import-part")
+        .definition(partDefinition).roleArn(statesRole)).stateMachineArn());
     String definition = io.apsisimport.local.LocalCloud.substitute(Files.readString(Path.of("statemachine/import.asl.json")), substitutions);
     stateMachineArn = sfn.createStateMachine(b -> b.name("apsis-import-import").definition(definition)
         .roleArn(statesRole)).stateMachineArn();
@@ -225,7 +231,7 @@ class PipelineLocalStackTest {
   void theSeedExampleIsImportedAndArchived() throws IOException {
     byte[] csv = Files.readAllBytes(Path.of("examples/profiles.csv"));
     String key = "inbox/newsletter/profiles.csv";
-    String execution = single(drop(key, csv, event(key, csv.length)).path("started"));
+    String execution = single(drop(key, csv, event(key, csv)).path("started"));
     DescribeExecutionResponse done = await(execution);
 
     assertEquals(ExecutionStatus.SUCCEEDED, done.status(), () -> done.error() + ": " + done.cause());
@@ -237,9 +243,10 @@ class PipelineLocalStackTest {
     var state = sim.importState(importId).orElseThrow();
     assertEquals(3, state.upload().records());
     assertEquals(new String(csv, StandardCharsets.UTF_8), new String(state.upload().bytes(), StandardCharsets.UTF_8));
-    assertTrue(exists("archive/" + key));
+    assertEquals(names(execution).archived(), out.get("moved_to").asText());
+    assertTrue(exists(names(execution).archived()));
     assertFalse(exists(key), "the source is removed once archived");
-    assertEquals(execution, object("reports/" + key + ".json").get("execution_arn").asText());
+    assertEquals(execution, object(names(execution).report(true)).get("execution_arn").asText());
   }
 
   @Test
@@ -247,22 +254,22 @@ class PipelineLocalStackTest {
     int before = sim.importsRequested();
     String key = "inbox/unrouted/x.csv";
     byte[] csv = "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8);
-    String execution = single(drop(key, csv, event(key, csv.length)).path("started"));
+    String execution = single(drop(key, csv, event(key, csv)).path("started"));
     DescribeExecutionResponse done = await(execution);
 
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("NoRouteForKey", done.error());
     assertTrue(done.cause().startsWith("no route in config/routes.json matches inbox/unrouted/x.csv"), done.cause());
     assertEquals(before, sim.importsRequested());
-    assertTrue(exists("failed/" + key));
-    assertEquals("NoRouteForKey", object("reports/" + key + ".error.json").get("error").asText());
+    assertTrue(exists(names(execution).failed()));
+    assertEquals("NoRouteForKey", object(names(execution).report(false)).get("error").asText());
   }
 
   @Test
   void aDuplicateS3EventStartsOneExecution() throws IOException {
     String key = "inbox/newsletter/dup.csv";
     byte[] csv = "email-address,mens-clothing-shoes,address\na@example.com,1,Malmo\n".getBytes(StandardCharsets.UTF_8);
-    byte[] event = event(key, csv.length);
+    byte[] event = event(key, csv);
     String execution = single(drop(key, csv, event).path("started"));
     assertEquals(ExecutionStatus.SUCCEEDED, await(execution).status());
 
@@ -413,7 +420,23 @@ class PipelineLocalStackTest {
   }
 
   /** An S3 ObjectCreated:Put notification in the shape S3 sends (see events/s3-put.json). */
-  private static byte[] event(String key, long size) throws IOException {
+  /** Where a file's execution puts its drop and report (names of the drop's own). */
+  private static io.apsisimport.landing.DropNames names(String execution) throws IOException {
+    DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(execution));
+    JsonNode input = JSON.readTree(d.input());
+    return io.apsisimport.landing.DropNames.of(input.path("key").asText(), input.path("eventTime").asText(null),
+        d.startDate().toString(), execution);
+  }
+
+  /** An S3 ObjectCreated:Put event for {@code content} at {@code key}: its ETag is the content's MD5, as S3's. */
+  private static byte[] event(String key, byte[] content) throws IOException {
+    long size = content.length;
+    String eTag;
+    try {
+      eTag = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(content));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
     ObjectNode root = JSON.createObjectNode();
     ObjectNode r = root.putArray("Records").addObject();
     r.put("eventVersion", "2.1").put("eventSource", "aws:s3").put("awsRegion", localstack.getRegion())
@@ -422,7 +445,7 @@ class PipelineLocalStackTest {
     s3node.put("s3SchemaVersion", "1.0").put("configurationId", "landing");
     s3node.putObject("bucket").put("name", BUCKET).put("arn", "arn:aws:s3:::" + BUCKET);
     s3node.putObject("object").put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
-        .put("size", size).put("sequencer", Long.toHexString(System.nanoTime()).toUpperCase());
+        .put("size", size).put("eTag", eTag).put("sequencer", Long.toHexString(System.nanoTime()).toUpperCase());
     return JSON.writeValueAsBytes(root);
   }
 

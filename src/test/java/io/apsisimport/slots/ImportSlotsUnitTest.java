@@ -68,6 +68,26 @@ class ImportSlotsUnitTest {
   }
 
   @Test
+  void theBackoffCeilingGrowsWithTheTimeWaitedUpToTwoHours() {
+    var random = new SplittableRandom(11);
+    for (int i = 0; i < 200; i++) {
+      long early = ImportSlots.backoff(30, 0, 3, Duration.ofSeconds(1), Duration.ofMinutes(1), random).toSeconds();
+      assertTrue(early <= 15, "after a minute, next in line: at most a quarter of the wait: " + early);
+      long hour = ImportSlots.backoff(30, 0, 3, Duration.ofSeconds(1), Duration.ofHours(1), random).toSeconds();
+      assertTrue(hour >= 450 && hour <= 900, "after an hour: between an eighth and a quarter of it: " + hour);
+      long day = ImportSlots.backoff(30, 5, 3, Duration.ofSeconds(1), Duration.ofDays(1), random).toSeconds();
+      assertTrue(day >= 3600 && day <= 7200, "after a day: the two-hour ceiling: " + day);
+    }
+  }
+
+  @Test
+  void aPartAsksForASlotFewerTimesThanTheCapWithinTheLongestWait() {
+    int asks = ImportSlots.asksWithin(Duration.ofDays(2), Duration.ofSeconds(1));
+    assertTrue(asks < ImportSlots.MAX_ASKS, "asks within two days at a 1 s poll: " + asks);
+    assertTrue(ImportSlots.asksWithin(Duration.ofMinutes(1), Duration.ofSeconds(1)) > 10, "a short wait stays prompt");
+  }
+
+  @Test
   void backoffIsJittered() {
     Set<Long> seen = new HashSet<>();
     for (int seed = 0; seed < 50; seed++) {

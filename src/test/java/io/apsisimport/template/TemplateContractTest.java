@@ -53,8 +53,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *       values, and {@link Env#namesRead()} (which also records reads through {@code env.asMap()})
  *       must stay inside that set. Reads with a fallback count too: a variable the template does not
  *       set silently takes its fallback in production, which is exactly the drift to catch.
- *   <li>Every Task of statemachine/import.asl.json invokes a {@code ${…}} substitution whose value is
- *       the alias of a function of the template (SnapStart applies to published versions only).
+ *   <li>Every Task of statemachine/import.asl.json and import-part.asl.json invokes a {@code ${…}}
+ *       substitution whose value is the alias of a function of the template (SnapStart applies to
+ *       published versions only), or starts an execution of a state machine of the template.
  * </ul>
  *
  * <p><b>Variables the template does not set.</b> Only two kinds are accepted:
@@ -79,7 +80,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 class TemplateContractTest {
 
     private static final Path TEMPLATE = Path.of("template.yaml");
-    private static final String STATE_MACHINE = "ImportStateMachine";
+    private static final List<String> STATE_MACHINES = List.of("ImportStateMachine", "ImportPartStateMachine");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Set by the Lambda runtime, not by the template (AWS Lambda "reserved environment variables"). */
@@ -209,68 +210,80 @@ class TemplateContractTest {
     // ---------------------------------------------------------------- (c) state machine tasks
 
     /**
-     * TemplateModelTest checks that every {@code ${…}} of the definition is given and that the
+     * TemplateModelTest checks that every {@code ${…}} of the definitions is given and that the
      * {@code *FunctionArn} substitutions are {@code !Ref X.Alias}; this adds that every Task (also
-     * those inside Map and Parallel states) invokes exactly such a substitution, and that X is a
-     * function of the template that publishes an alias.
+     * those inside Map and Parallel states) of both state machines invokes exactly such a
+     * substitution, and that X is a function of the template that publishes an alias; a Task that
+     * starts a state machine's execution names a state machine of the template.
      */
     @Test
     void everyTaskInvokesAFunctionAliasOfTheTemplate() throws IOException {
-        JsonNode definition = JSON.readTree(Files.readString(Path.of(model.definitionUri(STATE_MACHINE))));
-        JsonNode substitutions = model.resource(STATE_MACHINE).path("Properties").path("DefinitionSubstitutions");
-        List<String> tasks = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        Set<String> invoked = new TreeSet<>();
-        Pattern whole = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
-        forEachState(definition, (name, state) -> {
-            if (!state.path("Type").asText().equals("Task")) {
-                return;
-            }
-            tasks.add(name);
-            String resource = state.path("Resource").asText();
-            if (resource.startsWith("arn:aws:states:::lambda:invoke")) {
-                // The Lambda service integration (here: a callback wait) names the function in its Parameters.
-                resource = state.at("/Parameters/FunctionName").asText();
-            }
-            Matcher m = whole.matcher(resource);
-            if (!m.matches()) {
-                problems.add(name + ": Resource " + resource + " is not a ${…} substitution");
-                return;
-            }
-            invoked.add(m.group(1));
-            JsonNode value = substitutions.get(m.group(1));
-            if (value == null) {
-                problems.add(name + ": no DefinitionSubstitution " + m.group(1));
-                return;
-            }
-            String ref = value.path("Ref").asText("");
-            if (!ref.endsWith(".Alias")) {
-                problems.add(name + ": " + m.group(1) + " is " + value + ", not !Ref <Function>.Alias");
-                return;
-            }
-            String function = ref.substring(0, ref.length() - ".Alias".length());
-            if (!model.functionHandlers().containsKey(function)) {
-                problems.add(name + ": " + function + " is not a function of the template");
-                return;
-            }
-            JsonNode alias = model.resource(function).at("/Properties/AutoPublishAlias");
-            if (alias.isMissingNode()) {
-                alias = model.root().at("/Globals/Function/AutoPublishAlias");
-            }
-            if (alias.asText("").isEmpty()) {
-                problems.add(name + ": " + function + " publishes no alias (AutoPublishAlias)");
-            }
-        });
-        assertFalse(tasks.isEmpty(), "no Task state found");
-        assertEquals(List.of(), problems);
-        // and no function substitution is given without a Task invoking it
-        Set<String> functionArns = new TreeSet<>();
-        substitutions.fieldNames().forEachRemaining(k -> {
-            if (k.endsWith("FunctionArn")) {
-                functionArns.add(k);
-            }
-        });
-        assertEquals(functionArns, invoked, "function substitutions vs those the Tasks " + tasks + " invoke");
+        for (String machine : STATE_MACHINES) {
+            JsonNode definition = JSON.readTree(Files.readString(Path.of(model.definitionUri(machine))));
+            JsonNode substitutions = model.resource(machine).path("Properties").path("DefinitionSubstitutions");
+            List<String> tasks = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            Set<String> invoked = new TreeSet<>();
+            Pattern whole = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
+            forEachState(definition, (name, state) -> {
+                if (!state.path("Type").asText().equals("Task")) {
+                    return;
+                }
+                tasks.add(name);
+                String resource = state.path("Resource").asText();
+                if (resource.startsWith("arn:${Partition}:states:::states:startExecution")) {
+                    Matcher m = whole.matcher(state.at("/Parameters/StateMachineArn").asText());
+                    String ref = m.matches() ? substitutions.path(m.group(1)).path("Ref").asText("") : "";
+                    if (!model.resource(ref).path("Type").asText().equals("AWS::Serverless::StateMachine")) {
+                        problems.add(name + ": starts " + state.at("/Parameters/StateMachineArn")
+                                + ", not a state machine of the template");
+                    }
+                    return;
+                }
+                if (resource.startsWith("arn:${Partition}:states:::lambda:invoke")) {
+                    // The Lambda service integration (here: a callback wait) names the function in its Parameters.
+                    resource = state.at("/Parameters/FunctionName").asText();
+                }
+                Matcher m = whole.matcher(resource);
+                if (!m.matches()) {
+                    problems.add(name + ": Resource " + resource + " is not a ${…} substitution");
+                    return;
+                }
+                invoked.add(m.group(1));
+                JsonNode value = substitutions.get(m.group(1));
+                if (value == null) {
+                    problems.add(name + ": no DefinitionSubstitution " + m.group(1));
+                    return;
+                }
+                String ref = value.path("Ref").asText("");
+                if (!ref.endsWith(".Alias")) {
+                    problems.add(name + ": " + m.group(1) + " is " + value + ", not !Ref <Function>.Alias");
+                    return;
+                }
+                String function = ref.substring(0, ref.length() - ".Alias".length());
+                if (!model.functionHandlers().containsKey(function)) {
+                    problems.add(name + ": " + function + " is not a function of the template");
+                    return;
+                }
+                JsonNode alias = model.resource(function).at("/Properties/AutoPublishAlias");
+                if (alias.isMissingNode()) {
+                    alias = model.root().at("/Globals/Function/AutoPublishAlias");
+                }
+                if (alias.asText("").isEmpty()) {
+                    problems.add(name + ": " + function + " publishes no alias (AutoPublishAlias)");
+                }
+            });
+            assertFalse(tasks.isEmpty(), machine + ": no Task state found");
+            assertEquals(List.of(), problems, machine);
+            // and no function substitution is given without a Task invoking it
+            Set<String> functionArns = new TreeSet<>();
+            substitutions.fieldNames().forEachRemaining(k -> {
+                if (k.endsWith("FunctionArn")) {
+                    functionArns.add(k);
+                }
+            });
+            assertEquals(functionArns, invoked, machine + ": function substitutions vs those the Tasks " + tasks + " invoke");
+        }
     }
 
     /** Every state of a definition, including those of Map (ItemProcessor/Iterator) and Parallel branches. */

@@ -25,6 +25,10 @@ class TemplateModelTest {
 
     private static final Path TEMPLATE = Path.of("template.yaml");
     private static final String STATE_MACHINE = "ImportStateMachine";
+    private static final String PART_STATE_MACHINE = "ImportPartStateMachine";
+    private static final Map<String, String> DEFINITIONS = Map.of(
+            STATE_MACHINE, "statemachine/import.asl.json",
+            PART_STATE_MACHINE, "statemachine/import-part.asl.json");
 
     /** What the shared Lambda configuration reads: every function must get all of it. */
     private static final Set<String> SHARED_ENVIRONMENT = Set.of(
@@ -71,39 +75,52 @@ class TemplateModelTest {
     }
 
     @Test
-    void stateMachineIsGivenEveryTaskFunctionAndTunable() {
+    void stateMachinesAreGivenTheirTaskFunctionsAndTunables() {
         assertEquals(Set.of(
-                "PreflightFileFunctionArn", "AcquireSlotFunctionArn", "RequestImportFunctionArn",
-                "UploadPartFunctionArn", "CheckImportStatusFunctionArn", "ReleaseSlotFunctionArn",
-                "FinishImportFunctionArn", "PollIntervalSeconds", "MaxConcurrentImports"),
+                "PreflightFileFunctionArn", "FinishImportFunctionArn", "ImportPartStateMachineArn",
+                "PollIntervalSeconds", "MaxConcurrentImports", "Partition"),
                 model.definitionSubstitutionKeys(STATE_MACHINE));
+        assertEquals(Set.of(
+                "AcquireSlotFunctionArn", "RequestImportFunctionArn", "UploadPartFunctionArn",
+                "CheckImportStatusFunctionArn", "ReleaseSlotFunctionArn", "Partition"),
+                model.definitionSubstitutionKeys(PART_STATE_MACHINE));
+        assertEquals(ref("ImportPartStateMachine"), model.resource(STATE_MACHINE)
+                .at("/Properties/DefinitionSubstitutions/ImportPartStateMachineArn"));
+        for (String machine : DEFINITIONS.keySet()) {
+            assertEquals(ref("AWS::Partition"), model.resource(machine)
+                    .at("/Properties/DefinitionSubstitutions/Partition"), machine);
+        }
     }
 
     @Test
     void taskFunctionsAreInvokedThroughTheirAlias() {
         // SnapStart applies to published versions only: the definition must get the alias.
-        var substitutions = model.resource(STATE_MACHINE).path("Properties").path("DefinitionSubstitutions");
-        substitutions.properties().stream()
-                .filter(entry -> entry.getKey().endsWith("FunctionArn"))
-                .forEach(entry -> assertEquals(
-                        entry.getKey().replaceFirst("Arn$", "") + ".Alias",
-                        entry.getValue().path("Ref").asText(), entry.getKey()));
+        for (String machine : DEFINITIONS.keySet()) {
+            var substitutions = model.resource(machine).path("Properties").path("DefinitionSubstitutions");
+            substitutions.properties().stream()
+                    .filter(entry -> entry.getKey().endsWith("FunctionArn"))
+                    .forEach(entry -> assertEquals(
+                            entry.getKey().replaceFirst("Arn$", "") + ".Alias",
+                            entry.getValue().path("Ref").asText(), machine + ": " + entry.getKey()));
+        }
     }
 
     @Test
-    void definitionFileExistsAndUsesOnlyGivenSubstitutions() throws IOException {
-        var uri = model.definitionUri(STATE_MACHINE);
-        assertEquals("statemachine/import.asl.json", uri);
-        var definition = Files.readString(Path.of(uri));
-        new ObjectMapper().readTree(definition); // well-formed JSON
+    void definitionFilesExistAndUseOnlyGivenSubstitutions() throws IOException {
+        for (var machine : DEFINITIONS.entrySet()) {
+            var uri = model.definitionUri(machine.getKey());
+            assertEquals(machine.getValue(), uri);
+            var definition = Files.readString(Path.of(uri));
+            new ObjectMapper().readTree(definition); // well-formed JSON
 
-        var used = new TreeSet<String>();
-        var matcher = Pattern.compile("\\$\\{([^}]+)}").matcher(definition);
-        while (matcher.find()) {
-            used.add(matcher.group(1));
+            var used = new TreeSet<String>();
+            var matcher = Pattern.compile("\\$\\{([^}]+)}").matcher(definition);
+            while (matcher.find()) {
+                used.add(matcher.group(1));
+            }
+            assertEquals(model.definitionSubstitutionKeys(machine.getKey()), used,
+                    machine.getKey() + ": substitutions the definition uses vs those the template gives");
         }
-        used.removeAll(model.definitionSubstitutionKeys(STATE_MACHINE));
-        assertTrue(used.isEmpty(), "definition uses substitutions the template does not give: " + used);
     }
 
     @Test
