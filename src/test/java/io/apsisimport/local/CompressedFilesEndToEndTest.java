@@ -96,8 +96,9 @@ class CompressedFilesEndToEndTest {
     assertArrayEquals(csv, upload.bytes(), "APSIS receives the CSV, not the gzip");
     assertTrue(upload.partHeadersOfFile().toString().contains("filename=\"profiles.csv\""),
         "named as the CSV inside: " + upload.partHeadersOfFile());
-    assertArrayEquals(gz, bytes("archive/" + key), "archived as dropped");
-    JsonNode report = JSON.readTree(bytes("reports/" + key + ".json"));
+    assertArrayEquals(gz, bytes(cloud.dropNames(execution).archived()), "archived as dropped");
+    assertTrue(cloud.dropNames(execution).archived().endsWith(".csv.gz"), "archived under its double extension");
+    JsonNode report = JSON.readTree(bytes(cloud.dropNames(execution).report(true)));
     assertEquals(gz.length, report.at("/compressed/compressed_bytes").asLong());
     assertFalse(exists(key));
     assertNoWorkObject(execution, key);
@@ -117,7 +118,7 @@ class CompressedFilesEndToEndTest {
     assertEquals("export/profiles.csv", out.at("/compressed/entry").asText());
     assertEquals(zip.length, out.at("/compressed/compressed_bytes").asLong());
     assertArrayEquals(csv, upload(out, 0).bytes());
-    assertTrue(exists("archive/" + key));
+    assertTrue(exists(cloud.dropNames(execution).archived()));
     assertNoWorkObject(execution, key);
   }
 
@@ -169,9 +170,9 @@ class CompressedFilesEndToEndTest {
     assertTrue(done.cause().startsWith(key + ": "), done.cause());
     assertTrue(done.cause().contains("truncated") && done.cause().contains("compressed byte " + truncated.length),
         done.cause());
-    JsonNode report = JSON.readTree(bytes("reports/" + key + ".error.json"));
+    JsonNode report = JSON.readTree(bytes(cloud.dropNames(done.executionArn()).report(false)));
     assertEquals("Resolve route and check the file", report.get("failed_step").asText());
-    assertArrayEquals(truncated, bytes("failed/" + key));
+    assertArrayEquals(truncated, bytes(cloud.dropNames(done.executionArn()).failed()));
     assertNoWorkObject(done.executionArn(), key);
   }
 
@@ -241,7 +242,7 @@ class CompressedFilesEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals(error, done.error(), done.cause());
     assertEquals(before, sim.importsRequested(), "no import was requested");
-    assertTrue(exists("failed/" + key));
+    assertTrue(exists(cloud.dropNames(execution).failed()));
     return done;
   }
 
