@@ -76,7 +76,7 @@ class LargeFileEndToEndTest {
     byte[] latin1 = "email-address,city\na@example.com,Malm\u00f6\n".getBytes(StandardCharsets.ISO_8859_1);
     String execution = cloud.drop("inbox/latin1.csv", latin1).execution();
 
-    var done = cloud.await(execution, Duration.ofSeconds(60));
+    var done = cloud.await(execution, Duration.ofSeconds(180));
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("CsvEncoding", done.error());
     assertTrue(done.cause().contains("UTF-8") && done.cause().contains("2"), done.cause());

@@ -47,20 +47,22 @@ class SlotRecoveryEndToEndTest {
   @Test
   void anAbortedExecutionsUploadedImportKeepsItsSlotUntilTheLeaseEndsThenTheNextFileGetsIt() {
     // The lease (renewed by every status check) outlasts the import at APSIS: holding the slot for
-    // the rest of it is what keeps the next request from meeting APSIS's pending limit.
-    start(8, 1);
+    // the rest of it is what keeps the next request from meeting APSIS's pending limit. 20 s: the
+    // reaper (a cold Lambda environment the first time) must run before the lease ends, also on a
+    // loaded machine.
+    start(20, 1);
     String aborted = startAndAbortOnceItHoldsTheSlot("inbox/reaper/a.csv");
-    assertEquals(ExecutionStatus.ABORTED, cloud.await(aborted, Duration.ofSeconds(10)).status(),
+    assertEquals(ExecutionStatus.ABORTED, cloud.await(aborted, Duration.ofSeconds(60)).status(),
         "stopping the file's execution stops its part's execution");
 
-    cloud.awaitReaped(aborted, Duration.ofSeconds(30));
+    cloud.awaitReaped(aborted, Duration.ofSeconds(60));
     // The import was uploaded and APSIS still counts it: the reaper must hold the slot, not free it.
     Optional<SlotView> slot = slotOf(aborted);
     assertTrue(slot.isPresent() && slot.get().holdUntil() != null,
         () -> "after the reaper, the uploaded import's slot must be held until its lease ends: " + slot);
 
     String next = cloud.drop("inbox/reaper/b.csv", csv()).execution();
-    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(180)).status());
     assertEquals(0, sim.tooManyRequestsAnswered(),
         "the next file asked APSIS for an import while the aborted one was still pending there");
     assertEquals(List.of(), cloud.slots().stream().filter(s -> s.ownerId() != null).toList());
@@ -71,18 +73,18 @@ class SlotRecoveryEndToEndTest {
     start(4, 3);
     cloud.reaper(false);
     String aborted = startAndAbortOnceItHoldsTheSlot("inbox/lease/a.csv");
-    assertEquals(ExecutionStatus.ABORTED, cloud.await(aborted, Duration.ofSeconds(10)).status());
+    assertEquals(ExecutionStatus.ABORTED, cloud.await(aborted, Duration.ofSeconds(60)).status());
     assertTrue(slotOf(aborted).isPresent(), "nobody released the aborted execution's slot");
 
     String next = cloud.drop("inbox/lease/b.csv", csv()).execution();
-    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(90)).status());
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(180)).status());
     assertTrue(slotOf(aborted).isEmpty(), "the expired lease of the aborted execution was reclaimed");
   }
 
   /** Returns the part's execution: the slot's owner. */
   private String startAndAbortOnceItHoldsTheSlot(String key) {
     String execution = cloud.drop(key, csv()).execution();
-    Instant deadline = Instant.now().plusSeconds(30);
+    Instant deadline = Instant.now().plusSeconds(120); // cold starts of several environments, maybe on a busy machine
     String part = null;
     while (part == null || !slotOf(part).map(SlotView::uploaded).orElse(false)) {
       assertTrue(Instant.now().isBefore(deadline), "the execution never uploaded its file");
@@ -90,7 +92,7 @@ class SlotRecoveryEndToEndTest {
       part = cloud.partExecutions(execution).stream().findFirst().orElse(null);
     }
     cloud.sfn().stopExecution(b -> b.executionArn(execution));
-    var stopped = cloud.await(execution, Duration.ofSeconds(10));
+    var stopped = cloud.await(execution, Duration.ofSeconds(60));
     // AWS ends it ABORTED; moto's engine, stopped inside a Map iteration, ends it FAILED with an
     // uncatchable States.Runtime. Either way none of its own release states runs after the stop.
     assertTrue(stopped.status() == ExecutionStatus.ABORTED
