@@ -523,10 +523,10 @@ public final class LocalCloud implements AutoCloseable {
    * execution's: other tests' aborted executions reach the reaper too).
    */
   public void awaitReaped(String executionArn, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
+    var deadline = new PatientDeadline(timeout);
     while (!reapDone.contains(executionArn)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("the reaper did not handle " + executionArn + " within " + timeout
+      if (deadline.passed()) {
+        throw new IllegalStateException("the reaper did not handle " + executionArn + " within " + deadline
             + (reaperOn ? "" : " (the reaper is switched off)"));
       }
       pause(50);
@@ -597,16 +597,16 @@ public final class LocalCloud implements AutoCloseable {
     }
   }
 
-  /** Polls until the execution leaves RUNNING (deadline {@code timeout}). */
+  /** Polls until the execution leaves RUNNING (deadline {@code timeout}, see {@link PatientDeadline}). */
   public DescribeExecutionResponse await(String executionArn, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
+    var deadline = new PatientDeadline(timeout);
     while (true) {
       DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(executionArn));
       if (d.status() != ExecutionStatus.RUNNING) {
         return d;
       }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("execution still running after " + timeout + ": " + executionArn);
+      if (deadline.passed()) {
+        throw new IllegalStateException("execution still running after " + deadline + ": " + executionArn);
       }
       pause(100);
     }

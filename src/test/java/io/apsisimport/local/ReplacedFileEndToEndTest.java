@@ -158,7 +158,7 @@ class ReplacedFileEndToEndTest {
 
   /** Waits until the file's execution has uploaded {@code parts} part(s): its slot says so. */
   private static void awaitUploaded(String execution, int parts) {
-    Instant deadline = Instant.now().plusSeconds(60);
+    var deadline = new PatientDeadline(Duration.ofSeconds(60));
     while (true) {
       List<String> ours = cloud.partExecutions(execution);
       long uploaded = cloud.slots().stream().filter(s -> s.ownerId() != null && s.uploaded()
@@ -168,7 +168,7 @@ class ReplacedFileEndToEndTest {
       if (uploaded + done >= parts) {
         return;
       }
-      assertTrue(Instant.now().isBefore(deadline), "the execution never uploaded " + parts + " part(s)");
+      assertFalse(deadline.passed(), "the execution never uploaded " + parts + " part(s)");
       LocalCloud.pause(50);
     }
   }

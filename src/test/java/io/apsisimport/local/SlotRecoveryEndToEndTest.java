@@ -1,6 +1,7 @@
 package io.apsisimport.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.sim.ApsisSimulator;
@@ -84,10 +85,10 @@ class SlotRecoveryEndToEndTest {
   /** Returns the part's execution: the slot's owner. */
   private String startAndAbortOnceItHoldsTheSlot(String key) {
     String execution = cloud.drop(key, csv()).execution();
-    Instant deadline = Instant.now().plusSeconds(120); // cold starts of several environments, maybe on a busy machine
+    var deadline = new PatientDeadline(Duration.ofSeconds(120)); // cold starts of several environments, maybe on a busy machine
     String part = null;
     while (part == null || !slotOf(part).map(SlotView::uploaded).orElse(false)) {
-      assertTrue(Instant.now().isBefore(deadline), "the execution never uploaded its file");
+      assertFalse(deadline.passed(), "the execution never uploaded its file");
       LocalCloud.pause(100);
       part = cloud.partExecutions(execution).stream().findFirst().orElse(null);
     }
