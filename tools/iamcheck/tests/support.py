@@ -17,7 +17,10 @@ TEMPLATE = ROOT / "template.yaml"
 REGION, ACCOUNT = LOCAL.region, LOCAL.account
 SM = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:apsis-local-import"
 EXECUTION = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:apsis-local-import:file-1"
-SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:apsis-local-ApsisSecret-AbCdEf"
+# The secret as Secrets Manager names it (LocalCloud creates "<stack>/apsis"; six random characters
+# follow), and the ARN pattern the roles grant for it.
+SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:apsis-local/apsis-AbCdEf"
+SECRET_GRANTED = LOCAL.physical_ids["ApsisSecret"]
 
 
 @functools.cache

@@ -7,7 +7,7 @@ import unittest
 from iamcheck.local_stack import LOCAL
 from iamcheck.policy import Role, Statement, evaluate
 
-from .support import ACCOUNT, REGION, SECRET, stack
+from .support import ACCOUNT, REGION, SECRET_GRANTED, stack
 
 
 class Resolution(unittest.TestCase):
@@ -17,7 +17,7 @@ class Resolution(unittest.TestCase):
         self.assertIn("arn:aws:s3:::landing/*", resources)
         self.assertIn(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/import-slots", resources)
         secret = {r for s in roles["RequestImportFunctionRole"].statements for r in s.resources}
-        self.assertIn(SECRET, secret)
+        self.assertIn(SECRET_GRANTED, secret)
 
     def test_conditions_choose_an_existing_table(self):
         values = dataclasses.replace(LOCAL, parameters={"ExistingSlotsTableName": "shared-slots"})
