@@ -2,7 +2,8 @@
 
 From a recorded SDK call (AwsCallRecorder: service, operation, the request members that name a
 resource, the outcome) and from a state machine's Task states (the Lambda functions and state
-machines the Step Functions service calls with the state machine's role). An operation without a
+machines the Step Functions service calls with the state machine's role, and the event buses it
+sends events to). An operation without a
 rule here is reported as unknown: add its rule (from the service's API reference) rather than
 let it pass.
 """
@@ -183,6 +184,20 @@ def for_definition(definition: dict, partition: str, region: str, account: str) 
                 rule = f"arn:{partition}:events:{region}:{account}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
                 for action in ("events:PutTargets", "events:PutRule", "events:DescribeRule"):
                     needs.append(Need(action, rule, where + " (.sync)"))
+        elif resource.split(":::")[-1].startswith("events:putEvents"):
+            # PutEvents is authorized per entry on the bus it names: its name in this account and
+            # region ("default" when none is given), or its ARN. ".waitForTaskToken" changes nothing.
+            for i, entry in enumerate(params.get("Entries") or []):
+                bus = entry.get("EventBusName", "default") if "EventBusName.$" not in entry else None
+                if bus is None:
+                    dynamic.append(f"{where}: entry {i}: EventBusName is a path ({entry['EventBusName.$']})")
+                elif bus.startswith("arn:"):
+                    needs.append(Need("events:PutEvents", bus, where))
+                else:
+                    needs.append(Need("events:PutEvents",
+                                      f"arn:{partition}:events:{region}:{account}:event-bus/{bus}", where))
+            if "Entries.$" in params:
+                dynamic.append(f"{where}: Entries is a path ({params['Entries.$']})")
         else:
             dynamic.append(f"{where}: no rule for the resource {resource}")
     return needs, dynamic

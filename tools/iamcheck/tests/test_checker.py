@@ -159,6 +159,46 @@ class ChildExecutions(unittest.TestCase):
         self.assertIn("(.sync) needs states:StopExecution", report.violations[0])
 
 
+class FileEvents(unittest.TestCase):
+    """The file's state machine sends one EventBridge event per file (events:putEvents): the role must
+    allow events:PutEvents on that bus, and only there."""
+
+    def test_the_template_grants_put_events_on_its_bus(self):
+        report = check()
+        self.assertEqual([], report.violations, report.text())
+        bus = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"
+        self.assertIn(("events:PutEvents", bus), report.calls["ImportStateMachine"])
+
+    def test_another_bus_is_not_allowed(self):
+        values = dataclasses.replace(LOCAL, parameters={"EventBusName": "imports"})
+        text = doctored("              Resource: !Sub 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}'",
+                        "              Resource: !Sub 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'")
+        report = check(text=text, values=values)
+        self.assertEqual(2, len(report.violations), report.text())
+        self.assertTrue(all("needs events:PutEvents on arn:aws:events:" in v and "event-bus/imports" in v
+                            for v in report.violations), report.violations)
+
+    def test_without_the_grant_no_event_can_be_sent(self):
+        def drop(t):
+            for policy in t["Resources"]["ImportStateMachineRole"]["Properties"]["Policies"]:
+                for st in policy["PolicyDocument"]["Statement"]:
+                    if st.get("Sid") == "SendImportEvents":
+                        st["Action"] = "events:DescribeRule"
+        report = check(edit=drop)
+        self.assertTrue(any("Announce the file's outcome" in v and "events:PutEvents" in v
+                            for v in report.violations), report.text())
+
+    def test_a_bus_given_as_a_path_cannot_be_checked(self):
+        def edit(t):
+            definition = {"StartAt": "Send", "States": {"Send": {
+                "Type": "Task", "Resource": "arn:aws:states:::events:putEvents", "End": True,
+                "Parameters": {"Entries": [{"EventBusName.$": "$.bus", "Source": "x", "DetailType": "y",
+                                            "Detail": {}}]}}}}
+            t["Resources"]["ImportStateMachine"]["Properties"]["DefinitionString"] = json.dumps(definition)
+        report = check(edit=edit)
+        self.assertTrue(any("EventBusName is a path" in v for v in report.violations), report.text())
+
+
 class SecretKey(unittest.TestCase):
     KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     EXISTING = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:apsis/credentials-Ab12Cd"

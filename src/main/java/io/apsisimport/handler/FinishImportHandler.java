@@ -29,25 +29,36 @@ import software.amazon.awssdk.services.s3.S3Client;
  * and the report are written before the source is deleted, so nothing is lost if this step fails
  * halfway (it is retried and every step is idempotent). A compressed file's work object (its
  * decompressed CSV) is removed last, on every path.
+ *
+ * <p>It also says what happened to the file, to machines and people: the file's metrics go to its log
+ * in CloudWatch's embedded metric format ({@link ImportMetrics}), and its output carries the
+ * EventBridge event ({@link ImportEvent}) that the state machine sends next ("Announce the file's
+ * outcome"), which notifications are made from.
  */
 public final class FinishImportHandler extends JsonHandler<FinishImportHandler.Input, FinishImportHandler.Summary> {
   private final S3Client s3;
   private final LandingFiles files;
   private final Clock clock;
+  private final String metricsNamespace;
 
   public FinishImportHandler() {
     this(Wiring.fromSystem());
   }
 
   public FinishImportHandler(Wiring wiring) {
-    this(wiring.s3(), wiring.clock());
+    this(wiring.s3(), wiring.clock(), ImportMetrics.namespace(wiring.env()));
   }
 
   public FinishImportHandler(S3Client s3, Clock clock) {
+    this(s3, clock, ImportMetrics.DEFAULT_NAMESPACE);
+  }
+
+  public FinishImportHandler(S3Client s3, Clock clock, String metricsNamespace) {
     super(Input.class);
     this.s3 = s3;
     this.files = new LandingFiles(s3);
     this.clock = clock;
+    this.metricsNamespace = metricsNamespace;
   }
 
   /**
@@ -79,7 +90,8 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
    * The execution's output and the report's content. {@code movedTo} is null when the drop could
    * not be moved (replaced or deleted meanwhile: {@code note} says which). {@code bytes}: of the CSV
    * (decompressed); {@code compressed}: format and both sizes of a compressed file, left out for a
-   * plain one.
+   * plain one. {@code event}: only in FinishImport's output, the file's EventBridge event for the
+   * state machine to send (its task then puts the event's id there instead); not in the report.
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Summary(String key, String status, String route, String section, Long rows, Long bytes,
@@ -87,7 +99,25 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
       List<PartReport> parts, String movedTo, String report, String dropId, String executionArn,
       String consoleUrl, String startedAt, String finishedAt, Double durationSeconds, String failedStep,
       String error, String cause, String note,
-      @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ImportEvent event) {
+
+    public Summary(String key, String status, String route, String section, Long rows, Long bytes,
+        List<String> imports, long profilesFound, long profilesProcessed, long profilesFailed,
+        List<PartReport> parts, String movedTo, String report, String dropId, String executionArn,
+        String consoleUrl, String startedAt, String finishedAt, Double durationSeconds, String failedStep,
+        String error, String cause, String note, CompressedFile compressed) {
+      this(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed, profilesFailed, parts,
+          movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt, durationSeconds, failedStep,
+          error, cause, note, compressed, null);
+    }
+
+    /** This summary with the file's event (FinishImport's output). */
+    Summary withEvent(ImportEvent e) {
+      return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
+          profilesFailed, parts, movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt,
+          durationSeconds, failedStep, error, cause, note, compressed, e);
+    }
 
     /**
      * What the execution's output keeps: everything but each part's cause (the report in S3 has
@@ -99,7 +129,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
           p.failedStep(), p.error(), null, p.execution())).toList();
       return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
           profilesFailed, lean, movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt,
-          durationSeconds, failedStep, error, cause, note, compressed);
+          durationSeconds, failedStep, error, cause, note, compressed, event);
     }
   }
 
@@ -170,7 +200,8 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    var output = summary.withoutPartCauses();
+    ImportEvent event = ImportEvent.of(summary, file.bucket());
+    var output = summary.withoutPartCauses().withEvent(event);
     if (copy == LandingFiles.Copy.COPIED) {
       files.delete(file);
     }
@@ -180,6 +211,9 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     Log.info(context, succeeded ? "import finished" : "import failed", "key", key, "status", summary.status(),
         "imports", imports, "profilesFound", found, "movedTo", movedTo, "report", reportKey, "note", note,
         "error", error, "execution", in.executionArn());
+    // Last, once everything else worked: a retried invocation (after a failed delete, say) must not
+    // count the file twice. A retry after this point is a Lambda fault, rarer still.
+    io.apsisimport.metrics.EmfLog.write(context, ImportMetrics.file(metricsNamespace, summary, parts, now));
     return output;
   }
 

@@ -2,7 +2,8 @@ package io.apsisimport.handler;
 
 /**
  * What became of one part, as the file's Map state collects it: the part's execution output
- * ("Part imported": import id, APSIS's final status and counts), or, when the part's execution
+ * ("Part imported": import id, APSIS's final status and counts, and its {@link PartTiming} for the
+ * file's metrics), or, when the part's execution
  * failed, the Error and Cause it ended with ({@link PartFailure} holds the step, the import id and
  * the counts; {@link #withFailureDetails} reads them back). Only the part's index travels: its
  * plan (rows, bytes, execution) is in the file's state once already, which keeps the state of a
@@ -17,7 +18,13 @@ public record PartResult(
     Long profilesProcessed,
     Long profilesFailed,
     String failedStep,
-    StepError error) {
+    StepError error,
+    PartTiming timing) {
+
+  public PartResult(int index, String importId, String outcome, String status, Long profilesFound,
+      Long profilesProcessed, Long profilesFailed, String failedStep, StepError error) {
+    this(index, importId, outcome, status, profilesFound, profilesProcessed, profilesFailed, failedStep, error, null);
+  }
 
   public boolean completed() {
     return "COMPLETED".equals(outcome);
@@ -32,7 +39,7 @@ public record PartResult(
         .map(f -> new PartResult(index, importId != null ? importId : f.importId(), outcome,
             status != null ? status : f.status(), first(profilesFound, f.profilesFound()),
             first(profilesProcessed, f.profilesProcessed()), first(profilesFailed, f.profilesFailed()),
-            failedStep != null ? failedStep : f.failedStep(), error))
+            failedStep != null ? failedStep : f.failedStep(), error, timing))
         .orElse(this);
   }
 

@@ -225,6 +225,12 @@ class CompressedFilesEndToEndTest {
     assertEquals(4, results.get(0).get("rows").asLong());
     assertEquals("inbox/profiles.zip", results.get(1).get("key").asText());
     assertEquals(6, results.get(1).get("profiles_found").asLong());
+    // Each file's EventBridge event, as the local bus delivered it, on stderr (stdout keeps its JSON lines).
+    String progress = err.toString(StandardCharsets.UTF_8);
+    assertTrue(progress.contains("inbox/profiles.csv.gz ▸ EventBridge (bus default): \"Import Succeeded\" 4 rows in 1 part(s)"),
+        progress);
+    assertTrue(progress.contains("inbox/profiles.zip ▸ EventBridge (bus default): \"Import Succeeded\" 6 rows in 1 part(s)"),
+        progress);
   }
 
   // --- helpers

@@ -44,6 +44,8 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.Target;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -53,6 +55,8 @@ import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.StateMachineListItem;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The pipeline on this machine: moto (S3, DynamoDB, Secrets Manager, Step Functions with its ASL
@@ -69,6 +73,11 @@ import software.amazon.awssdk.services.sfn.model.StateMachineListItem;
  * (the reaper's, for both state machines) to their functions. moto also lets a part's execution
  * run on when the file's execution that started it ({@code startExecution.sync:2}) is stopped; AWS
  * stops it (what the integration's StopExecution permission is for), so the watcher does too.
+ *
+ * <p>Each finished file's EventBridge event (the file state machine's {@code events:putEvents}, which
+ * moto's ASL engine sends to moto's EventBridge) is captured as EventBridge delivers it: a rule of the
+ * local cloud's own on the template's bus matches the pipeline's source and sends each event to an
+ * SQS queue, read by {@link #importEvents}.
  *
  * <p>{@link #close} checks that no secret (the APSIS client secret, every token, upload signature
  * and policy the simulator handed out) appears in any function log line or execution history, and
@@ -204,6 +213,13 @@ public final class LocalCloud implements AutoCloseable {
   private final S3Client s3;
   private final SfnClient sfn;
   private final DynamoDbClient dynamo;
+  private final EventBridgeClient eventBridge;
+  private final SqsClient sqs;
+  /** The bus the template sends each file's event to (parameter EventBusName). */
+  private final String eventBusName;
+  private final String eventQueueUrl;
+  /** Every event the capture queue delivered so far, in arrival order. */
+  private final List<JsonNode> capturedEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, FunctionConfig> functions = new LinkedHashMap<>();
   private final List<LocalTemplate.Rule> rules;
   private final String bucket = "landing";
@@ -248,9 +264,15 @@ public final class LocalCloud implements AutoCloseable {
           .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
       this.dynamo = DynamoDbClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
           .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+      this.eventBridge = EventBridgeClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+          .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+      this.sqs = SqsClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+          .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
       opened.push(s3);
       opened.push(sfn);
       opened.push(dynamo);
+      opened.push(eventBridge);
+      opened.push(sqs);
 
       // What the stack creates: bucket, slots table, the APSIS secret.
       s3.createBucket(b -> b.bucket(bucket).createBucketConfiguration(c -> c.locationConstraint(REGION)));
@@ -306,6 +328,21 @@ public final class LocalCloud implements AutoCloseable {
       this.stateMachineArn = created.get("ImportStateMachine");
       this.partStateMachineArn = created.get("ImportPartStateMachine");
       this.rules = template.eventBridgeRules();
+
+      // The files' events: the bus the template names, and a capture rule of the local cloud's own
+      // (not the template's) that hands every event of the pipeline's source to an SQS queue.
+      this.eventBusName = template.resolvedString(JSON.createObjectNode().put("Ref", "EventBusName"));
+      if (!"default".equals(eventBusName)) {
+        eventBridge.createEventBus(b -> b.name(eventBusName));
+      }
+      String queue = STACK_NAME + "-captured-import-events";
+      this.eventQueueUrl = sqs.createQueue(b -> b.queueName(queue)).queueUrl();
+      String rule = STACK_NAME + "-capture-import-events";
+      eventBridge.putRule(b -> b.name(rule).eventBusName(eventBusName)
+          .eventPattern(JSON.createObjectNode().set("source", JSON.createArrayNode()
+              .add(io.apsisimport.handler.ImportEvent.SOURCE)).toString()));
+      eventBridge.putTargets(b -> b.rule(rule).eventBusName(eventBusName).targets(Target.builder().id("capture")
+          .arn("arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + queue).build()));
 
       Path logs = Files.createDirectories(runDirectory.resolve("logs"));
       Path taskRoot = runDirectory.resolve("task");
@@ -397,6 +434,61 @@ public final class LocalCloud implements AutoCloseable {
 
   public DynamoDbClient dynamo() {
     return dynamo;
+  }
+
+  /** The EventBridge bus the files' events go to (the template's EventBusName). */
+  public String eventBusName() {
+    return eventBusName;
+  }
+
+  /**
+   * Every file's event EventBridge has delivered so far (source {@code io.apsisimport}), as its
+   * rules' targets receive it: {@code version}, {@code id}, {@code detail-type}, {@code source},
+   * {@code account}, {@code time}, {@code region}, {@code resources} (Step Functions adds the state
+   * machine's and the execution's ARNs), {@code detail}. In arrival order.
+   */
+  public synchronized List<JsonNode> importEvents() {
+    while (true) {
+      List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(eventQueueUrl).maxNumberOfMessages(10)).messages();
+      if (messages.isEmpty()) {
+        return List.copyOf(capturedEvents);
+      }
+      for (Message m : messages) {
+        try {
+          capturedEvents.add(JSON.readTree(m.body()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("not an event: " + m.body(), e);
+        }
+        sqs.deleteMessage(b -> b.queueUrl(eventQueueUrl).receiptHandle(m.receiptHandle()));
+      }
+    }
+  }
+
+  /** The events delivered so far for one file's execution (Step Functions puts its ARN in resources). */
+  public List<JsonNode> importEvents(String fileExecutionArn) {
+    return importEvents().stream().filter(e -> {
+      for (JsonNode r : e.path("resources")) {
+        if (fileExecutionArn.equals(r.asText())) {
+          return true;
+        }
+      }
+      return false;
+    }).toList();
+  }
+
+  /** Waits (deadline {@code timeout}) for the event of a file's execution, and returns it. */
+  public JsonNode awaitImportEvent(String fileExecutionArn, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      List<JsonNode> found = importEvents(fileExecutionArn);
+      if (!found.isEmpty()) {
+        return found.get(0);
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("no event for " + fileExecutionArn + " reached EventBridge within " + timeout);
+      }
+      pause(100);
+    }
   }
 
   public LambdaEndpoint lambda() {
@@ -819,6 +911,8 @@ public final class LocalCloud implements AutoCloseable {
     s3.close();
     sfn.close();
     dynamo.close();
+    eventBridge.close();
+    sqs.close();
     moto.close();
     // The logs stay (they are what a failed test leaves to read); the function code links go.
     deleteTree(runDirectory.resolve("task"));

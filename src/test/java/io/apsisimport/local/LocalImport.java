@@ -183,11 +183,13 @@ public final class LocalImport {
 
   /**
    * Prints each state as it is entered, the file's and its parts' (each part runs in an execution
-   * of its own), until every execution has ended; returns one result per file execution.
+   * of its own), and each file's event as it reaches the local EventBridge, until every execution
+   * has ended; returns one result per file execution.
    */
   static Map<String, JsonNode> follow(LocalCloud cloud, List<Run> runs, Instant t0, PrintStream err)
       throws IOException {
     var seen = new LinkedHashMap<String, Integer>(); // execution (file's or part's) → events printed
+    var announced = new java.util.HashSet<String>(); // EventBridge event ids printed
     var results = new LinkedHashMap<String, JsonNode>();
     long started = runs.stream().filter(r -> r.execution() != null).count();
     Instant deadline = Instant.now().plus(Duration.ofHours(2));
@@ -205,9 +207,11 @@ public final class LocalImport {
           String label = parts > 1 ? key + " ▸ part " + partNumber(part) + "/" + parts : key;
           printEntered(cloud.history(part), seen, part, label, t0, err);
         }
+        printEvents(cloud, run, announced, t0, err);
         DescribeExecutionResponse d = cloud.sfn().describeExecution(b -> b.executionArn(run.execution()));
         if (d.status() != ExecutionStatus.RUNNING) {
           printEntered(cloud.history(run.execution()), seen, run.execution(), key, t0, err); // its last states
+          printEvents(cloud, run, announced, t0, err);
           JsonNode result = result(cloud, key, d);
           results.put(run.execution(), result);
           err.printf("[%6.1fs] %s: %s%s%n", secs(t0), key, d.status(),
@@ -236,6 +240,34 @@ public final class LocalImport {
       }
     }
     seen.put(execution, events.size());
+  }
+
+  /**
+   * One line per event of the file's execution that the local EventBridge delivered (the local
+   * cloud's capture rule on the bus): its detail-type and what it says.
+   */
+  private static void printEvents(LocalCloud cloud, Run run, java.util.Set<String> announced, Instant t0,
+      PrintStream err) {
+    for (JsonNode e : cloud.importEvents(run.execution())) {
+      if (announced.add(e.path("id").asText())) {
+        err.printf("[%6.1fs] %s ▸ EventBridge (bus %s): %s%n", secs(t0), run.key(), cloud.eventBusName(),
+            eventSummary(e));
+      }
+    }
+  }
+
+  /** {@code "Import Succeeded": 3 rows, 3 profiles processed, 0 failed}, and so on. */
+  static String eventSummary(JsonNode event) {
+    JsonNode d = event.path("detail");
+    String what = switch (d.path("outcome").asText()) {
+      case "IMPORTED" -> d.path("rows").asLong() + " rows in " + d.path("parts").asInt() + " part(s), "
+          + d.path("profiles_processed").asLong() + " profiles processed, " + d.path("profiles_failed").asLong()
+          + " failed";
+      case "SKIPPED" -> "no data rows, nothing imported";
+      default -> d.path("error").asText() + (d.path("failed_step").isTextual() ? " in " + d.path("failed_step").asText()
+          : "");
+    };
+    return "\"" + event.path("detail-type").asText() + "\" " + what;
   }
 
   /** {@code …-p003} → 3. */

@@ -91,7 +91,7 @@ class PipelineEndToEndTest {
     assertEquals(new String(csv, StandardCharsets.UTF_8), new String(state.upload().bytes(), StandardCharsets.UTF_8));
 
     assertEquals(List.of("Resolve route and check the file", "Import each part", "Import part",
-        "Move file and write report", "Every part imported?", "Imported"),
+        "Move file and write report", "Announce the file's outcome", "Every part imported?", "Imported"),
         distinctStates(execution));
     List<String> parts = cloud.partExecutions(execution);
     assertEquals(1, parts.size());

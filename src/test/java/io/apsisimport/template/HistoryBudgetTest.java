@@ -103,10 +103,12 @@ class HistoryBudgetTest {
     int perPart = HistoryModel.MAP_ITERATION + file.worst("Import part")
         + file.worst(List.of("Did the part's execution fail?", "Read why the part failed", "Did the part say why?"))
         + Math.max(file.worst("Part not imported"), file.worst("Part ended without saying why"));
+    // The report step, then its event and the end; or its failure's event and "Report not written".
     int worst = HistoryModel.EXECUTION + file.worst("Resolve route and check the file") + HistoryModel.MAP
         + Limits.MAX_PARTS * perPart
-        + file.worst(List.of("Move file and write report", "Every part imported?"))
-        + Math.max(file.worst("Import failed"), file.worst("Report not written"));
+        + file.worst("Move file and write report")
+        + Math.max(file.worst(List.of("Announce the file's outcome", "Every part imported?", "Import failed")),
+            file.worst(List.of("Announce that the report was not written", "Report not written")));
     System.out.printf("file execution, worst case: %d events (%d parts, %d each, every part failed and every"
         + " start retried); budget %d of %d%n", worst, Limits.MAX_PARTS, perPart, BUDGET, HISTORY_LIMIT);
     assertTrue(worst <= BUDGET, "a file's execution can reach " + worst + " history events");

@@ -13,10 +13,13 @@ import java.util.Map;
  *   <li>Pass, Choice, Wait, Succeed: entered + exited: 2; Fail: FailStateEntered: 1;
  *   <li>a Lambda Task (function ARN as Resource): entered, LambdaFunctionScheduled, Started,
  *       Succeeded (or Failed/TimedOut), exited: 5; each retry adds Failed, Scheduled, Started: 3;
- *   <li>a service integration Task ({@code lambda:invoke.waitForTaskToken},
+ *   <li>a service integration Task that waits ({@code lambda:invoke.waitForTaskToken},
  *       {@code states:startExecution.sync:2}): entered, TaskScheduled, TaskStarted, TaskSubmitted,
  *       TaskSucceeded (or Failed/TimedOut), exited: 6; each retry adds Failed, Scheduled, Started,
  *       Submitted: 4;
+ *   <li>a request-response integration Task ({@code events:putEvents}): entered, TaskScheduled,
+ *       TaskStarted, TaskSucceeded (or Failed), exited: 5 (no TaskSubmitted); each retry adds Failed,
+ *       Scheduled, Started: 3;
  *   <li>a Map: entered, MapStateStarted, MapStateSucceeded, exited: 4, plus MapIterationStarted and
  *       MapIterationSucceeded per item: 2.
  * </ul>
@@ -81,7 +84,9 @@ final class HistoryModel {
     return names.stream().mapToInt(this::once).sum();
   }
 
+  /** A service integration that waits for its task (.sync, .waitForTaskToken): one TaskSubmitted more. */
   private static boolean integration(JsonNode task) {
-    return task.path("Resource").asText().contains(":states:::");
+    String resource = task.path("Resource").asText();
+    return resource.contains(":states:::") && (resource.contains(".sync") || resource.contains(".waitForTaskToken"));
   }
 }

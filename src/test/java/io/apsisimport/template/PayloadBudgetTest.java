@@ -171,8 +171,12 @@ class PayloadBudgetTest {
     JsonNode stopped = StatePaths.evaluate(file.state("Part ended without saying why").path("Parameters"), read, context(null));
     // A part that succeeded: the part's "Part imported", selected by "Import part"'s ResultSelector.
     var done = input.deepCopy();
+    ((ObjectNode) done).putObject("slot").put("acquired", true).put("slot", 49).put("attempt", 200)
+        .put("waitingSince", "2026-11-28T10:00:02.123456789Z").put("acquiredAt", "2026-11-30T10:00:02.123456789Z");
+    ((ObjectNode) done).putObject("upload").put("bytes", Long.MAX_VALUE).put("elapsedMillis", Long.MAX_VALUE);
     ((ObjectNode) done).putObject("import").put("importId", "i".repeat(200)).put("requestedAt", "2026-11-28T10:00:05Z");
     ((ObjectNode) done).putObject("status").put("outcome", "COMPLETED").put("status", QUOTES.repeat(500))
+        .put("checkedAt", "2026-11-30T10:00:05.123456789Z")
         .put("profilesFound", Long.MAX_VALUE).put("profilesProcessed", Long.MAX_VALUE).put("profilesFailed", Long.MAX_VALUE);
     JsonNode imported = StatePaths.evaluate(part.state("Part imported").path("Parameters"), done, context(null));
     int perPart = max(bytes(failed), bytes(stopped), bytes(imported));
@@ -194,6 +198,14 @@ class PayloadBudgetTest {
     for (JsonNode state : List.of(preflight, afterMap, finishInput, JSON.valueToTree(summary), caught, read)) {
       assertTrue(bytes(state) <= BUDGET, "a state of " + bytes(state) + " bytes");
     }
+    // The file's event as "Announce the file's outcome" sends it. EventBridge counts an entry's Source,
+    // DetailType, Detail and Resources (Step Functions adds the state machine's and the execution's
+    // ARNs) and takes at most 256 KB.
+    JsonNode event = JSON.valueToTree(summary).path("event");
+    int entry = bytes(event.path("detail")) + event.path("detailType").asText().length()
+        + io.apsisimport.handler.ImportEvent.SOURCE.length() + 2 * FILE_EXECUTION.length();
+    System.out.printf("the worst file's event: %d bytes (EventBridge takes %d per entry)%n", entry, STATE_LIMIT);
+    assertTrue(entry <= BUDGET, "an event of " + entry + " bytes");
   }
 
   @Test

@@ -240,6 +240,16 @@ class TemplateContractTest {
                     }
                     return;
                 }
+                if (resource.equals("arn:${Partition}:states:::events:putEvents")) {
+                    // Each file's event: to the bus the template names, nothing else.
+                    state.at("/Parameters/Entries").forEach(entry -> {
+                        if (!entry.path("EventBusName").asText().equals("${EventBusName}")
+                                || !substitutions.path("EventBusName").path("Ref").asText().equals("EventBusName")) {
+                            problems.add(name + ": sends to " + entry.path("EventBusName") + ", not the bus EventBusName");
+                        }
+                    });
+                    return;
+                }
                 if (resource.startsWith("arn:${Partition}:states:::lambda:invoke")) {
                     // The Lambda service integration (here: a callback wait) names the function in its Parameters.
                     resource = state.at("/Parameters/FunctionName").asText();

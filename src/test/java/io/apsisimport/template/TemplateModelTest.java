@@ -35,7 +35,7 @@ class TemplateModelTest {
             "SLOTS_TABLE", "APSIS_ACCOUNT_KEY", "MAX_CONCURRENT_IMPORTS", "SLOT_LEASE_SECONDS",
             "SLOT_MAX_WAIT_SECONDS", "POLL_INTERVAL_SECONDS", "APSIS_REGION", "APSIS_BASE_URL", "APSIS_SECRET_ARN",
             "LANDING_PREFIX", "ROUTES_KEY", "MAX_PART_BYTES", "IMPORT_TIMEOUT_SECONDS",
-            "JAVA_TOOL_OPTIONS");
+            "JAVA_TOOL_OPTIONS", "METRICS_NAMESPACE");
 
     private static TemplateModel model;
 
@@ -78,7 +78,7 @@ class TemplateModelTest {
     void stateMachinesAreGivenTheirTaskFunctionsAndTunables() {
         assertEquals(Set.of(
                 "PreflightFileFunctionArn", "FinishImportFunctionArn", "ImportPartStateMachineArn",
-                "PollIntervalSeconds", "MaxConcurrentImports", "Partition"),
+                "PollIntervalSeconds", "MaxConcurrentImports", "Partition", "EventBusName"),
                 model.definitionSubstitutionKeys(STATE_MACHINE));
         assertEquals(Set.of(
                 "AcquireSlotFunctionArn", "RequestImportFunctionArn", "UploadPartFunctionArn",
@@ -131,7 +131,8 @@ class TemplateModelTest {
                 "MaxConcurrentImports",
                 "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
                 "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "ApplicationLogLevel", "SystemLogLevel",
-                "AlarmTopicArn"),
+                "AlarmTopicArn", "MetricsNamespace", "EventBusName", "NotificationEmail", "FailedProfilesThreshold",
+                "SlotWaitAlarmSeconds"),
                 model.parameterNames());
     }
 
