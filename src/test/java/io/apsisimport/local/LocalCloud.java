@@ -274,6 +274,8 @@ public final class LocalCloud implements AutoCloseable {
       parameters.put("SlotMaxWaitSeconds", Long.toString(options.slotMaxWaitSeconds()));
       parameters.put("MaxPartBytes", Long.toString(options.maxPartBytes()));
       parameters.put("LandingPrefix", options.landingPrefix());
+      // Waits run in real time here: "Did the file arrive?" gives up after 15 s, not 5 minutes.
+      parameters.put("UploadArrivalWaitSeconds", "15");
       var physical = new LinkedHashMap<String, String>();
       physical.put("LandingBucket", bucket);
       physical.put("SlotsTable", slotsTable);
