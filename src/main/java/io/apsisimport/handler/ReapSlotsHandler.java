@@ -12,8 +12,12 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 /**
  * EventBridge "Step Functions Execution Status Change" (FAILED, TIMED_OUT, ABORTED) → releases the
  * slots that execution still holds: an aborted execution never reaches its own release states. It
- * also removes the work object of a compressed file (its decompressed CSV), which such an execution
- * never reaches FinishImport to remove.
+ * also removes the work object of a compressed file (its decompressed CSV), which such a file's
+ * execution never reaches FinishImport to remove; a part's execution's end removes none (the file's
+ * execution still reads it, see {@link WorkObjects#deleteAfter}). The event carries the execution's
+ * input as AWS sends it (events/reap-slots-file.json); one whose input EventBridge left out (over
+ * 248 KB with the output, never a file's execution: its input is StartImport's few fields) leaves the
+ * work object to the bucket's lifecycle rule.
  */
 public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, ReapSlotsHandler.Output> {
   private final ImportSlots slots;
@@ -43,7 +47,10 @@ public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Event(@JsonProperty("detail-type") String detailType, Detail detail) {}
 
-  /** {@code input}: the execution's input as a JSON string (StartImport's bucket and key). */
+  /**
+   * {@code input}: the execution's input as a JSON string (a file's: StartImport's bucket and key), or
+   * null when EventBridge left it out.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Detail(String executionArn, String status, String input) {
     public Detail(String executionArn, String status) {

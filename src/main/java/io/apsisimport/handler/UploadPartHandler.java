@@ -7,9 +7,11 @@ import io.apsisimport.landing.LandingFiles;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
 import io.apsisimport.slots.SlotOwner;
+import io.apsisimport.slots.UploadStart;
 import io.apsisimport.source.SourceFormat;
 import io.apsisimport.upload.PresignedPostUploader;
 import io.apsisimport.upload.PresignedPostUploader.UploadResult;
+import io.apsisimport.upload.UploadOutcomeUnknownException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -21,6 +23,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  * GETs, pinned to the drop the S3 event announced) into the presigned POST: constant memory,
  * whatever the file size. A file replaced meanwhile fails the part with {@code FileReplacedException}
  * before a byte of the newer file reaches APSIS.
+ *
+ * <p>Never sends the file twice while it may have arrived: each attempt is recorded on the slot
+ * before it is sent ({@link ImportSlots#startUpload}), and recorded as not delivered only when it
+ * provably was not (its request never became complete). An attempt whose outcome is unknown (no
+ * answer after the whole file, or an invocation that died mid-upload and is retried) ends in
+ * {@link UploadOutcomeUnknownException}: the state machine then asks APSIS "Did the file arrive?"
+ * before any further attempt.
  */
 public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input, UploadPartHandler.Output> {
   private final LandingFiles files;
@@ -55,7 +64,12 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     }
   }
 
-  public record Output(long bytes, long elapsedMillis) {}
+  /** {@code attempt}: which upload attempt of the part delivered the file (0: an earlier invocation did). */
+  public record Output(long bytes, long elapsedMillis, int attempt) {
+    public Output(long bytes, long elapsedMillis) {
+      this(bytes, elapsedMillis, 1);
+    }
+  }
 
   @Override
   public Output handle(Input in, Context context) {
@@ -63,6 +77,20 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     ImportTicket ticket = ImportTicket.fromJson(slots.ticket(owner).orElseThrow(() -> new SlotLostException(
         "no upload form stored for " + owner.id() + ": the slot was released or taken over before the upload")));
     long length = in.header().length() + (in.part().end() - in.part().start());
+    int attempt = switch (slots.startUpload(owner)) {
+      case UploadStart.Send send -> send.attempt();
+      case UploadStart.AlreadyUploaded done -> {
+        Log.info(context, "file already uploaded; not sent again", "key", in.key(), "part", in.part().index(),
+            "importId", in.importId(), "execution", in.executionArn());
+        yield 0;
+      }
+      case UploadStart.InDoubt doubt -> throw new UploadOutcomeUnknownException("upload attempt " + doubt.attempt()
+          + " of APSIS import " + in.importId() + " ended without a known outcome (its invocation stopped before it"
+          + " could say); the file may have arrived: not sent again before APSIS is asked", -1, null, null);
+    };
+    if (attempt == 0) {
+      return new Output(length, 0, 0);
+    }
     var drop = in.readKey() == null || in.readKey().equals(in.key())
         ? new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null)
         : new DroppedFile(in.bucket(), in.readKey(), null, null, null, null);
@@ -72,13 +100,33 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
         InputStream body = new SequenceInputStream(header, records)) {
       result = uploader.upload(ticket, fileName(SourceFormat.csvKey(in.key()), in.part().index(), in.partCount()),
           length, body);
+    } catch (UploadOutcomeUnknownException e) {
+      throw e; // the attempt stays in doubt: nothing is sent before "Did the file arrive?"
     } catch (IOException e) {
+      settle(owner, attempt, context);
       throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + drop.key(), e);
+    } catch (RuntimeException e) {
+      // Every other failure is one where the file cannot have arrived: its request never became complete
+      // (or S3 refused it unread), or it was never sent (the drop replaced, S3 unreadable).
+      settle(owner, attempt, context);
+      throw e;
     }
     slots.markUploaded(owner);
     Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),
-        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "execution", in.executionArn());
-    return new Output(result.bytesSent(), result.elapsed().toMillis());
+        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "attempt", attempt,
+        "execution", in.executionArn());
+    return new Output(result.bytesSent(), result.elapsed().toMillis(), attempt);
+  }
+
+  /** Records that the attempt did not deliver the file; if that fails, the attempt merely stays in doubt. */
+  private void settle(SlotOwner owner, int attempt, Context context) {
+    try {
+      slots.settleUpload(owner, attempt);
+    } catch (RuntimeException e) {
+      Log.warn(context, "could not record that the upload attempt did not deliver the file; the next attempt"
+          + " asks APSIS first", "attempt", attempt, "errorType", e.getClass().getName(), "execution",
+          owner.executionArn());
+    }
   }
 
   /** The name APSIS shows for the upload: the source's base name, with the part number when split. */

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -68,6 +70,9 @@ public final class ImportSlots {
   private static final String IMPORT_ID = "importId";
   private static final String URL_EXPIRES_AT = "urlExpiresAt";
   private static final String UPLOADED = "uploaded";
+  private static final String UPLOAD_ATTEMPTS = "uploadAttempts";
+  private static final String UPLOADS_SETTLED = "uploadsSettled";
+  private static final String UPLOAD_RESENDS = "uploadResends";
   private static final String TICKET = "ticket";
   private static final String VERSION = "version";
   private static final String RELEASED_AT = "releasedAt";
@@ -345,6 +350,98 @@ public final class ImportSlots {
     }
   }
 
+  /**
+   * Before the file is sent: records that an upload attempt begins, unless the file is known to have
+   * arrived or an earlier attempt's outcome is unknown (begun, and neither succeeded nor known to
+   * have failed before its request was complete). One conditional write, on the version read: two
+   * invocations of the same part (a Lambda retry while the first still runs) never both send.
+   *
+   * @throws SlotLostException when the owner no longer holds its slot: no upload without one
+   */
+  public UploadStart startUpload(SlotOwner owner) {
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      Slot slot = requireActive(owner);
+      if (slot.uploaded()) {
+        return new UploadStart.AlreadyUploaded();
+      }
+      if (slot.uploadAttempts() > slot.uploadsSettled()) {
+        return new UploadStart.InDoubt(slot.uploadAttempts());
+      }
+      int attempt = slot.uploadAttempts() + 1;
+      try {
+        updateOwned(slot.index(), owner.id(), "SET #uploadAttempts = :attempt, #leaseUntil = :lease",
+            Map.of(":attempt", n(attempt), ":lease", millis(clock.instant().plus(config.lease())),
+                ":seen", n(slot.version())), " AND #version = :seen");
+        return new UploadStart.Send(attempt);
+      } catch (ConditionalCheckFailedException raced) {
+        // changed since we read it (released, or another invocation began an attempt): decide again
+      }
+    }
+    throw new IllegalStateException("slot of " + owner.displayName() + " kept changing while an upload was starting");
+  }
+
+  /**
+   * Upload attempt {@code attempt} is known not to have delivered the file (its request never became
+   * complete, or S3 refused it unread): the next attempt may be sent. Writes nothing if another
+   * attempt has begun since.
+   */
+  public void settleUpload(SlotOwner owner, int attempt) {
+    Slot slot = requireActive(owner);
+    try {
+      updateOwned(slot.index(), owner.id(), "SET #uploadsSettled = :attempt",
+          Map.of(":attempt", n(attempt)), " AND #uploadAttempts = :attempt");
+    } catch (ConditionalCheckFailedException e) {
+      // released, or a later attempt began: nothing of this one left to settle
+    }
+  }
+
+  /**
+   * APSIS has said "waiting for a file" for as long as a file could take to reach it after an
+   * attempt whose outcome is unknown: takes that attempt as not delivered, so the file may be sent
+   * once more, at most {@code maxResends} times per part. Returns false (and writes nothing) when
+   * the part has used them up, or the file is known to have arrived.
+   */
+  public boolean giveUpOnUpload(SlotOwner owner, int maxResends) {
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      Slot slot = requireActive(owner);
+      if (slot.uploaded()) {
+        return false;
+      }
+      if (slot.uploadAttempts() <= slot.uploadsSettled()) {
+        return true; // nothing in doubt: the next attempt may start anyway
+      }
+      if (slot.uploadResends() >= maxResends) {
+        return false;
+      }
+      try {
+        updateOwned(slot.index(), owner.id(), "SET #uploadsSettled = :attempt, #uploadResends = :resends",
+            Map.of(":attempt", n(slot.uploadAttempts()), ":resends", n(slot.uploadResends() + 1L),
+                ":seen", n(slot.version())), " AND #version = :seen");
+        return true;
+      } catch (ConditionalCheckFailedException raced) {
+        // changed since we read it: decide again
+      }
+    }
+    throw new IllegalStateException("slot of " + owner.displayName() + " kept changing while giving up on an upload");
+  }
+
+  /** What the owner's slot knows of its upload attempts. */
+  public UploadAttempts uploadAttempts(SlotOwner owner) {
+    Slot slot = requireActive(owner);
+    return new UploadAttempts(slot.uploadAttempts(), slot.uploadsSettled(), slot.uploadResends(), slot.uploaded());
+  }
+
+  /**
+   * @param begun attempts begun; @param settled of those, how many are known not to have delivered
+   *     the file (counted from the first); @param resends attempts in doubt given up on after APSIS
+   *     kept waiting for the file; @param uploaded the file is known to have arrived
+   */
+  public record UploadAttempts(int begun, int settled, int resends, boolean uploaded) {
+    public boolean inDoubt() {
+      return !uploaded && begun > settled;
+    }
+  }
+
   private Slot requireActive(SlotOwner owner) {
     Slot slot = load().activeSlotOf(owner.id());
     if (slot == null) {
@@ -366,22 +463,31 @@ public final class ImportSlots {
     Map<String, AttributeValue> v = new HashMap<>(values);
     v.put(":owner", s(ownerId));
     v.put(":one", n(1));
-    Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#holdUntil", HOLD_UNTIL, "#version", VERSION,
-        "#leaseUntil", LEASE_UNTIL));
-    if (set.contains("#importId") || extraCondition.contains("#importId")) {
-      names.put("#importId", IMPORT_ID);
-      names.put("#urlExpiresAt", URL_EXPIRES_AT);
-      names.put("#ticket", TICKET);
-    }
-    if (set.contains("#uploaded")) {
-      names.put("#uploaded", UPLOADED);
+    String update = set + " ADD #version :one";
+    String condition = "#owner = :owner AND attribute_not_exists(#holdUntil)" + extraCondition;
+    // Only the names the expressions use: DynamoDB refuses an unused one.
+    Map<String, String> names = new HashMap<>();
+    Matcher used = EXPRESSION_NAME.matcher(update + " " + condition);
+    while (used.find()) {
+      String attribute = ATTRIBUTES.get(used.group());
+      if (attribute == null) {
+        throw new IllegalArgumentException("no attribute for " + used.group());
+      }
+      names.put(used.group(), attribute);
     }
     ddb.updateItem(b -> b.tableName(config.table()).key(slotKeyMap(index))
-        .updateExpression(set + " ADD #version :one")
-        .conditionExpression("#owner = :owner AND attribute_not_exists(#holdUntil)" + extraCondition)
+        .updateExpression(update)
+        .conditionExpression(condition)
         .expressionAttributeNames(names)
         .expressionAttributeValues(v));
   }
+
+  private static final Pattern EXPRESSION_NAME = Pattern.compile("#[A-Za-z]+");
+  private static final Map<String, String> ATTRIBUTES = Map.ofEntries(Map.entry("#owner", OWNER),
+      Map.entry("#holdUntil", HOLD_UNTIL), Map.entry("#version", VERSION), Map.entry("#leaseUntil", LEASE_UNTIL),
+      Map.entry("#importId", IMPORT_ID), Map.entry("#urlExpiresAt", URL_EXPIRES_AT), Map.entry("#ticket", TICKET),
+      Map.entry("#uploaded", UPLOADED), Map.entry("#uploadAttempts", UPLOAD_ATTEMPTS),
+      Map.entry("#uploadsSettled", UPLOADS_SETTLED), Map.entry("#uploadResends", UPLOAD_RESENDS));
 
   // ---------------------------------------------------------------------------------------------
   // release
@@ -620,12 +726,14 @@ public final class ImportSlots {
     QueryRequest request = QueryRequest.builder().tableName(config.table()).consistentRead(true)
         .keyConditionExpression("#pk = :pk")
         .projectionExpression(String.join(",", "#pk", "#sk", "#owner", "#exec", "#part", "#leaseUntil", "#holdUntil",
-            "#importId", "#urlExpiresAt", "#uploaded", "#version", "#waitingSince", "#next", "#token"))
+            "#importId", "#urlExpiresAt", "#uploaded", "#uploadAttempts", "#uploadsSettled", "#uploadResends",
+            "#version", "#waitingSince", "#next", "#token"))
         .expressionAttributeNames(Map.ofEntries(Map.entry("#pk", PK), Map.entry("#sk", SK), Map.entry("#owner", OWNER),
             Map.entry("#exec", EXEC), Map.entry("#part", PART), Map.entry("#leaseUntil", LEASE_UNTIL),
             Map.entry("#holdUntil", HOLD_UNTIL), Map.entry("#importId", IMPORT_ID),
             Map.entry("#urlExpiresAt", URL_EXPIRES_AT), Map.entry("#uploaded", UPLOADED),
-            Map.entry("#version", VERSION), Map.entry("#waitingSince", WAITING_SINCE),
+            Map.entry("#uploadAttempts", UPLOAD_ATTEMPTS), Map.entry("#uploadsSettled", UPLOADS_SETTLED),
+            Map.entry("#uploadResends", UPLOAD_RESENDS), Map.entry("#version", VERSION), Map.entry("#waitingSince", WAITING_SINCE),
             Map.entry("#next", NEXT_CHECK_BY), Map.entry("#token", TOKEN)))
         .expressionAttributeValues(Map.of(":pk", s(pk)))
         .build();
@@ -643,10 +751,11 @@ public final class ImportSlots {
   }
 
   private record Slot(int index, boolean exists, long version, String owner, String exec, int part,
-      Instant leaseUntil, Instant holdUntil, String importId, Instant urlExpiresAt, boolean uploaded) {
+      Instant leaseUntil, Instant holdUntil, String importId, Instant urlExpiresAt, boolean uploaded,
+      int uploadAttempts, int uploadsSettled, int uploadResends) {
 
     static Slot absent(int index) {
-      return new Slot(index, false, 0, null, null, 0, null, null, null, null, false);
+      return new Slot(index, false, 0, null, null, 0, null, null, null, null, false, 0, 0, 0);
     }
 
     static Slot from(Map<String, AttributeValue> item) {
@@ -656,7 +765,8 @@ public final class ImportSlots {
       AttributeValue version = item.get(VERSION);
       return new Slot(index, true, version == null ? 0 : Long.parseLong(version.n()), str(item, OWNER), str(item, EXEC),
           part == null ? 0 : Integer.parseInt(part.n()), instant(item, LEASE_UNTIL), instant(item, HOLD_UNTIL),
-          str(item, IMPORT_ID), instant(item, URL_EXPIRES_AT), uploaded != null && Boolean.TRUE.equals(uploaded.bool()));
+          str(item, IMPORT_ID), instant(item, URL_EXPIRES_AT), uploaded != null && Boolean.TRUE.equals(uploaded.bool()),
+          count(item, UPLOAD_ATTEMPTS), count(item, UPLOADS_SETTLED), count(item, UPLOAD_RESENDS));
     }
 
     /** Held by its owner (not released). */
@@ -762,6 +872,11 @@ public final class ImportSlots {
   private static String str(Map<String, AttributeValue> item, String name) {
     AttributeValue v = item.get(name);
     return v == null ? null : v.s();
+  }
+
+  private static int count(Map<String, AttributeValue> item, String name) {
+    AttributeValue v = item.get(name);
+    return v == null || v.n() == null ? 0 : Integer.parseInt(v.n());
   }
 
   private static Instant instant(Map<String, AttributeValue> item, String name) {

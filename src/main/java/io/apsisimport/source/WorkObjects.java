@@ -39,10 +39,14 @@ public final class WorkObjects {
   }
 
   /**
-   * After an execution ended without reaching FinishImport (stopped by hand, timed out), removes its
-   * work object: {@code executionInput} is the execution's input as the status-change event carries
-   * it ({@code {"bucket":…,"key":…}}, StartImport's). Returns the key removed, or null when the
-   * input names no compressed file (a plain CSV, or an execution of another shape).
+   * After a file's execution ended without reaching FinishImport (stopped by hand, timed out),
+   * removes its work object: {@code executionInput} is the execution's input as the status-change
+   * event carries it ({@code {"bucket":…,"key":…}}, StartImport's). Returns the key removed, or null
+   * when the input names no compressed file (a plain CSV, or an execution of another shape).
+   *
+   * <p>A part's execution removes nothing: its input names the file (and its file's work object as
+   * {@code readKey}), but the work object belongs to the file's execution, which reads it for the
+   * other parts after a part failed and removes it itself, or on its own end event.
    */
   public static String deleteAfter(S3Client s3, String executionArn, String executionInput) {
     if (executionInput == null || executionInput.isBlank()) {
@@ -53,6 +57,9 @@ public final class WorkObjects {
       input = JSON.readTree(executionInput);
     } catch (IOException e) {
       return null; // not StartImport's input: nothing of ours to remove
+    }
+    if (!input.isObject() || input.has("part") || input.has("readKey")) {
+      return null; // not a file's execution: a part's, or another shape
     }
     String bucket = input.path("bucket").asText(null);
     String key = input.path("key").asText(null);

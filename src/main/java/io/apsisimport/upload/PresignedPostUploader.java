@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * the file as the last part. The multipart length is computed up front and sent as a fixed
  * Content-Length (S3 refuses chunked uploads); the content is copied through a 64 KiB
  * buffer, so memory stays constant whatever the size.
+ *
+ * <p>A failure says whether the file can have arrived: {@link UploadTransientException} when the
+ * request never became complete (S3 stored nothing: send it again), {@link UploadOutcomeUnknownException}
+ * when the whole request was sent and no answer (or an answer that does not rule it out) came back:
+ * S3 may have stored the file, and sending it again would give the import a second one.
  */
 public final class PresignedPostUploader {
 
@@ -135,21 +140,33 @@ public final class PresignedPostUploader {
             } catch (ContentMismatch e) {
                 throw e;
             } catch (IOException e) {
-                // S3 may answer (and close) before it has read everything: prefer its answer if there is one.
+                // The request never became complete (the stream closes, and flushes its last bytes, only
+                // after the whole Content-Length was written): S3 acts on no incomplete request, so the file
+                // is not there. S3 may answer (and close) before it has read everything: prefer its answer.
                 UploadException answered = answerAfterWriteFailure(connection, ticket, contentLength, e);
-                throw answered != null ? answered : transientFailure(ticket, "sending the upload failed", e);
+                throw answered != null ? answered : transientFailure(ticket, "sending the upload failed before the "
+                        + "whole request was sent", e);
             }
-            int status = connection.getResponseCode();
+            // From here on S3 has been handed the whole request: whatever happens next, it may have stored the file.
+            int status;
+            try {
+                status = connection.getResponseCode();
+            } catch (IOException e) {
+                throw unknownOutcome(ticket, "the whole file was sent, then no answer came", e);
+            }
             if (status >= 200 && status < 300) {
                 drainQuietly(connection);
                 return new UploadResult(status, contentLength, Duration.ofNanos(System.nanoTime() - started));
             }
-            throw failure(ticket, status, readErrorBody(connection), contentLength, success);
+            if (status < 100) {
+                throw new UploadOutcomeUnknownException("upload of import " + ticket.importId() + " to "
+                        + ticket.uploadUrl().getHost() + ": the whole file was sent, then the answer was not HTTP;"
+                        + " the file may have arrived", status, null, null);
+            }
+            throw failure(ticket, status, readErrorBody(connection), contentLength, success, true);
         } catch (ContentMismatch e) {
             connection.disconnect();
             throw new IllegalStateException(e.getMessage());
-        } catch (IOException e) {
-            throw transientFailure(ticket, "reading the upload answer failed", e);
         } finally {
             watchdog.interrupt();
             connection.disconnect();
@@ -271,7 +288,7 @@ public final class PresignedPostUploader {
         try {
             int status = connection.getResponseCode();
             if (status >= 400) {
-                UploadException e = failure(ticket, status, readErrorBody(connection), contentLength, null);
+                UploadException e = failure(ticket, status, readErrorBody(connection), contentLength, null, false);
                 e.addSuppressed(writeFailure);
                 return e;
             }
@@ -281,8 +298,14 @@ public final class PresignedPostUploader {
         return null;
     }
 
+    /**
+     * S3's error answer as a typed failure. {@code wholeRequestSent}: S3 answered after it had the
+     * whole request, so a 5xx that does not say the request was refused unread (503 / SlowDown, 408 /
+     * RequestTimeout) does not rule out that the file was stored: an unknown outcome, not a failure
+     * to repeat. An answer S3 gave before the whole request was sent is about a request it never had.
+     */
     private static UploadException failure(ImportTicket ticket, int status, String body, long contentLength,
-                                           String expectedSuccess) {
+                                           String expectedSuccess, boolean wholeRequestSent) {
         String code = first(CODE, body);
         String message = unescape(first(MESSAGE, body));
         String what = "upload of import " + ticket.importId() + " to " + ticket.uploadUrl().getHost()
@@ -294,7 +317,11 @@ public final class PresignedPostUploader {
         if (expectedSuccess != null && status < 400) {
             what += " (expected " + expectedSuccess + ")";
         }
-        if (status >= 500 || status == 408 || "RequestTimeout".equals(code) || "SlowDown".equals(code)) {
+        boolean refusedUnread = status == 503 || status == 408 || "RequestTimeout".equals(code) || "SlowDown".equals(code);
+        if (status >= 500 && wholeRequestSent && !refusedUnread) {
+            return new UploadOutcomeUnknownException(what + "; the file may have arrived", status, code, null);
+        }
+        if (status >= 500 || refusedUnread) {
             return new UploadTransientException(what, status, code, null);
         }
         if ("EntityTooLarge".equals(code)) {
@@ -305,6 +332,12 @@ public final class PresignedPostUploader {
             return new UploadUrlExpiredException(what, status, code, null);
         }
         return new UploadRejectedException(what, status, code, null);
+    }
+
+    private static UploadOutcomeUnknownException unknownOutcome(ImportTicket ticket, String what, IOException e) {
+        return new UploadOutcomeUnknownException("upload of import " + ticket.importId() + " to "
+                + ticket.uploadUrl().getHost() + ": " + what + " (" + e.getClass().getSimpleName() + ": "
+                + scrub(String.valueOf(e.getMessage()), ticket) + "); the file may have arrived", -1, null, e);
     }
 
     private static UploadTransientException transientFailure(ImportTicket ticket, String what, IOException e) {

@@ -40,6 +40,12 @@ class EventFixturesTest {
     var reap = read("events/reap-slots.json", ReapSlotsHandler.Event.class);
     assertEquals("Step Functions Execution Status Change", reap.detailType());
     assertEquals("ABORTED", reap.detail().status());
+    // A part's execution: its input names its file's work object, which is not its own to remove.
+    assertNotNull(JsonHandler.JSON.readTree(reap.detail().input()).path("readKey").textValue());
+    // A file's execution: its input is StartImport's, naming the dropped file.
+    var reapFile = read("events/reap-slots-file.json", ReapSlotsHandler.Event.class);
+    assertEquals("inbox/crm/profiles 2026-11.csv.gz",
+        JsonHandler.JSON.readTree(reapFile.detail().input()).path("key").asText());
   }
 
   private static <T> T read(String resource, Class<T> type) throws IOException {

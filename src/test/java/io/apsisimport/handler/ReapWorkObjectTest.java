@@ -2,8 +2,8 @@ package io.apsisimport.handler;
 
 // Handler test against moto (no local cloud): the reaper, told that an execution was stopped,
 // removes the work object of its .gz (the decompressed CSV that FinishImport would have removed),
-// touches nothing for a plain CSV or an event without input, and still frees the slots when the
-// delete fails. Its AWS calls are recorded as ReapSlotsFunction's for the IAM check.
+// touches nothing for a plain CSV, an event without input or a part's execution, and still frees
+// the slots when the delete fails. Its AWS calls are recorded as ReapSlotsFunction's for the IAM check.
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,6 +95,19 @@ class ReapWorkObjectTest {
     reap(execution, null);
     reap(execution, "not json");
     assertTrue(exists(work));
+  }
+
+  @Test
+  void aPartsExecutionEndingRemovesNothing() throws IOException {
+    // Its input names the file and the file's work object (readKey): the file's execution still reads
+    // it for its other parts, and removes it itself.
+    String file = EXECUTIONS + "parted_csv_gz-0123456789abcdef";
+    String work = WorkObjects.keyFor(file, "inbox/parted.csv.gz");
+    s3.putObject(b -> b.bucket(BUCKET).key(work), RequestBody.fromString("email\na@example.com\n"));
+    reap(EXECUTIONS.replace(":apsis-local-import:", ":apsis-local-import-part:") + "parted_csv_gz-0123456789abcdef-p001",
+        "{\"bucket\":\"landing\",\"key\":\"inbox/parted.csv.gz\",\"readKey\":\"" + work
+            + "\",\"part\":{\"index\":0}}");
+    assertTrue(exists(work), "a part's end removed its file's work object");
   }
 
   @Test

@@ -37,8 +37,9 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // files routed by the key as dropped, decompressed once into work/ by "Resolve route and check the
 // file", imported from there in parts like a plain CSV, reported with both sizes; damaged,
 // mislabelled, many-file and bomb archives fail before any import. Every execution leaves no work
-// object and no multipart upload behind. Parts are at most 4,000,000 bytes here, so that a 10 MB
-// CSV needs three.
+// object and no multipart upload behind, also one stopped by hand (the reaper removes its work
+// object, told which by the status-change event's input). Parts are at most 4,000,000 bytes here,
+// so that a 10 MB CSV needs three.
 class CompressedFilesEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(120);
@@ -102,6 +103,29 @@ class CompressedFilesEndToEndTest {
     assertEquals(gz.length, report.at("/compressed/compressed_bytes").asLong());
     assertFalse(exists(key));
     assertNoWorkObject(execution, key);
+  }
+
+  @Test
+  void aStoppedExecutionsWorkObjectIsRemovedByTheReaperFromTheEventsInput() throws IOException {
+    // Stopped after "Resolve route and check the file" wrote the work object, before FinishImport (which
+    // removes it on every other path) could run: only the reaper, reading the file's bucket and key
+    // from the status-change event's detail.input, knows which object to remove.
+    String key = "inbox/crm/stopped.csv.gz";
+    String execution;
+    try (var preflight = cloud.lambda().hold("PreflightFileFunction", key)) {
+      execution = cloud.drop(key, gzip(csv(3))).execution();
+      preflight.awaitHeld(DEADLINE);
+      String work = WorkObjects.keyFor(execution, key);
+      assertTrue(exists(work), "preflight wrote " + work);
+      cloud.sfn().stopExecution(b -> b.executionArn(execution));
+    }
+    DescribeExecutionResponse stopped = cloud.await(execution, DEADLINE);
+    assertEquals(ExecutionStatus.ABORTED, stopped.status(), () -> stopped.error() + ": " + stopped.cause());
+
+    cloud.awaitReaped(execution, DEADLINE);
+    assertNoWorkObject(execution, key);
+    assertTrue(exists(key), "a stopped execution leaves the dropped file where it was");
+    assertEquals(0, cloud.partExecutions(execution).size(), "no part was started");
   }
 
   @Test

@@ -15,8 +15,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +49,7 @@ public final class LambdaEndpoint implements AutoCloseable {
   private final URI moto;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Invoker invoker;
+  private final List<Hold> holds = new CopyOnWriteArrayList<>();
 
   public LambdaEndpoint(int port, URI moto, Invoker invoker) throws IOException {
     this.moto = moto;
@@ -66,6 +71,84 @@ public final class LambdaEndpoint implements AutoCloseable {
       throw new IllegalStateException(functionName + " failed: " + r.text());
     }
     return r.body();
+  }
+
+  /**
+   * Holds the answers of the state machines' invocations of {@code functionName} whose payload contains
+   * {@code payloadContains} (the function has run; its answer waits) until {@link Hold#release}: a
+   * test can then act while it knows the execution is inside that task. moto's engine only behaves
+   * as AWS does for a StopExecution that lands while a task waits for its answer (or in a Wait
+   * state): one landing while it evaluates a state's fields makes the next step of its engine fail,
+   * and it ends the stopped execution FAILED (docs/local-runtime.md, "Stopping an execution").
+   */
+  public Hold hold(String functionName, String payloadContains) {
+    Hold hold = new Hold(functionName, payloadContains);
+    holds.add(hold);
+    return hold;
+  }
+
+  /** Answers held by {@link #hold}; closing releases them. */
+  public final class Hold implements AutoCloseable {
+    /** Longer than any test's wait, shorter than the 60 s the engine's Lambda client waits for an answer. */
+    private static final long MAX_HOLD_SECONDS = 45;
+    private final String functionName;
+    private final byte[] marker;
+    private final CountDownLatch held = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    private Hold(String functionName, String payloadContains) {
+      this.functionName = functionName;
+      this.marker = payloadContains.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void await(String name, byte[] payload) {
+      if (!functionName.equals(name) || !contains(payload, marker) || released.getCount() == 0) {
+        return;
+      }
+      held.countDown();
+      try {
+        released.await(MAX_HOLD_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Waits until an answer is held; fails after {@code timeout}. */
+    public void awaitHeld(Duration timeout) {
+      try {
+        if (!held.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("no invocation of " + functionName + " with \""
+              + new String(marker, StandardCharsets.UTF_8) + "\" within " + timeout);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** Sends the held answers and lets every later one through. */
+    public void release() {
+      released.countDown();
+      holds.remove(this);
+    }
+
+    @Override
+    public void close() {
+      release();
+    }
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   /** The error payload Lambda's Java runtime sends for an exception (the whole stack trace). */
@@ -94,6 +177,9 @@ public final class LambdaEndpoint implements AutoCloseable {
       if (m.matches() && "POST".equals(exchange.getRequestMethod())) {
         String name = functionName(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8));
         LambdaRuntime.Result r = invoker.invoke(name, body);
+        for (Hold hold : holds) {
+          hold.await(name, body);
+        }
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.getResponseHeaders().add("X-Amz-Executed-Version", "$LATEST");
         if (r.error()) {
@@ -149,6 +235,7 @@ public final class LambdaEndpoint implements AutoCloseable {
 
   @Override
   public void close() {
+    holds.forEach(Hold::release);
     server.stop(0);
     executor.shutdownNow();
   }

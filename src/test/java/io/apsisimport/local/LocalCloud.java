@@ -70,9 +70,12 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * <p>moto neither delivers S3 notifications nor emits Step Functions status-change events, so this
  * class does both, in the shapes AWS uses: {@link #drop} puts an object and sends its S3 event to
  * StartImport; a watcher sends the status changes that the template's EventBridge rules match
- * (the reaper's, for both state machines) to their functions. moto also lets a part's execution
- * run on when the file's execution that started it ({@code startExecution.sync:2}) is stopped; AWS
- * stops it (what the integration's StopExecution permission is for), so the watcher does too.
+ * (the reaper's, for both state machines) to their functions, built from DescribeExecution as AWS
+ * builds them (name, dates, input and output: {@link #statusChangeEvent(DescribeExecutionResponse)}).
+ * moto also lets a part's execution run on when the file's execution that started it
+ * ({@code startExecution.sync:2}) is stopped; AWS stops it (what the integration's StopExecution
+ * permission is for), so the watcher does too. A test that stops an execution holds a task's answer
+ * first ({@link LambdaEndpoint#hold}): moto ends it ABORTED only when stopped there or in a Wait.
  *
  * <p>Each finished file's EventBridge event (the file state machine's {@code events:putEvents}, which
  * moto's ASL engine sends to moto's EventBridge) is captured as EventBridge delivers it: a rule of the
@@ -296,6 +299,8 @@ public final class LocalCloud implements AutoCloseable {
       parameters.put("SlotMaxWaitSeconds", Long.toString(options.slotMaxWaitSeconds()));
       parameters.put("MaxPartBytes", Long.toString(options.maxPartBytes()));
       parameters.put("LandingPrefix", options.landingPrefix());
+      // Waits run in real time here: "Did the file arrive?" gives up after 15 s, not 5 minutes.
+      parameters.put("UploadArrivalWaitSeconds", "15");
       var physical = new LinkedHashMap<String, String>();
       physical.put("LandingBucket", bucket);
       physical.put("SlotsTable", slotsTable);
@@ -729,9 +734,13 @@ public final class LocalCloud implements AutoCloseable {
           for (ExecutionStatus status : statusesOf(pattern)) {
             for (ExecutionListItem e : sfn.listExecutions(b -> b.stateMachineArn(machine.stateMachineArn())
                 .statusFilter(status)).executions()) {
-              byte[] event = statusChangeEvent(e.executionArn(), machine.stateMachineArn(), status.toString());
               String key = rule.function() + " " + e.executionArn();
-              if (!LocalTemplate.matches(pattern, JSON.readTree(event)) || !reaped.add(key)) {
+              if (reaped.contains(key)) {
+                continue;
+              }
+              byte[] event = statusChangeEvent(sfn.describeExecution(b -> b.executionArn(e.executionArn())));
+              // A terminal status does not change: a rule that does not match it never will.
+              if (!reaped.add(key) || !LocalTemplate.matches(pattern, JSON.readTree(event))) {
                 continue;
               }
               try {
@@ -787,16 +796,73 @@ public final class LocalCloud implements AutoCloseable {
     return statuses;
   }
 
+  /**
+   * EventBridge's size rule for these events (Step Functions developer guide, "EventBridge payloads"):
+   * when the escaped input and output together exceed 248 KB the input is left out, and when the
+   * escaped output alone does, the output too; {@code inputDetails}/{@code outputDetails} say so.
+   */
+  static final int EVENT_PAYLOAD_LIMIT = 248 * 1024;
+
+  /**
+   * The "Step Functions Execution Status Change" event AWS sends for an execution, built from its
+   * DescribeExecution as AWS builds it ("the detail section provides the same information as the
+   * DescribeExecution API"; events/reap-slots.json and reap-slots-file.json are the documented shape):
+   * name, dates as epoch milliseconds, the input and output as JSON strings with their details.
+   */
+  byte[] statusChangeEvent(DescribeExecutionResponse d) {
+    return statusChangeEvent(d.executionArn(), d.stateMachineArn(), d.name(), d.statusAsString(), d.startDate(),
+        d.stopDate(), d.input(), d.output());
+  }
+
+  /** The same for an execution that does not exist (a benchmark's): no dates, no input. */
   byte[] statusChangeEvent(String executionArn, String machineArn, String status) {
+    return statusChangeEvent(executionArn, machineArn, executionArn.substring(executionArn.lastIndexOf(':') + 1),
+        status, null, null, null, null);
+  }
+
+  static byte[] statusChangeEvent(String executionArn, String machineArn, String name, String status, Instant start,
+      Instant stop, String input, String output) {
     ObjectNode root = JSON.createObjectNode();
+    Instant time = (stop == null ? Instant.now() : stop).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     root.put("version", "0").put("id", java.util.UUID.randomUUID().toString())
         .put("detail-type", "Step Functions Execution Status Change").put("source", "aws.states")
-        .put("account", ACCOUNT).put("time", Instant.now().toString()).put("region", REGION);
+        .put("account", ACCOUNT).put("time", time.toString()).put("region", REGION);
     root.putArray("resources").add(executionArn);
-    root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", machineArn)
-        .put("status", status);
+    ObjectNode detail = root.putObject("detail").put("executionArn", executionArn).put("stateMachineArn", machineArn)
+        .put("name", name).put("status", status);
+    if (start == null) {
+      detail.putNull("startDate");
+    } else {
+      detail.put("startDate", start.toEpochMilli());
+    }
+    if (stop == null) {
+      detail.putNull("stopDate");
+    } else {
+      detail.put("stopDate", stop.toEpochMilli());
+    }
+    boolean outputKept = output == null || escapedBytes(output) <= EVENT_PAYLOAD_LIMIT;
+    boolean inputKept = escapedBytes(input) + (outputKept ? escapedBytes(output) : 0) <= EVENT_PAYLOAD_LIMIT;
+    detail.put("input", inputKept ? input : null);
+    detail.putObject("inputDetails").put("included", inputKept);
+    detail.put("output", outputKept ? output : null);
+    if (output == null) {
+      detail.putNull("outputDetails");
+    } else {
+      detail.putObject("outputDetails").put("included", outputKept);
+    }
     try {
       return JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int escapedBytes(String s) {
+    if (s == null) {
+      return 0;
+    }
+    try {
+      return JSON.writeValueAsBytes(s).length - 2;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

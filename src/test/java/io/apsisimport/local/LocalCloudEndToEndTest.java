@@ -39,13 +39,21 @@ class LocalCloudEndToEndTest {
     sim = ApsisSimulator.start();
     cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
     cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
-    // Stopped while its first Lambda task still runs init in a fresh environment: outside the Map,
-    // where moto's engine ends a stopped execution ABORTED as AWS does.
-    String execution = cloud.drop("inbox/stopped.csv", "email-address\na@example.com\n"
-        .getBytes(StandardCharsets.UTF_8)).execution();
-    cloud.sfn().stopExecution(b -> b.executionArn(execution));
+    // Stopped while its first task waits for its answer (held until then), and ended ABORTED, as AWS
+    // ends any stopped execution. moto's engine does so only for a stop that lands while a task waits
+    // for its answer or in a Wait state: one that lands while it evaluates a state's fields (the first
+    // milliseconds of an execution, say) makes its next step fail, and it ends the execution FAILED
+    // (docs/local-runtime.md, "Stopping an execution on the local cloud").
+    String key = "inbox/stopped.csv";
+    String execution;
+    try (var preflight = cloud.lambda().hold("PreflightFileFunction", key)) {
+      execution = cloud.drop(key, "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8)).execution();
+      preflight.awaitHeld(Duration.ofSeconds(90));
+      cloud.sfn().stopExecution(b -> b.executionArn(execution));
+    }
 
-    assertEquals(ExecutionStatus.ABORTED, cloud.await(execution, Duration.ofSeconds(30)).status());
+    var stopped = cloud.await(execution, Duration.ofSeconds(30));
+    assertEquals(ExecutionStatus.ABORTED, stopped.status(), () -> stopped.error() + ": " + stopped.cause());
     cloud.awaitReaped(execution, Duration.ofSeconds(30));
   }
 

@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // End-to-end tests on the local cloud with ONE import slot: a slot held by an aborted execution comes back
 // through the reaper (EventBridge status change), and with the reaper off, through lease expiry
 // (the next acquire reclaims it after asking Step Functions). The slot's owner is the part's own
-// execution; stopping the file's execution stops it (as AWS stops a .sync task's execution). Each test has a cloud of its own,
+// execution; stopping the file's execution stops it (as AWS stops a .sync task's execution), and a
+// part's execution stopped on its own reaches the reaper through the rule's part state machine. Each test has a cloud of its own,
 // so one test's aborted execution can never reach the other's reaper. In the reaper test APSIS, like
 // the real one for an account with one slot, allows ONE pending import: a slot freed too early
 // shows as a 429.
@@ -70,6 +71,45 @@ class SlotRecoveryEndToEndTest {
   }
 
   @Test
+  void anAbortedPartsExecutionReachesTheReaperThroughTheTemplatesRuleAndItsUploadedImportKeepsItsSlot()
+      throws Exception {
+    // The part's own execution stopped (by hand in the console, say), not its file's: its ABORTED
+    // reaches the reaper only through the rule's entry for the part state machine (drop the part
+    // state machine or ABORTED from the rule in template.yaml and awaitReaped fails). The lease (25 s)
+    // outlasts the reaper's cold start on a loaded machine: a reaper that runs after the lease ended
+    // rightly frees the slot, and the hold would not show.
+    start(25, 1);
+    String file = cloud.drop("inbox/part/a.csv", csv()).execution();
+    String part = awaitUploadedPart(file);
+    // Stopped while its status check waits for its answer: moto then ends it ABORTED as AWS does.
+    try (var check = cloud.lambda().hold("CheckImportStatusFunction", part)) {
+      check.awaitHeld(Duration.ofSeconds(60));
+      cloud.sfn().stopExecution(b -> b.executionArn(part));
+    }
+    var stopped = cloud.await(part, Duration.ofSeconds(60));
+    assertEquals(ExecutionStatus.ABORTED, stopped.status(), () -> stopped.error() + ": " + stopped.cause());
+
+    cloud.awaitReaped(part, Duration.ofSeconds(60));
+    Optional<SlotView> slot = slotOf(part);
+    assertTrue(slot.isPresent() && slot.get().holdUntil() != null,
+        () -> "after the reaper, the uploaded import's slot must be held until its lease ends: " + slot);
+
+    // The file's execution learns it from the part's .sync task, and says so in its report.
+    var fileEnd = cloud.await(file, Duration.ofSeconds(60));
+    assertEquals(ExecutionStatus.FAILED, fileEnd.status(), () -> fileEnd.error() + ": " + fileEnd.cause());
+    String report = cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket())
+        .key(cloud.dropNames(file).report(false))).asUtf8String();
+    assertTrue(report.contains("part execution " + part.substring(part.lastIndexOf(':') + 1)
+        + " ended ABORTED without saying why"), report);
+
+    String next = cloud.drop("inbox/part/b.csv", csv()).execution();
+    assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(next, Duration.ofSeconds(150)).status());
+    assertEquals(0, sim.tooManyRequestsAnswered(),
+        "the next file asked APSIS for an import while the aborted part's was still pending there");
+    assertEquals(List.of(), cloud.slots().stream().filter(s -> s.ownerId() != null).toList());
+  }
+
+  @Test
   void withoutTheReaperTheSlotComesBackWhenItsLeaseExpires() {
     start(4, 3);
     cloud.reaper(false);
@@ -99,6 +139,21 @@ class SlotRecoveryEndToEndTest {
     assertTrue(stopped.status() == ExecutionStatus.ABORTED
         || stopped.status() == ExecutionStatus.FAILED && "States.Runtime".equals(stopped.error()),
         () -> stopped.status() + " " + stopped.error() + ": " + stopped.cause());
+    return part;
+  }
+
+  /** The file's part execution once it holds the slot and uploaded its file. */
+  private String awaitUploadedPart(String fileExecution) {
+    Instant deadline = Instant.now().plusSeconds(120);
+    String part = null;
+    while (part == null || !slotOf(part).map(SlotView::uploaded).orElse(false)) {
+      var file = cloud.sfn().describeExecution(b -> b.executionArn(fileExecution));
+      assertEquals(ExecutionStatus.RUNNING, file.status(), () -> "ended before its part uploaded its file: "
+          + file.error() + ": " + file.cause());
+      assertTrue(Instant.now().isBefore(deadline), "the execution never uploaded its file");
+      LocalCloud.pause(100);
+      part = cloud.partExecutions(fileExecution).stream().findFirst().orElse(null);
+    }
     return part;
   }
 

@@ -69,14 +69,16 @@ public final class ApsisSimulator implements AutoCloseable {
     /**
      * Behaviour knobs; {@link #defaults()} then withers. {@code expiresIn}: the {@code expires_in} the token
      * endpoint reports, or null for the JWT's own lifetime. {@code keepAlive}: false answers every request
-     * with {@code Connection: close}, so each request needs a new connection.
+     * with {@code Connection: close}, so each request needs a new connection. {@code fileNotice}: how long
+     * after an upload the import still says "waiting for file" (the time APSIS takes to learn that the
+     * file landed in its bucket; zero by default).
      */
     public record Config(int port, String clientId, String clientSecret, Duration tokenLifetime,
                          int tokenRateLimit, Duration tokenRateWindow, int pendingLimit,
                          long maxUploadBytes, Duration uploadUrlLifetime, Duration processing,
                          Set<String> forbiddenSections, Set<String> forbiddenKeyspaces,
                          Set<String> failingSections, boolean keepUploads, Clock clock,
-                         Duration expiresIn, boolean keepAlive) {
+                         Duration expiresIn, boolean keepAlive, Duration fileNotice) {
 
         public Config {
             forbiddenSections = Set.copyOf(forbiddenSections);
@@ -87,7 +89,8 @@ public final class ApsisSimulator implements AutoCloseable {
         public static Config defaults() {
             return new Config(0, "demo-client", "demo-secret", Duration.ofHours(1),
                     20, Duration.ofMinutes(1), 3, MAX_IMPORT_FILE_BYTES, Duration.ofHours(1),
-                    Duration.ofSeconds(1), Set.of(), Set.of(), Set.of(), false, Clock.systemUTC(), null, true);
+                    Duration.ofSeconds(1), Set.of(), Set.of(), Set.of(), false, Clock.systemUTC(), null, true,
+                    Duration.ZERO);
         }
 
         public Config port(int p) {
@@ -153,6 +156,15 @@ public final class ApsisSimulator implements AutoCloseable {
             return with(c -> c.forbiddenKeyspaces = plus(c.forbiddenKeyspaces, keyspace));
         }
 
+        /**
+         * An uploaded file is noticed this long after it landed: until then the import still says
+         * "waiting for file" (APSIS learns of the file from its bucket, not from the upload's answer),
+         * and its processing starts then.
+         */
+        public Config fileNoticedAfter(Duration d) {
+            return with(c -> c.fileNotice = d);
+        }
+
         /** Imports in this section end with status "failed". */
         public Config failImportsInSection(String section) {
             return with(c -> c.failingSections = plus(c.failingSections, section));
@@ -203,6 +215,7 @@ public final class ApsisSimulator implements AutoCloseable {
             Clock clock;
             Duration expiresIn;
             boolean keepAlive;
+            Duration fileNotice;
 
             Mutable(Config c) {
                 port = c.port;
@@ -222,12 +235,13 @@ public final class ApsisSimulator implements AutoCloseable {
                 clock = c.clock;
                 expiresIn = c.expiresIn;
                 keepAlive = c.keepAlive;
+                fileNotice = c.fileNotice;
             }
 
             Config build() {
                 return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow,
                         pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections,
-                        forbiddenKeyspaces, failingSections, keepUploads, clock, expiresIn, keepAlive);
+                        forbiddenKeyspaces, failingSections, keepUploads, clock, expiresIn, keepAlive, fileNotice);
             }
         }
     }
@@ -507,6 +521,14 @@ public final class ApsisSimulator implements AutoCloseable {
             }
             if (fault instanceof Faults.Drop) {
                 return; // closing before any response header drops the connection
+            }
+            if (fault instanceof Faults.DropWhileReceiving d) {
+                exchange.getRequestBody().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, d.bytes()));
+                return; // the rest of the body unread: the close resets the connection
+            }
+            if (fault instanceof Faults.DropAfterReceiving) {
+                drain(exchange);
+                return;
             }
             if (fault instanceof Faults.DropAfterActing) {
                 // The request is read and acted on (a token issued, an import created, a file taken),
@@ -804,7 +826,10 @@ public final class ApsisSimulator implements AutoCloseable {
         if (imp.upload == null) {
             return now.isBefore(imp.expiresAt) ? "waiting for file" : "expired";
         }
-        Duration since = Duration.between(imp.upload.at(), now);
+        Duration since = Duration.between(imp.upload.at().plus(config.fileNotice()), now);
+        if (since.isNegative()) {
+            return "waiting for file";
+        }
         Duration processing = config.processing();
         if (since.compareTo(processing) >= 0) {
             return config.failingSections().contains(imp.section) ? "failed" : "completed";

@@ -341,6 +341,38 @@ class ApsisSimulatorTest {
     }
 
     @Test
+    void aDropAfterReceivingReadsTheWholeUploadAndStoresNothing() throws Exception {
+        start(ApsisSimulator.Config.defaults());
+        String token = token();
+        JsonNode ticket = requestImport(token, "s");
+        sim.faults().on(Endpoint.UPLOAD).next().dropAfterReceiving();
+        try {
+            upload(ticket, withFileLast(fields(ticket)), CSV, false);
+            throw new AssertionError("the upload was answered");
+        } catch (IOException expected) {
+            // no answer
+        }
+        assertEquals(Map.of(), sim.uploadsPerImport());
+        assertEquals("waiting for file", status(token, "s", ticket.get("import_id").asText()));
+    }
+
+    @Test
+    void anUploadedFileIsNoticedAfterTheConfiguredDelay() throws Exception {
+        start(ApsisSimulator.Config.defaults().clock(clock).fileNoticedAfter(Duration.ofSeconds(3))
+                .processing(Duration.ofSeconds(3)));
+        String token = token();
+        JsonNode ticket = requestImport(token, "s");
+        String id = ticket.get("import_id").asText();
+        assertEquals(200, upload(ticket, withFileLast(fields(ticket)), CSV, false).statusCode());
+        assertEquals(Map.of(id, 1), sim.uploadsPerImport());
+        assertEquals("waiting for file", status(token, "s", id), "the file landed; APSIS has not noticed it yet");
+        clock.advance(Duration.ofSeconds(3));
+        assertEquals("queued", status(token, "s", id));
+        clock.advance(Duration.ofSeconds(3));
+        assertEquals("completed", status(token, "s", id), "processing counts from the notice");
+    }
+
+    @Test
     void connectionsCanBeRefusedAndAcceptedAgainKeepingState() throws Exception {
         start(ApsisSimulator.Config.defaults().keepAlive(false));
         HttpResponse<String> first = tokenResponse("demo-client", "demo-secret");

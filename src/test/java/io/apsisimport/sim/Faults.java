@@ -11,13 +11,15 @@ import java.util.function.ToIntFunction;
  * {@code sim.faults().on(Endpoint.REQUEST_IMPORT).call(2).respond(503)},
  * {@code sim.faults().on(Endpoint.IMPORT_STATUS).next().delay(Duration.ofSeconds(2))},
  * {@code sim.faults().on(Endpoint.UPLOAD).always().drop()},
- * {@code sim.faults().on(Endpoint.UPLOAD).next().dropAfterActing()}.
+ * {@code sim.faults().on(Endpoint.UPLOAD).next().dropAfterActing()},
+ * {@code sim.faults().on(Endpoint.UPLOAD).next().dropWhileReceiving(1 << 20)}.
  * Calls are numbered per endpoint from 1, counting every call the simulator received.
  */
 public final class Faults {
 
     /** What a fault does instead of (or before) the normal answer. */
-    public sealed interface Action permits Respond, Delay, Drop, DropAfterActing {
+    public sealed interface Action permits Respond, Delay, Drop, DropWhileReceiving, DropAfterReceiving,
+            DropAfterActing {
     }
 
     /** Answer with this status, body and headers instead of the normal answer. */
@@ -30,6 +32,22 @@ public final class Faults {
 
     /** Close the connection without answering (the request is not processed). */
     public record Drop() implements Action {
+    }
+
+    /**
+     * Read the first {@code bytes} of the request body, then close the connection with the rest
+     * unread (the request is not processed): a connection lost in the middle of a large upload. The
+     * client sees its write fail once the socket buffers between them are full, so the body must be
+     * larger than those (a few MiB on loopback) for it to notice before it has sent everything.
+     */
+    public record DropWhileReceiving(long bytes) implements Action {
+    }
+
+    /**
+     * Read the whole request, then close the connection without acting on it or answering: the
+     * client has sent everything and cannot tell this from {@link DropAfterActing}.
+     */
+    public record DropAfterReceiving() implements Action {
     }
 
     /**
@@ -126,6 +144,16 @@ public final class Faults {
         /** The request never gets through: the connection closes before it is processed. */
         public void drop() {
             add(new Drop());
+        }
+
+        /** The connection closes after {@code bytes} of the request body, before it is processed. */
+        public void dropWhileReceiving(long bytes) {
+            add(new DropWhileReceiving(bytes));
+        }
+
+        /** The whole request is read, then the connection closes: not acted on, not answered. */
+        public void dropAfterReceiving() {
+            add(new DropAfterReceiving());
         }
 
         /** The request gets through and is acted on; the connection closes before the answer. */

@@ -260,6 +260,50 @@ class ImportSlotsTest {
   }
 
   @Test
+  void anUploadIsSentOnlyWhileNoEarlierAttemptMayHaveDeliveredTheFile() {
+    ImportSlots slots = slots(1);
+    SlotOwner a = owner("exec-a", 0);
+    acquired(slots.acquire(a, T0, 0));
+    slots.attachImport(a, "imp-1", T0.plus(Duration.ofHours(1)), "{}");
+
+    assertEquals(new UploadStart.Send(1), slots.startUpload(a));
+    // Attempt 1 has no outcome yet (its invocation died, or its answer was lost): nothing more is sent.
+    assertEquals(new UploadStart.InDoubt(1), slots.startUpload(a));
+    assertTrue(slots.uploadAttempts(a).inDoubt());
+    // Known not delivered (the request never became complete): the next attempt may go.
+    slots.settleUpload(a, 1);
+    assertEquals(new UploadStart.Send(2), slots.startUpload(a));
+    slots.settleUpload(a, 1); // a stale settle of an older attempt changes nothing
+    assertEquals(new UploadStart.InDoubt(2), slots.startUpload(a));
+    // APSIS kept waiting for the file after attempt 2: given up on, once, then the file may go again.
+    assertTrue(slots.giveUpOnUpload(a, 1));
+    assertEquals(new ImportSlots.UploadAttempts(2, 2, 1, false), slots.uploadAttempts(a));
+    assertEquals(new UploadStart.Send(3), slots.startUpload(a));
+    assertFalse(slots.giveUpOnUpload(a, 1), "the part has used its one resend");
+    assertEquals(new UploadStart.InDoubt(3), slots.startUpload(a));
+    // The file arrived (APSIS said so, or an attempt succeeded): never sent again.
+    slots.markUploaded(a);
+    assertEquals(new UploadStart.AlreadyUploaded(), slots.startUpload(a));
+    assertFalse(slots.giveUpOnUpload(a, 5));
+    assertFalse(slots.uploadAttempts(a).inDoubt());
+  }
+
+  @Test
+  void uploadAttemptsBelongToTheHolderAndGoWithTheSlot() {
+    ImportSlots slots = slots(1);
+    SlotOwner a = owner("exec-a", 0);
+    SlotOwner b = owner("exec-b", 0);
+    acquired(slots.acquire(a, T0, 0));
+    assertEquals(new UploadStart.Send(1), slots.startUpload(a));
+    assertThrows(SlotLostException.class, () -> slots.startUpload(b), "no upload without the slot");
+    slots.release(a, ReleaseReason.IMPORT_FINISHED);
+    assertThrows(SlotLostException.class, () -> slots.startUpload(a));
+    acquired(slots.acquire(b, T0, 0));
+    assertEquals(new ImportSlots.UploadAttempts(0, 0, 0, false), slots.uploadAttempts(b));
+    assertEquals(new UploadStart.Send(1), slots.startUpload(b), "the next holder starts from nothing");
+  }
+
+  @Test
   void abandonedImportWhoseUrlExpiredUnusedIsFreeAtOnce() {
     ImportSlots slots = slots(1);
     SlotOwner a = owner("exec-a", 0);

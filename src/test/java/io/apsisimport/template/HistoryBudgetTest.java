@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.apsisimport.handler.CheckImportStatusHandler;
 import io.apsisimport.handler.PollSchedule;
+import io.apsisimport.handler.UploadArrival;
 import io.apsisimport.landing.Limits;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotsConfig;
@@ -49,6 +50,8 @@ class HistoryBudgetTest {
     assertEquals(SlotsConfig.MAX_WAIT_LIMIT_SECONDS, parameter("SlotMaxWaitSeconds", "MaxValue"));
     assertEquals(CheckImportStatusHandler.MAX_IMPORT_TIMEOUT_SECONDS, parameter("ImportTimeoutSeconds", "MaxValue"));
     assertEquals(1, parameter("PollIntervalSeconds", "MinValue"));
+    assertEquals(UploadArrival.MAX_WAIT_SECONDS, parameter("UploadArrivalWaitSeconds", "MaxValue"));
+    assertEquals(UploadArrival.MIN_WAIT_SECONDS, parameter("UploadArrivalWaitSeconds", "MinValue"));
   }
 
   @Test
@@ -63,9 +66,22 @@ class HistoryBudgetTest {
     assertEquals("Wait for a free import slot", part.state("Slot free?").path("Default").asText());
     assertEquals("Acquire import slot", part.state("Wait for a free import slot").path("Next").asText());
     assertEquals("Slot free?", part.state("Acquire import slot").path("Next").asText());
+    // After an upload in doubt: "Did the file arrive?" → "File arrived?" → "Wait for the file to arrive" →
+    // "Did the file arrive?" (UploadArrival's schedule), and at most UploadArrival.MAX_RESENDS times back to
+    // "Upload file".
+    assertEquals("Upload answer lost", part.state("Upload file").at("/Catch/0/Next").asText());
+    assertEquals("Did the file arrive?", part.state("Upload answer lost").path("Next").asText());
+    assertEquals("File arrived?", part.state("Did the file arrive?").path("Next").asText());
+    assertEquals("Wait for the file to arrive", part.state("File arrived?").path("Default").asText());
+    assertEquals("$.arrival.nextCheckSeconds", part.state("Wait for the file to arrive").path("SecondsPath").asText());
+    assertEquals("Did the file arrive?", part.state("Wait for the file to arrive").path("Next").asText());
+    assertEquals("Upload file", part.state("File arrived?").at("/Choices/1/Next").asText());
     // Nothing else loops.
     assertEquals(Set.of(Set.of("Import finished?", "Wait before checking import status", "Check import status"),
-        Set.of("Slot free?", "Wait for a free import slot", "Acquire import slot")), Set.copyOf(cycles(partDefinition)));
+        Set.of("Slot free?", "Wait for a free import slot", "Acquire import slot"),
+        Set.of("Did the file arrive?", "File arrived?", "Wait for the file to arrive"),
+        Set.of("Upload file", "Upload answer lost", "Did the file arrive?", "File arrived?")),
+        Set.copyOf(cycles(partDefinition)));
     assertEquals(Set.of(), Set.copyOf(cycles(fileDefinition)), "the file's execution has no loop: its events grow with parts only");
   }
 
@@ -77,6 +93,10 @@ class HistoryBudgetTest {
         + " without wake-ups: %d (cap %d)%n", checks, PollSchedule.MAX_CHECKS, asks, ImportSlots.MAX_ASKS);
     assertTrue(checks < PollSchedule.MAX_CHECKS, "the longest import reaches the cap of checks first: " + checks);
     assertTrue(asks < ImportSlots.MAX_ASKS * 3 / 4, "the longest slot wait leaves room for wake-ups: " + asks);
+    int arrivals = new UploadArrival(Duration.ofSeconds(UploadArrival.MAX_WAIT_SECONDS)).checksUntilGivenUp();
+    System.out.printf("arrival checks within the longest UploadArrivalWaitSeconds (%d s): %d (cap %d)%n",
+        UploadArrival.MAX_WAIT_SECONDS, arrivals, UploadArrival.MAX_CHECKS);
+    assertTrue(arrivals < UploadArrival.MAX_CHECKS, "the longest arrival wait reaches the cap of checks first: " + arrivals);
   }
 
   @Test
@@ -86,15 +106,21 @@ class HistoryBudgetTest {
     int slots = asks * part.worst(List.of("Acquire import slot", "Slot free?"))
         + (asks - 1) * part.worst("Wait for a free import slot");
     int polls = checks * part.worst(List.of("Wait before checking import status", "Check import status", "Import finished?"));
-    int importing = part.worst(List.of("Request import", "Upload file"));
+    // Every upload in doubt (the first and one after each resend), its arrival checks all made.
+    int doubts = 1 + UploadArrival.MAX_RESENDS;
+    int arrival = part.worst("Upload answer lost")
+        + UploadArrival.MAX_CHECKS * part.worst(List.of("Did the file arrive?", "File arrived?"))
+        + (UploadArrival.MAX_CHECKS - 1) * part.worst("Wait for the file to arrive");
+    int importing = part.worst("Request import") + doubts * (part.worst("Upload file") + arrival);
     int success = part.worst(List.of("Release import slot", "Imported?"))
         + Math.max(part.worst("Part imported"), part.worst("APSIS did not import the part"));
     int failure = part.worst(List.of("Check import status failed", "Release slot after failure", "Slot left to its lease",
         "Part not imported"));
     int worst = HistoryModel.EXECUTION + slots + importing + polls + Math.max(success, failure);
     System.out.printf("part execution, worst case: %d events (%d asks for a slot: %d; %d status checks: %d;"
-        + " request and upload: %d; end: %d); budget %d of %d%n",
-        worst, asks, slots, checks, polls, importing, Math.max(success, failure), BUDGET, HISTORY_LIMIT);
+        + " request and upload, %d uploads in doubt of %d arrival checks each: %d; end: %d); budget %d of %d%n",
+        worst, asks, slots, checks, polls, doubts, UploadArrival.MAX_CHECKS, importing, Math.max(success, failure),
+        BUDGET, HISTORY_LIMIT);
     assertTrue(worst <= BUDGET, "a part's execution can reach " + worst + " history events");
   }
 

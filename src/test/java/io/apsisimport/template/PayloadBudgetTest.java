@@ -215,6 +215,10 @@ class PayloadBudgetTest {
     state.putObject("import").put("importId", "i".repeat(200)).put("requestedAt", "2026-11-28T10:00:05Z");
     state.putObject("upload").put("bytes", 52_428_800L).put("elapsedMillis", 900_000L);
     state.put("failedStep", "Check import status");
+    // "Did the file arrive?"'s last answer, with the longest status APSIS can be thought to send.
+    state.set("arrival", JSON.valueToTree(new io.apsisimport.handler.CheckImportStatusHandler.Output("PENDING",
+        QUOTES.repeat(500), null, null, null, "2026-11-28T10:00:05.123456789Z", io.apsisimport.handler.UploadArrival.MAX_CHECKS,
+        3600, null, false, false, "2026-11-28T10:00:05.123456789Z")));
     // Step Functions keeps 32,768 characters of a caught error's Cause; each can take 3 bytes.
     state.putObject("error").put("Error", "E".repeat(256)).put("Cause", "€".repeat(CAUSE_LIMIT));
     System.out.printf("part execution, worst state: %d bytes (its input %d); budget %d of %d%n", bytes(state),

@@ -58,7 +58,8 @@ class StateMachineContractTest {
         }
       }
     }
-    assertEquals(10, lambdaTasks, "Lambda tasks: 3 of the file, 7 of a part (the slot wait invokes AcquireSlot too)");
+    assertEquals(11, lambdaTasks, "Lambda tasks: 3 of the file, 8 of a part (the slot wait invokes AcquireSlot too;"
+        + " \"Did the file arrive?\" invokes CheckImportStatus)");
     assertEquals(List.of(), problems);
   }
 
@@ -252,6 +253,47 @@ class StateMachineContractTest {
     assertTrue(caught.contains("States.ALL"), "Import part catches everything: " + caught);
     iteration.forEach((name, state) -> assertFalse(state.path("Type").asText().equals("Fail"),
         name + " fails the whole Map"));
+  }
+
+  /**
+   * An upload whose outcome is unknown (the file may be at APSIS) is never repeated by a Retry:
+   * "Upload file" retries neither UploadOutcomeUnknownException nor a wildcard that includes it, and
+   * catches it to the check that asks APSIS first ("Did the file arrive?", CheckImportStatus with an
+   * arrival state), whose only way back to "Upload file" is its answer {@code resend}.
+   */
+  @Test
+  void anUploadWhoseOutcomeIsUnknownIsNeverRepeatedBeforeApsisIsAsked() {
+    var part = Definitions.states(definitions.get(Definitions.PART));
+    String unknown = io.apsisimport.upload.UploadOutcomeUnknownException.class.getName();
+    JsonNode upload = part.get("Upload file");
+    var retried = new TreeSet<String>();
+    upload.path("Retry").forEach(r -> r.path("ErrorEquals").forEach(e -> retried.add(e.asText())));
+    for (String never : List.of(unknown, "States.ALL", "States.TaskFailed")) {
+      assertFalse(retried.contains(never), "\"Upload file\" retries " + never + ": " + retried);
+    }
+    JsonNode first = upload.path("Catch").get(0);
+    assertEquals(List.of(unknown), List.of(first.path("ErrorEquals").get(0).asText()));
+    assertEquals(1, first.path("ErrorEquals").size());
+    Set<String> afterDoubt = StateGraph.reachable(part, first.path("Next").asText());
+    assertTrue(afterDoubt.contains("Did the file arrive?"), afterDoubt.toString());
+    JsonNode check = part.get("Did the file arrive?");
+    assertEquals("${CheckImportStatusFunctionArn}", check.path("Resource").asText());
+    assertEquals("$.arrival", check.at("/Parameters/arrival.$").asText());
+    // Back to "Upload file" only from "File arrived?", and only on resend.
+    var into = new ArrayList<String>();
+    part.forEach((name, state) -> {
+      if (StateGraph.successors(state).contains("Upload file")) {
+        into.add(name);
+      }
+    });
+    assertEquals(List.of("Request import", "File arrived?"), into);
+    var back = new ArrayList<String>();
+    part.get("File arrived?").path("Choices").forEach(c -> {
+      if (c.path("Next").asText().equals("Upload file")) {
+        back.add(c.path("Variable").asText() + "=" + c.path("BooleanEquals").asText());
+      }
+    });
+    assertEquals(List.of("$.arrival.resend=true"), back);
   }
 
   @Test

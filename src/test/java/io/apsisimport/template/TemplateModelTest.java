@@ -130,7 +130,8 @@ class TemplateModelTest {
                 "LandingPrefix", "RoutesKey", "MaxPartBytes", "MaxDecompressedBytes", "MaxCompressionRatio",
                 "MaxConcurrentImports",
                 "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
-                "PollIntervalSeconds", "ImportTimeoutSeconds", "LogRetentionDays", "ApplicationLogLevel", "SystemLogLevel",
+                "PollIntervalSeconds", "ImportTimeoutSeconds", "UploadArrivalWaitSeconds",
+                "LogRetentionDays", "ApplicationLogLevel", "SystemLogLevel",
                 "AlarmTopicArn", "MetricsNamespace", "EventBusName", "NotificationEmail", "FailedProfilesThreshold",
                 "SlotWaitAlarmSeconds"),
                 model.parameterNames());
