@@ -504,13 +504,13 @@ public final class LambdaRuntime implements AutoCloseable {
 
     /** The emulator listens a moment after it starts; init itself waits for the first invocation. */
     private void awaitListening(int port) {
-      Instant deadline = Instant.now().plusSeconds(30);
+      var deadline = new PatientDeadline(Duration.ofSeconds(30));
       while (true) {
         try (var socket = new java.net.Socket()) {
           socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
           return;
         } catch (IOException notYet) {
-          if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+          if (!process.isAlive() || deadline.passed()) {
             close();
             throw new IllegalStateException("the Lambda runtime emulator for " + pool.function.name()
                 + " did not start (see " + logFile(pool.function.name()) + ")");

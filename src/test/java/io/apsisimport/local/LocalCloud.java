@@ -483,14 +483,14 @@ public final class LocalCloud implements AutoCloseable {
 
   /** Waits (deadline {@code timeout}) for the event of a file's execution, and returns it. */
   public JsonNode awaitImportEvent(String fileExecutionArn, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
+    var deadline = new PatientDeadline(timeout);
     while (true) {
       List<JsonNode> found = importEvents(fileExecutionArn);
       if (!found.isEmpty()) {
         return found.get(0);
       }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("no event for " + fileExecutionArn + " reached EventBridge within " + timeout);
+      if (deadline.passed()) {
+        throw new IllegalStateException("no event for " + fileExecutionArn + " reached EventBridge within " + deadline);
       }
       pause(100);
     }

@@ -144,13 +144,13 @@ class SlotRecoveryEndToEndTest {
 
   /** The file's part execution once it holds the slot and uploaded its file. */
   private String awaitUploadedPart(String fileExecution) {
-    Instant deadline = Instant.now().plusSeconds(120);
+    var deadline = new PatientDeadline(Duration.ofSeconds(120));
     String part = null;
     while (part == null || !slotOf(part).map(SlotView::uploaded).orElse(false)) {
       var file = cloud.sfn().describeExecution(b -> b.executionArn(fileExecution));
       assertEquals(ExecutionStatus.RUNNING, file.status(), () -> "ended before its part uploaded its file: "
           + file.error() + ": " + file.cause());
-      assertTrue(Instant.now().isBefore(deadline), "the execution never uploaded its file");
+      assertFalse(deadline.passed(), "the execution never uploaded its file");
       LocalCloud.pause(100);
       part = cloud.partExecutions(fileExecution).stream().findFirst().orElse(null);
     }
