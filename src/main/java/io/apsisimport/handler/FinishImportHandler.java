@@ -40,7 +40,8 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
   }
 
   public FinishImportHandler(Wiring wiring) {
-    this(wiring.s3(), wiring.clock());
+    this(wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.COPY, Wiring.S3Calls.DELETE),
+        wiring.clock());
   }
 
   public FinishImportHandler(S3Client s3, Clock clock) {
