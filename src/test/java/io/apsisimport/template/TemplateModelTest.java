@@ -34,8 +34,7 @@ class TemplateModelTest {
     private static final Set<String> SHARED_ENVIRONMENT = Set.of(
             "SLOTS_TABLE", "APSIS_ACCOUNT_KEY", "MAX_CONCURRENT_IMPORTS", "SLOT_LEASE_SECONDS",
             "SLOT_MAX_WAIT_SECONDS", "POLL_INTERVAL_SECONDS", "APSIS_REGION", "APSIS_BASE_URL", "APSIS_SECRET_ARN",
-            "LANDING_PREFIX", "ROUTES_KEY", "MAX_PART_BYTES", "IMPORT_TIMEOUT_SECONDS",
-            "JAVA_TOOL_OPTIONS");
+            "LANDING_PREFIX", "ROUTES_KEY", "MAX_PART_BYTES", "IMPORT_TIMEOUT_SECONDS");
 
     private static TemplateModel model;
 
