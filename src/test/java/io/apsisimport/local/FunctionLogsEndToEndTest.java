@@ -4,8 +4,8 @@ package io.apsisimport.local;
 // runs in the Lambda Java runtime (RIC under RIE) with the template's JSON log format, through a
 // file that is imported and a file that fails (so that the reaper runs too), and every line each
 // function's process wrote is one JSON object with a level. Not the platform's lines (the emulator's
-// START/END/REPORT and "(rapid)" lines: on AWS, Lambda writes its own platform records), and not the
-// JVM's "Picked up JAVA_TOOL_OPTIONS" notice of a function whose template sets JAVA_TOOL_OPTIONS.
+// START/END/REPORT and "(rapid)" lines: on AWS, Lambda writes its own platform records). Nothing else
+// is let off: no SLF4J notice, and no JVM "Picked up JAVA_TOOL_OPTIONS" notice (no function sets them).
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,13 +41,20 @@ class FunctionLogsEndToEndTest {
 
       List<String> problems = new ArrayList<>();
       for (var function : cloud.functions().values()) {
-        String notice = "Picked up JAVA_TOOL_OPTIONS: " + function.javaToolOptions();
         int json = 0;
-        for (String line : cloud.logLines(function.name())) {
-          if (LambdaRuntime.platformLine(line) || (!function.javaToolOptions().isEmpty() && line.equals(notice))) {
+        List<String> lines = cloud.logLines(function.name());
+        // The invocations the emulator started: a line that names a request names one of them.
+        Set<String> requests = new java.util.HashSet<>();
+        for (String line : lines) {
+          if (line.startsWith("START RequestId: ")) {
+            requests.add(line.substring("START RequestId: ".length()).split(" ")[0]);
+          }
+        }
+        for (String line : lines) {
+          if (LambdaRuntime.platformLine(line)) {
             continue;
           }
-          String problem = problem(line);
+          String problem = problem(line, requests);
           if (problem == null) {
             json++;
           } else {
@@ -59,12 +66,22 @@ class FunctionLogsEndToEndTest {
         }
       }
       assertTrue(problems.isEmpty(), String.join("\n", problems));
-      assertFalse(cloud.logLines("UploadPartFunction").stream().anyMatch(l -> l.startsWith("SLF4J")));
+      // The failure went through the runtime's own error record too (JSON, level ERROR, its request id).
+      assertTrue(cloud.logLines("PreflightFileFunction").stream().anyMatch(l -> l.startsWith("{")
+          && l.contains("\"level\":\"ERROR\"") && l.contains("\"AWSRequestId\"")),
+          "the runtime's error record of the failed preflight");
+      assertFalse(cloud.logLines().stream().anyMatch(l -> l.startsWith("SLF4J") || l.startsWith("Picked up ")),
+          "no SLF4J or JVM notice in any log");
     }
   }
 
-  /** Why a line of a function's own output is not what CloudWatch can read as an event, or null. */
-  private static String problem(String line) {
+  /**
+   * Why a line of a function's own output is not what CloudWatch can read as an event, or null: one
+   * JSON object with the fields of the runtime's own JSON records (an ISO-8601 {@code timestamp}, a
+   * {@code level}, a {@code message}), and a request id (ours: {@code requestId}; the runtime's:
+   * {@code AWSRequestId}), when it has one, of an invocation the emulator started.
+   */
+  private static String problem(String line, Set<String> requests) {
     JsonNode node;
     try (var parser = LocalCloud.JSON.createParser(line)) {
       node = LocalCloud.JSON.readTree(parser);
@@ -77,6 +94,22 @@ class FunctionLogsEndToEndTest {
     if (node == null || !node.isObject()) {
       return "not a JSON object";
     }
-    return LEVELS.contains(node.path("level").asText()) ? null : "no level";
+    if (!LEVELS.contains(node.path("level").asText())) {
+      return "no level";
+    }
+    if (!node.path("message").isTextual()) {
+      return "no message";
+    }
+    try {
+      java.time.Instant.parse(node.path("timestamp").asText());
+    } catch (java.time.format.DateTimeParseException e) {
+      return "no ISO-8601 timestamp";
+    }
+    for (String field : List.of("requestId", "AWSRequestId")) {
+      if (node.has(field) && !requests.contains(node.get(field).asText())) {
+        return field + " of no invocation";
+      }
+    }
+    return null;
   }
 }
