@@ -30,6 +30,9 @@ public final class ColdStartBench {
   private static final String HELLO = "io.apsisimport.local.fn.HelloWorldHandler::handleRequest";
   private static final java.util.regex.Pattern UPLOADED =
       java.util.regex.Pattern.compile("file uploaded.*?millis\\\\?\":(\\d+)");
+  /** Wiring's line at the end of its SnapStart priming (in init, before the runtime asks to be restored). */
+  private static final java.util.regex.Pattern PRIMED =
+      java.util.regex.Pattern.compile("\"message\":\"SnapStart priming done\",\"millis\":(\\d+)");
 
   public static void main(String[] args) throws Exception {
     Path home = Path.of(System.getProperty("apsisimport.home", ".")).toAbsolutePath().normalize();
@@ -43,12 +46,15 @@ public final class ColdStartBench {
 
     Row hello = hello(home, template);
     List<Row> rows = new ArrayList<>();
+    Map<String, Double> priming = new java.util.HashMap<>();
     var sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(300)));
     try (sim; var cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxEnvironmentsPerFunction(1))) {
       runFiles(cloud);
       LambdaRuntime runtime = cloud.runtime().orElseThrow();
       for (String fn : cloud.functions().keySet()) {
         rows.add(Row.of(fn, runtime.environmentStats(fn).get(0)));
+        cloud.logLines(fn).stream().map(PRIMED::matcher).filter(java.util.regex.Matcher::find).findFirst()
+            .ifPresent(m -> priming.put(fn, Double.parseDouble(m.group(1))));
       }
     }
     String loadAfter = loadAverage();
@@ -70,6 +76,14 @@ public final class ColdStartBench {
     }
     System.out.printf("goals: init <= 3x hello-world's: %s; first invocation <= 2x the fifth: %s%n",
         initOk ? "met" : "MISSED", firstOk ? "met" : "MISSED");
+    System.out.println();
+    System.out.println("Init without the SnapStart priming (its own duration, logged by Wiring, taken out): what is"
+        + " left is the JVM, the runtime and the handler's constructor:");
+    System.out.printf("%-28s %9s %12s %7s%n", "function", "priming", "init-priming", "x hello");
+    for (Row r : rows) {
+      double p = priming.getOrDefault(r.name, 0.0);
+      System.out.printf("%-28s %6.0f ms %9.0f ms %6.1fx%n", r.name, p, r.init - p, (r.init - p) / hello.init);
+    }
     System.out.println();
     System.out.println("The same environments by CPU time and classes loaded (all the JVM's threads, JIT and GC"
         + " included; barely moved by other load on the machine):");
