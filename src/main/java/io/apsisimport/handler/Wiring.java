@@ -264,6 +264,7 @@ public final class Wiring {
       }
       s3.ifBuilt(c -> primeS3(c, calls, a));
       secretsManager.ifBuilt(c -> c.getSecretValue(b -> b.secretId("priming")));
+      credentials.ifBuilt(c -> SdkPriming.primeCredentialsChain()); // built with the first SDK client
       apsis.ifBuilt(c -> c.prime(endpoint.uri()));
       for (Primer p : primers) {
         p.prime(endpoint.uri());
@@ -298,6 +299,9 @@ public final class Wiring {
         .conditionExpression("attribute_not_exists(pk)")));
     c.deleteItem(b -> b.tableName("priming").key(key));
     c.scanPaginator(b -> b.tableName("priming")).items().forEach(item -> { });
+    c.queryPaginator(b -> b.tableName("priming").consistentRead(true).keyConditionExpression("#pk = :pk")
+        .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p"))))
+        .items().forEach(item -> { });
   }
 
   private static void primeS3(S3Client c, java.util.Set<S3Calls> calls, PrimingAnswers answers) {
