@@ -246,6 +246,9 @@ public final class Wiring {
    * then the handler's own primers run (the upload relay). Nothing is sent anywhere else, no
    * credential is read, and the endpoint is closed before the snapshot.
    */
+  /** The port the last priming's endpoint listened on (0: none yet), for the tests that check nothing stays connected. */
+  volatile int lastPrimingPort;
+
   void prime() throws Exception {
     long started = System.nanoTime();
     int requests;
@@ -256,6 +259,7 @@ public final class Wiring {
         });
         SdkPriming.Scope redirected = sdkPriming.redirect(endpoint.uri())) {
       PrimingAnswers a = answers.get();
+      lastPrimingPort = endpoint.port();
       sfn.ifBuilt(c -> primeSfn(c, a));
       dynamo.ifBuilt(c -> primeDynamo(c, a));
       java.util.Set<S3Calls> calls;
