@@ -260,35 +260,32 @@ public final class ApsisClient implements ApsisApi {
     }
 
     /**
-     * Loads and runs, offline, what a first call goes through: request building, JSON of tickets,
-     * statuses and tokens, message trimming, back-off. For SnapStart's {@code beforeCheckpoint}:
-     * sends nothing and reads no credentials, so nothing stale or secret ends up in the snapshot.
+     * For SnapStart's {@code beforeCheckpoint}: runs what a first call goes through — a token
+     * request, an import request and a status request, answers read and parsed, through this
+     * client's own HTTP client — against {@code loopback}, a priming endpoint of the caller's on
+     * this machine that answers as APSIS would. Reads no credentials (the priming client has made-up
+     * ones and its own token cache) and calls nothing else: nothing stale or secret ends up in the
+     * snapshot. Each answer closes its connection, so none stays pooled.
      */
-    public void prime() {
-        try {
-            byte[] body = MAPPER.writeValueAsBytes(MAPPER.createObjectNode()
-                    .put("grant_type", "client_credentials").put("client_id", "priming").put("client_secret", "priming"));
-            HttpRequest.newBuilder(URI.create(base + "/oauth/token")).timeout(options.requestTimeout())
-                    .header("Content-Type", "application/json")
-                    .method("POST", HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            HttpRequest.newBuilder(URI.create(base + "/audience/sections/" + pathSegment("priming") + "/imports/x"))
-                    .method("GET", HttpRequest.BodyPublishers.noBody()).build();
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8);
-            ImportTicket ticket = ImportTicket.fromApsisResponse(MAPPER.readTree("""
-                    {"import_id":"priming","file_upload_url":"https://priming.invalid/upload",
-                     "file_upload_body":{"key":"k","policy":"p","x-amz-signature":"s"},
-                     "file_upload_url_expires_at":"2000-01-01T00:00:00Z"}"""));
-            ImportTicket.fromJson(ticket.toJson());
-            JsonNode status = MAPPER.readTree("{\"import_id\":\"priming\",\"result\":{\"status\":\"completed\",\"profiles_found\":1}}");
-            ImportStatus.of("priming", status.path("result").path("status").asText(), count(status.path("result"), "profiles_found"),
-                    null, null).outcome();
-            jwtExpiry("eyJhbGciOiJub25lIn0.eyJleHAiOjB9.");
-            trimmed(apsisMessage("{\"message\":\"priming\"}"));
-            ZonedDateTime.parse("Sat, 01 Jan 2000 00:00:00 GMT", DateTimeFormatter.RFC_1123_DATE_TIME);
-            backoff(1);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    public void prime(URI loopback) {
+        ApsisClient primer = new ApsisClient(this, loopback);
+        ImportTicket ticket = primer.requestImport("priming", MAPPER.createObjectNode()
+                .set("keyspace_mapping", MAPPER.createObjectNode().put("keyspace_discriminator", "priming")
+                        .put("field_selector", "priming")), Deadline.none());
+        ImportTicket.fromJson(ticket.toJson());
+        primer.importStatus("priming", ticket.importId(), Deadline.none()).outcome();
+        // What only failures go through: Retry-After dates, APSIS's error messages, the back-off.
+        ZonedDateTime.parse("Sat, 01 Jan 2000 00:00:00 GMT", DateTimeFormatter.RFC_1123_DATE_TIME);
+        trimmed(apsisMessage("{\"message\":\"priming\"}"));
+        backoff(1);
+    }
+
+    /** A client like {@code template} (same HTTP client and options) for {@code base}, with made-up credentials. */
+    private ApsisClient(ApsisClient template, URI base) {
+        this.base = base.toString();
+        this.credentials = ApsisCredentialsSource.of(new ApsisCredentials("priming", "priming"));
+        this.options = template.options;
+        this.http = template.http;
     }
 
     // ---------------------------------------------------------------- token

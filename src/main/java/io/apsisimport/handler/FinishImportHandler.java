@@ -46,7 +46,8 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
   }
 
   public FinishImportHandler(Wiring wiring) {
-    this(wiring.s3(), wiring.clock(), ImportMetrics.namespace(wiring.env()));
+    this(wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.COPY, Wiring.S3Calls.DELETE),
+        wiring.clock(), ImportMetrics.namespace(wiring.env()));
   }
 
   public FinishImportHandler(S3Client s3, Clock clock) {

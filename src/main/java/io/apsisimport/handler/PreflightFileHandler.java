@@ -52,7 +52,7 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
   }
 
   public PreflightFileHandler(Wiring wiring) {
-    this(wiring.s3(), wiring.routes(),
+    this(wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.MULTIPART), wiring.routes(),
         wiring.env().longValue("MAX_PART_BYTES", APSIS_MAX_FILE_BYTES, 1024, APSIS_MAX_FILE_BYTES),
         new ExpansionLimits(
             wiring.env().longValue("MAX_DECOMPRESSED_BYTES", ExpansionLimits.DEFAULTS.maxBytes(), 1, 5_000_000_000L),

@@ -29,7 +29,7 @@ public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, 
   }
 
   public ReapSlotsHandler(Wiring wiring) {
-    this(wiring.slots(), wiring.sfn(), wiring.s3());
+    this(wiring.slots(), wiring.sfn(), wiring.s3(Wiring.S3Calls.DELETE));
   }
 
   public ReapSlotsHandler(ImportSlots slots, SfnClient sfn) {

@@ -28,7 +28,7 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
   }
 
   public RequestImportHandler(Wiring wiring) {
-    this(wiring.apsis(), wiring.slots(), new LandingFiles(wiring.s3()), wiring.clock());
+    this(wiring.apsis(), wiring.slots(), new LandingFiles(wiring.s3(Wiring.S3Calls.READ)), wiring.clock());
   }
 
   public RequestImportHandler(ApsisApi apsis, ImportSlots slots, LandingFiles files, Clock clock) {

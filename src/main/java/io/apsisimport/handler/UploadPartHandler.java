@@ -1,6 +1,7 @@
 package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -32,6 +35,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * before any further attempt.
  */
 public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input, UploadPartHandler.Output> {
+  /**
+   * How much the SnapStart priming streams through the relay: enough for the JIT to compile the copy
+   * path (bench/coldstart: the first upload of a fresh environment against curl -F).
+   */
+  static final long RELAY_PRIMING_BYTES = 32L << 20;
+
   private final LandingFiles files;
   private final ImportSlots slots;
   private final PresignedPostUploader uploader;
@@ -41,7 +50,8 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
   }
 
   public UploadPartHandler(Wiring wiring) {
-    this(wiring.s3(), wiring.slots(), wiring.uploader());
+    this(wiring.s3(Wiring.S3Calls.READ), wiring.slots(), wiring.uploader());
+    wiring.primeAlso(this::primeRelay);
   }
 
   public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader) {
@@ -126,6 +136,27 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
       Log.warn(context, "could not record that the upload attempt did not deliver the file; the next attempt"
           + " asks APSIS first", "attempt", attempt, "errorType", e.getClass().getName(), "execution",
           owner.executionArn());
+    }
+  }
+
+  /**
+   * The relay's own path, before the SnapStart snapshot: {@link #RELAY_PRIMING_BYTES} streamed from
+   * two ranged S3 GETs into an upload form, as {@link #handle} does, both answered by the priming
+   * endpoint on loopback ({@link Wiring#prime}). The copy path gets compiled (this function runs with
+   * full tiered compilation, template.yaml) before the first file arrives. With a plain-http
+   * endpoint, the TLS of a real upload is not part of it.
+   */
+  void primeRelay(URI endpoint) {
+    var drop = new DroppedFile("priming", "priming/relay.csv", "priming", null, null, null);
+    var ticket = new ImportTicket("priming", endpoint.resolve(PrimingAnswers.UPLOAD_PATH),
+        List.of(new FormField("key", "priming")), null);
+    long header = 64;
+    try (InputStream head = files.range(drop, 0, header);
+        InputStream records = files.range(drop, header, header + RELAY_PRIMING_BYTES);
+        InputStream body = new SequenceInputStream(head, records)) {
+      uploader.upload(ticket, "priming.csv", header + RELAY_PRIMING_BYTES, body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -18,17 +18,26 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.crac.Core;
 import org.crac.Resource;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
 /**
  * Builds the real collaborators once per container from the environment (template.yaml sets it;
@@ -56,6 +65,19 @@ public final class Wiring {
   private final Jitter jitter;
   /** Held here: the CRaC context keeps its resources only weakly. */
   private final SnapStartHooks snapStart;
+  /** Sends the SDK clients' requests to the priming endpoint while priming (and nowhere else). */
+  private final SdkPriming sdkPriming = new SdkPriming();
+  /** Priming of what the handler adds to the clients built here (the upload relay's copy path). */
+  private final List<Primer> primers = new CopyOnWriteArrayList<>();
+  private final java.util.Set<S3Calls> s3Calls = java.util.EnumSet.noneOf(S3Calls.class);
+  /**
+   * One HTTP client for every SDK client of this container (each would build its own, with its own
+   * TLS context): lighter to build, and one connection pool.
+   */
+  private final Memo<SdkHttpClient> http = new Memo<>(() -> UrlConnectionHttpClient.builder().build());
+  /** The SDK's default chain (on SnapStart: the container credentials endpoint), resolved at first use. */
+  private final Memo<AwsCredentialsProvider> credentials =
+      new Memo<>(() -> sdkPriming.credentials(DefaultCredentialsProvider.builder().build()));
 
   private final Memo<S3Client> s3 = new Memo<>(this::newS3);
   private final Memo<SfnClient> sfn = new Memo<>(() -> configure(SfnClient.builder()).build());
@@ -86,8 +108,29 @@ public final class Wiring {
     return env;
   }
 
-  public S3Client s3() {
+  /**
+   * The S3 client; {@code primed}: the kinds of call the handler makes with it, run by the SnapStart
+   * priming ({@link #prime}). Each kind loads its own share of the S3 model (over a thousand classes
+   * for all of them), so a handler names only what it calls.
+   */
+  public S3Client s3(S3Calls... primed) {
+    synchronized (s3Calls) {
+      s3Calls.addAll(List.of(primed));
+    }
     return s3.get();
+  }
+
+  /** Kinds of S3 call, for the priming: see {@link #s3(S3Calls...)}. */
+  public enum S3Calls {
+    /** HEAD and GET (ranges, small objects), and a failed precondition (a file replaced meanwhile). */
+    READ,
+    /** PUT of a small object. */
+    WRITE,
+    /** Server-side copy, and a failed precondition. */
+    COPY,
+    DELETE,
+    /** A multipart upload: create, upload a part, complete, abort. */
+    MULTIPART
   }
 
   public SfnClient sfn() {
@@ -103,7 +146,7 @@ public final class Wiring {
   }
 
   public RoutesSource routes() {
-    return new RoutesSource(s3(), env.optional("ROUTES_KEY", "config/routes.json"));
+    return new RoutesSource(s3(S3Calls.READ), env.optional("ROUTES_KEY", "config/routes.json"));
   }
 
   public PresignedPostUploader uploader() {
@@ -126,14 +169,14 @@ public final class Wiring {
   }
 
   private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
-    builder.region(region);
+    builder.region(region).credentialsProvider(credentials.get());
     endpoint.ifPresent(builder::endpointOverride);
     if (builder instanceof AwsSyncClientBuilder<?, ?> sync) {
-      sync.httpClientBuilder(UrlConnectionHttpClient.builder());
+      sync.httpClient(http.get());
     }
     boolean s3 = builder instanceof software.amazon.awssdk.services.s3.S3ClientBuilder;
     builder.overrideConfiguration(c -> {
-      c.addExecutionInterceptor(new SdkPriming());
+      c.addExecutionInterceptor(sdkPriming);
       if (!s3) {
         c.apiCallTimeout(AWS_CALL_TIMEOUT);
       }
@@ -141,11 +184,17 @@ public final class Wiring {
     return builder;
   }
 
+  /**
+   * Only acquiring a slot asks whether its holder still runs: the Step Functions client behind the
+   * probe is built when a probe is first needed, so handlers that never acquire a slot (request,
+   * upload, status) do not build one at init.
+   */
   private ImportSlots newSlots() {
-    var probe = new SfnExecutionProbe(sfn(), (execution, e) -> Log.warn(null,
+    Memo<SfnExecutionProbe> probe = new Memo<>(() -> new SfnExecutionProbe(sfn(), (execution, e) -> Log.warn(null,
         "could not tell whether the execution holding an import slot still runs: the slot is kept",
-        "execution", execution, "error", SlotWakeups.describe(e, null)));
-    return new ImportSlots(dynamo.get(), probe, SlotsConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
+        "execution", execution, "error", SlotWakeups.describe(e, null))));
+    return new ImportSlots(dynamo.get(), execution -> probe.get().isRunning(execution),
+        SlotsConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
   }
 
   private ApsisClient newApsis() {
@@ -177,32 +226,137 @@ public final class Wiring {
   }
 
   /**
-   * Before the snapshot: what the first invocation would load and build, offline. Each SDK client
-   * the handler asked for runs the requests its handler makes up to the point of sending
-   * ({@link SdkPriming}); the APSIS client builds its requests and reads sample answers.
+   * Work a handler adds to the priming of this wiring's clients, run with the priming endpoint's
+   * address while the clients' requests go there.
    */
-  void prime() {
-    apsis.ifBuilt(ApsisClient::prime);
-    String arn = "arn:aws:states:" + region.id() + ":000000000000:execution:priming:priming";
-    sfn.ifBuilt(c -> SdkPriming.run(() -> c.describeExecution(b -> b.executionArn(arn)
-        .overrideConfiguration(SdkPriming::mark))));
-    dynamo.ifBuilt(c -> {
-      Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("priming"), "sk", AttributeValue.fromS("priming"));
-      SdkPriming.run(() -> c.query(b -> b.tableName("priming").keyConditionExpression("#pk = :pk")
-          .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p")))
-          .overrideConfiguration(SdkPriming::mark)));
-      SdkPriming.run(() -> c.updateItem(b -> b.tableName("priming").key(key).updateExpression("SET #v = :v")
-          .conditionExpression("#v = :w").expressionAttributeNames(Map.of("#v", "v"))
-          .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"), ":w", AttributeValue.fromN("0")))
-          .overrideConfiguration(SdkPriming::mark)));
-      SdkPriming.run(() -> c.putItem(b -> b.tableName("priming").item(key).overrideConfiguration(SdkPriming::mark)));
-    });
-    s3.ifBuilt(c -> SdkPriming.run(() -> c.getObject(b -> b.bucket("priming").key("priming").range("bytes=0-0")
-        .overrideConfiguration(SdkPriming::mark))));
-    secretsManager.ifBuilt(c -> SdkPriming.run(() -> c.getSecretValue(b -> b.secretId("priming")
-        .overrideConfiguration(SdkPriming::mark))));
+  @FunctionalInterface
+  interface Primer {
+    void prime(URI endpoint) throws Exception;
+  }
+
+  /** Adds {@code primer} to this wiring's SnapStart priming (after the clients' own). */
+  void primeAlso(Primer primer) {
+    primers.add(primer);
+  }
+
+  /**
+   * Before the snapshot: what the first invocation would load, build and compile. Every client the
+   * handler asked for runs the calls this project makes with it against a {@link PrimingEndpoint} of
+   * our own on loopback, answers and typed errors included ({@link SdkPriming}, {@link PrimingAnswers}),
+   * then the handler's own primers run (the upload relay). Nothing is sent anywhere else, no
+   * credential is read, and the endpoint is closed before the snapshot.
+   */
+  /** The port the last priming's endpoint listened on (0: none yet), for the tests that check nothing stays connected. */
+  volatile int lastPrimingPort;
+
+  void prime() throws Exception {
+    long started = System.nanoTime();
+    int requests;
+    var answers = new java.util.concurrent.atomic.AtomicReference<PrimingAnswers>();
+    try (PrimingEndpoint endpoint = PrimingEndpoint.start(uri -> {
+          answers.set(new PrimingAnswers(uri));
+          return answers.get();
+        });
+        SdkPriming.Scope redirected = sdkPriming.redirect(endpoint.uri())) {
+      PrimingAnswers a = answers.get();
+      lastPrimingPort = endpoint.port();
+      sfn.ifBuilt(c -> primeSfn(c, a));
+      dynamo.ifBuilt(c -> primeDynamo(c, a));
+      java.util.Set<S3Calls> calls;
+      synchronized (s3Calls) {
+        calls = java.util.EnumSet.copyOf(s3Calls.isEmpty() ? java.util.EnumSet.of(S3Calls.READ) : s3Calls);
+      }
+      s3.ifBuilt(c -> primeS3(c, calls, a));
+      secretsManager.ifBuilt(c -> c.getSecretValue(b -> b.secretId("priming")));
+      credentials.ifBuilt(c -> SdkPriming.primeCredentialsChain()); // built with the first SDK client
+      apsis.ifBuilt(c -> c.prime(endpoint.uri()));
+      for (Primer p : primers) {
+        p.prime(endpoint.uri());
+      }
+      requests = endpoint.served();
+    }
     Log.line(com.amazonaws.services.lambda.runtime.logging.LogLevel.INFO, null, Map.of("key", "priming"),
         "priming", "part", 0);
+    Log.info(null, "SnapStart priming done", "millis", (System.nanoTime() - started) / 1_000_000,
+        "requests", requests);
+  }
+
+  private static void primeSfn(SfnClient c, PrimingAnswers answers) {
+    String arn = "arn:aws:states:eu-west-1:000000000000:execution:priming:priming";
+    c.describeExecution(b -> b.executionArn(arn));
+    c.startExecution(b -> b.stateMachineArn(arn).name("priming").input("{}"));
+    answers.failNext(PrimingAnswers.sfnExecutionExists());
+    expect(ExecutionAlreadyExistsException.class, () -> c.startExecution(b -> b.stateMachineArn(arn).name("priming")));
+    c.sendTaskSuccess(b -> b.taskToken("priming").output("{}"));
+  }
+
+  private static void primeDynamo(DynamoDbClient c, PrimingAnswers answers) {
+    Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("priming"), "sk", AttributeValue.fromS("priming"));
+    c.query(b -> b.tableName("priming").consistentRead(true).keyConditionExpression("#pk = :pk")
+        .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p"))));
+    c.updateItem(b -> b.tableName("priming").key(key).updateExpression("SET #v = :v").conditionExpression("#v = :w")
+        .expressionAttributeNames(Map.of("#v", "v"))
+        .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"), ":w", AttributeValue.fromN("0"))));
+    c.putItem(b -> b.tableName("priming").item(key).conditionExpression("attribute_not_exists(pk)"));
+    answers.failNext(PrimingAnswers.dynamoConditionFailed());
+    expect(ConditionalCheckFailedException.class, () -> c.putItem(b -> b.tableName("priming").item(key)
+        .conditionExpression("attribute_not_exists(pk)")));
+    c.deleteItem(b -> b.tableName("priming").key(key));
+    c.scanPaginator(b -> b.tableName("priming")).items().forEach(item -> { });
+    c.queryPaginator(b -> b.tableName("priming").consistentRead(true).keyConditionExpression("#pk = :pk")
+        .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p"))))
+        .items().forEach(item -> { });
+  }
+
+  private static void primeS3(S3Client c, java.util.Set<S3Calls> calls, PrimingAnswers answers) {
+    if (calls.contains(S3Calls.READ)) {
+      c.headObject(b -> b.bucket("priming").key("priming.csv").ifMatch("\"priming\""));
+      try (var in = c.getObject(b -> b.bucket("priming").key("priming.csv").ifMatch("\"priming\"")
+          .range("bytes=0-4095"))) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      c.getObjectAsBytes(b -> b.bucket("priming").key("config/priming.json"));
+      answers.failNext(PrimingAnswers.s3PreconditionFailed());
+      expect(S3Exception.class, () -> c.getObjectAsBytes(b -> b.bucket("priming").key("priming.csv")
+          .ifMatch("\"priming\"")));
+    }
+    if (calls.contains(S3Calls.WRITE)) {
+      c.putObject(b -> b.bucket("priming").key("reports/priming.json").contentType("application/json"),
+          RequestBody.fromString("{}"));
+    }
+    if (calls.contains(S3Calls.COPY)) {
+      c.copyObject(b -> b.sourceBucket("priming").sourceKey("priming.csv").destinationBucket("priming")
+          .destinationKey("archive/priming.csv").copySourceIfMatch("\"priming\""));
+      answers.failNext(PrimingAnswers.s3PreconditionFailed());
+      expect(S3Exception.class, () -> c.copyObject(b -> b.sourceBucket("priming").sourceKey("priming.csv")
+          .destinationBucket("priming").destinationKey("archive/priming.csv").copySourceIfMatch("\"priming\"")));
+    }
+    if (calls.contains(S3Calls.DELETE)) {
+      c.deleteObject(b -> b.bucket("priming").key("priming.csv"));
+    }
+    if (calls.contains(S3Calls.MULTIPART)) {
+      String upload = c.createMultipartUpload(b -> b.bucket("priming").key("work/priming.csv")).uploadId();
+      String etag = c.uploadPart(b -> b.bucket("priming").key("work/priming.csv").uploadId(upload).partNumber(1),
+          RequestBody.fromBytes(new byte[1024])).eTag();
+      c.completeMultipartUpload(b -> b.bucket("priming").key("work/priming.csv").uploadId(upload)
+          .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(etag))));
+      c.abortMultipartUpload(b -> b.bucket("priming").key("work/priming.csv").uploadId(upload));
+    }
+  }
+
+  /** Runs a priming call that is meant to fail with {@code type}: the typed error's path is primed. */
+  private static void expect(Class<? extends RuntimeException> type, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      if (!type.isInstance(e)) {
+        throw e;
+      }
+      return;
+    }
+    throw new IllegalStateException("priming expected " + type.getSimpleName());
   }
 
   /** A value built at first use, once. */

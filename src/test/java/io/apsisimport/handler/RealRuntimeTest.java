@@ -1,10 +1,11 @@
 package io.apsisimport.handler;
 
 // Tests under the real Lambda Java runtime (the runtime interface client under the runtime interface
-// emulator, see RieFunction), with moto for DynamoDB and Secrets Manager and the APSIS One simulator:
-// what the runtime makes of the handlers' log lines under the JSON log format and the application log
-// level; the secret read at the first call, not at init; APSIS calls that end before the function's
-// timeout, with a typed error the state machine retries.
+// emulator, run by the local cloud's LambdaRuntime with template.yaml's handler, memory, log format
+// and SnapStart, and a timeout and log level of each test's own), with moto for DynamoDB and Secrets
+// Manager and the APSIS One simulator: what the runtime makes of the handlers' log lines under the
+// JSON log format and the application log level; the secret read at the first call, not at init;
+// APSIS calls that end before the function's timeout, with a typed error the state machine retries.
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.apsisimport.local.FunctionConfig;
+import io.apsisimport.local.LambdaRuntime;
 import io.apsisimport.local.MotoServer;
 import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.sim.Endpoint;
@@ -19,9 +22,17 @@ import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotDecision;
 import io.apsisimport.slots.SlotOwner;
 import io.apsisimport.slots.SlotsConfig;
+import io.apsisimport.template.TemplateModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +53,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 class RealRuntimeTest {
-  private static final String REQUEST_IMPORT = "io.apsisimport.handler.RequestImportHandler::handleRequest";
-  private static final String CHECK_STATUS = "io.apsisimport.handler.CheckImportStatusHandler::handleRequest";
+  /** template.yaml's logical ids. */
+  private static final String REQUEST_IMPORT = "RequestImportFunction";
+  private static final String CHECK_STATUS = "CheckImportStatusFunction";
   private static final String RANDOM_SECRET = "Qm9ndXNSYW5kb21TZWNyZXQxMjM0NTY3";
   private static final String EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:apsis-import-import:e-";
+  /** Key of {@link #env}'s map that is not a variable but the function's LoggingConfig.ApplicationLogLevel. */
+  private static final String APPLICATION_LOG_LEVEL = "ApplicationLogLevel";
 
   private static MotoServer moto;
   private static ApsisSimulator sim;
@@ -89,12 +103,13 @@ class RealRuntimeTest {
     String placeholderArn = secrets.createSecret(b -> b.name("apsis-placeholder")
         .secretString("{\"client_id\":\"REPLACE_WITH_APSIS_CLIENT_ID\",\"client_secret\":\"" + RANDOM_SECRET + "\"}"))
         .arn();
-    try (var function = RieFunction.start("RequestImportFunction", REQUEST_IMPORT, env(placeholderArn, "INFO"), 30)) {
+    try (var function = RealFunction.start(REQUEST_IMPORT, env(placeholderArn, "INFO"), 30)) {
       holdSlot("logs", 0);
 
       // Init succeeded with the placeholder secret; the first invocation says what to do...
       var failed = function.invoke(requestImport("logs", 0));
       assertEquals("io.apsisimport.apsis.ApsisCredentialsException", failed.errorType(), failed.body());
+      assertTrue(failed.error(), "Lambda flags it as a function error");
       assertTrue(failed.json().get("errorMessage").asText().contains("put-secret-value --secret-id " + placeholderArn));
 
       // ...and the secret put afterwards is used by the same execution environment.
@@ -102,6 +117,7 @@ class RealRuntimeTest {
           .secretString("{\"client_id\":\"demo-client\",\"client_secret\":\"demo-secret\"}"));
       var answer = function.invoke(requestImport("logs", 0));
       assertEquals(null, answer.errorType(), answer.body());
+      assertFalse(answer.error(), answer.body());
       String importId = answer.json().get("importId").asText();
 
       List<String> requestIds = function.requestIds();
@@ -143,12 +159,14 @@ class RealRuntimeTest {
         io.apsisimport.apsis.ApsisClient.Options.defaults()).requestImport("s", JsonHandler.JSON.createObjectNode()
         .set("keyspace_mapping", JsonHandler.JSON.createObjectNode().put("keyspace_discriminator", "k")
             .put("field_selector", "email"))).importId();
-    try (var function = RieFunction.start("CheckImportStatusFunction", CHECK_STATUS, env(realSecretArn, "DEBUG"), 30)) {
+    try (var function = RealFunction.start(CHECK_STATUS, env(realSecretArn, "DEBUG"), 30)) {
       var answer = function.invoke("""
           {"executionArn":"%sdebug","key":"inbox/debug.csv","part":1,"section":"s","importId":"%s",
            "requestedAt":"%s"}""".formatted(EXECUTION, importId, Instant.now()));
 
       assertEquals(null, answer.errorType(), answer.body());
+
+      assertFalse(answer.error(), answer.body());
       JsonNode done = function.jsonLines().stream().filter(l -> l.path("message").asText().equals("invocation done"))
           .findFirst().orElseThrow(() -> new AssertionError(function.output()));
       assertEquals("DEBUG", done.get("level").asText());
@@ -161,7 +179,7 @@ class RealRuntimeTest {
   @Test
   void aRetryAfterCloseToTheTimeoutEndsTheInvocationAtOnceWithRateLimited() {
     // Timeout 20 s, of which 10 s are kept for the work after the call: 10 s for APSIS.
-    try (var function = RieFunction.start("RequestImportFunction", REQUEST_IMPORT, env(realSecretArn, "INFO"), 20)) {
+    try (var function = RealFunction.start(REQUEST_IMPORT, env(realSecretArn, "INFO"), 20)) {
       warm(function, "retry-after");
       holdSlot("retry-after", 1);
       sim.faults().on(Endpoint.REQUEST_IMPORT).next()
@@ -171,6 +189,8 @@ class RealRuntimeTest {
       var answer = function.invoke(requestImport("retry-after", 1));
 
       assertEquals("io.apsisimport.apsis.ApsisRateLimitedException", answer.errorType(), answer.body());
+
+      assertTrue(answer.error(), answer.body());
       assertTrue(answer.json().get("errorMessage").asText().contains("no time left"), answer.body());
       assertTrue(answer.elapsed().compareTo(Duration.ofSeconds(8)) < 0, "took " + answer.elapsed());
       assertEquals(before + 1, sim.calls(Endpoint.REQUEST_IMPORT), "waiting 9 s would not leave time to ask again");
@@ -180,7 +200,7 @@ class RealRuntimeTest {
 
   @Test
   void anApsisSlowerThanTheTimeoutIsGivenUpOnBeforeLambdaWould() {
-    try (var function = RieFunction.start("RequestImportFunction", REQUEST_IMPORT, env(realSecretArn, "INFO"), 20)) {
+    try (var function = RealFunction.start(REQUEST_IMPORT, env(realSecretArn, "INFO"), 20)) {
       warm(function, "slow");
       holdSlot("slow", 1);
       sim.faults().on(Endpoint.REQUEST_IMPORT).next().delay(Duration.ofSeconds(60));
@@ -189,6 +209,8 @@ class RealRuntimeTest {
       var answer = function.invoke(requestImport("slow", 1));
 
       assertEquals("io.apsisimport.apsis.ApsisTransientException", answer.errorType(), answer.body());
+
+      assertTrue(answer.error(), answer.body());
       assertTrue(answer.json().get("errorMessage").asText().contains("no answer within"), answer.body());
       assertTrue(answer.elapsed().compareTo(Duration.ofSeconds(19)) < 0, "took " + answer.elapsed());
       assertEquals(before + 1, sim.calls(Endpoint.REQUEST_IMPORT), "no request started without time to finish it");
@@ -197,20 +219,20 @@ class RealRuntimeTest {
   }
 
   /** A first, successful invocation: the secret is read and the token cached, as in a warm environment. */
-  private static void warm(RieFunction function, String execution) {
+  private static void warm(RealFunction function, String execution) {
     holdSlot(execution, 0);
     var answer = function.invoke(requestImport(execution, 0));
     assertEquals(null, answer.errorType(), answer.body());
+    assertFalse(answer.error(), answer.body());
   }
 
   // --- helpers
 
+  /** The function's variables ({@link FunctionConfig#lambda} adds Lambda's own) and its application log level. */
   private static Map<String, String> env(String secretArn, String logLevel) {
     Map<String, String> env = new HashMap<>();
-    env.put("AWS_LAMBDA_LOG_LEVEL", logLevel);
+    env.put(APPLICATION_LOG_LEVEL, logLevel);
     env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
-    env.put("AWS_ACCESS_KEY_ID", "test");
-    env.put("AWS_SECRET_ACCESS_KEY", "test");
     env.put("SLOTS_TABLE", "slots");
     env.put("APSIS_ACCOUNT_KEY", "runtime-test");
     env.put("MAX_CONCURRENT_IMPORTS", "20");
@@ -236,5 +258,104 @@ class RealRuntimeTest {
 
   private static AttributeDefinition attr(String name) {
     return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+  }
+
+  /**
+   * One function of template.yaml in its own {@link LambdaRuntime} (one execution environment): the
+   * template's handler, memory, JSON log format and SnapStart, with this test's timeout, variables and
+   * application log level. Its log is the runtime's log file of the function.
+   */
+  private static final class RealFunction implements AutoCloseable {
+    private final Path run;
+    private final LambdaRuntime runtime;
+    private final String name;
+
+    /** What one invocation answered: Lambda's error shape ({@code errorType}, …) when it failed. */
+    record Answer(boolean error, String body, Duration elapsed) {
+      JsonNode json() {
+        try {
+          return JsonHandler.JSON.readTree(body);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      String errorType() {
+        JsonNode type = json().get("errorType");
+        return type == null ? null : type.asText();
+      }
+    }
+
+    private RealFunction(Path run, LambdaRuntime runtime, String name) {
+      this.run = run;
+      this.runtime = runtime;
+      this.name = name;
+    }
+
+    static RealFunction start(String name, Map<String, String> variables, int timeoutSeconds) {
+      try {
+        Path runs = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "apsis-one-import"));
+        Path run = Files.createTempDirectory(runs, "runtime-test-");
+        TemplateModel template = TemplateModel.load(Path.of("template.yaml"));
+        JsonNode globals = template.root().at("/Globals/Function");
+        Map<String, String> env = new HashMap<>(variables);
+        Map<String, String> logging = Map.of("LogFormat", globals.at("/LoggingConfig/LogFormat").asText(),
+            "ApplicationLogLevel", env.remove(APPLICATION_LOG_LEVEL));
+        var function = FunctionConfig.lambda(name, template.functionHandlers().get(name), timeoutSeconds,
+            globals.path("MemorySize").asInt(), env, logging,
+            "PublishedVersions".equals(globals.at("/SnapStart/ApplyOn").asText()), "eu-west-1",
+            run.resolve("task").toString());
+        LambdaRuntime runtime = LambdaRuntime.forProject(Path.of("").toAbsolutePath(), run, 1);
+        runtime.register(function);
+        return new RealFunction(run, runtime, name);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    Answer invoke(String payload) {
+      long started = System.nanoTime();
+      var result = runtime.invoke(name, payload.getBytes(StandardCharsets.UTF_8));
+      return new Answer(result.error(), result.text(), Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Everything the function's environment wrote so far: the runtime's, the function's and the emulator's lines. */
+    String output() {
+      return String.join("\n", runtime.logLines());
+    }
+
+    /** The function's log lines that are JSON objects, in order. */
+    List<JsonNode> jsonLines() {
+      List<JsonNode> lines = new ArrayList<>();
+      for (String line : runtime.logLines()) {
+        if (line.startsWith("{")) {
+          try {
+            lines.add(JsonHandler.JSON.readTree(line));
+          } catch (IOException notJson) {
+            throw new AssertionError(name + ": a log line starting with { is not one JSON object: " + line);
+          }
+        }
+      }
+      return lines;
+    }
+
+    /** Request ids of the invocations so far, from the emulator's START lines. */
+    List<String> requestIds() {
+      return runtime.logLines().stream().filter(l -> l.startsWith("START RequestId: "))
+          .map(l -> l.substring("START RequestId: ".length()).split(" ")[0]).toList();
+    }
+
+    @Override
+    public void close() {
+      runtime.close();
+      // The function code's links go; the log stays, as the local cloud's do.
+      try (var files = Files.walk(run.resolve("task"))) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException ignored) {
+        // a leftover link in the temporary directory is harmless
+      }
+    }
   }
 }

@@ -78,6 +78,51 @@ class SnapStartTest {
     assertEquals(0, requests.get(), "no request to AWS or APSIS before the snapshot");
   }
 
+  @Test
+  void primingLeavesNoConnectionOpen() throws Exception {
+    var crac = new RecordingContext();
+    Wiring wiring = new Wiring(new Env(env()), crac, new Jitter());
+    for (String handler : TemplateModel.load(Path.of("template.yaml")).functionHandlers().values()) {
+      Class.forName(handler.split("::", 2)[0]).getConstructor(Wiring.class).newInstance(wiring);
+    }
+
+    wiring.prime();
+
+    // A connection a client kept pooled would still be ESTABLISHED, or CLOSE_WAIT once the endpoint
+    // closed its end: in a snapshot, a dead connection the first invocation would try to reuse.
+    int port = wiring.lastPrimingPort;
+    assertNotEquals(0, port);
+    // Less than the 5 s after which HttpURLConnection's keep-alive cache would close an idle one itself.
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(2).toNanos();
+    List<String> open = openConnections(port);
+    while (!open.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling the kernel's table, with a deadline
+      open = openConnections(port);
+    }
+    assertEquals(List.of(), open, "sockets to or from the priming endpoint (port " + port + ") still open");
+  }
+
+  /** Loopback TCP sockets with {@code port} at either end that are ESTABLISHED or CLOSE_WAIT (Linux /proc). */
+  private static List<String> openConnections(int port) throws java.io.IOException {
+    List<String> open = new ArrayList<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path file = Path.of(table);
+      if (!java.nio.file.Files.exists(file)) {
+        continue;
+      }
+      for (String line : java.nio.file.Files.readAllLines(file).stream().skip(1).toList()) {
+        String[] f = line.trim().split("\\s+");
+        int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+        int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
+        boolean established = f[3].equals("01") || f[3].equals("08");
+        if (established && (local == port || remote == port)) {
+          open.add(line.trim());
+        }
+      }
+    }
+    return open;
+  }
+
   private Map<String, String> env() {
     String endpoint = "http://127.0.0.1:" + counting.getAddress().getPort();
     Map<String, String> env = new HashMap<>();

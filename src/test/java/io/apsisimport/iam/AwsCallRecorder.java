@@ -59,6 +59,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
       // Secrets Manager, KMS, SQS, SNS, Lambda
       "SecretId", "VersionStage", "KeyId", "QueueUrl", "TopicArn", "FunctionName", "Qualifier");
 
+  /** io.apsisimport.handler.SdkPriming.HEADER (not visible from here): a priming request, not an AWS call. */
+  static final String PRIMING_HEADER = "x-apsisimport-priming";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
   private static final ExecutionAttribute<String> FUNCTION = new ExecutionAttribute<>("apsis.iam.function");
@@ -126,12 +128,15 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
   }
 
   /**
-   * Only calls that reached AWS (an HTTP answer came back) are recorded: a request stopped before it
-   * was sent (SnapStart priming stops its requests there) was never authorized by anyone.
+   * Only calls that reached AWS (an HTTP answer came back) are recorded: a request that failed before
+   * it was sent, or that SnapStart priming sent to its own loopback endpoint (marked with
+   * {@link #PRIMING_HEADER}), was never authorized by anyone.
    */
   @Override
   public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-    attributes.putAttribute(ANSWERED, true);
+    if (context.httpRequest().firstMatchingHeader(PRIMING_HEADER).isEmpty()) {
+      attributes.putAttribute(ANSWERED, true);
+    }
   }
 
   @Override

@@ -78,6 +78,7 @@ public final class LambdaRuntime implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ERROR_PATH = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/error$");
   private static final Pattern RESPONSE_PATH = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/response$");
+  private static final String NEXT = "/2018-06-01/runtime/invocation/next";
   private static final String RESTORE_NEXT = "/2018-06-01/runtime/restore/next";
   private static final String RESTORE_ERROR = "/2018-06-01/runtime/restore/error";
   private static final Pattern INIT_REPORT = Pattern.compile("INIT REPORT\\(durationMs: ([0-9.]+)\\)");
@@ -127,9 +128,24 @@ public final class LambdaRuntime implements AutoCloseable {
 
   /**
    * What one environment did: each init's duration (the emulator's INIT REPORT lines; init runs
-   * again after a timeout) and each invocation's invoke phase (its INVOKE RTDONE lines).
+   * again after a timeout), each invocation's invoke phase (its INVOKE RTDONE lines), and readings of
+   * its JVM ({@link JvmProbe}: CPU time, classes loaded) taken when the runtime asked to be restored
+   * (SnapStart: its beforeCheckpoint hooks are done) and whenever it asked for the next event (init,
+   * or an invocation, done).
    */
-  public record EnvironmentStats(String function, int id, List<Double> initMillis, List<Double> invokeMillis) {}
+  public record EnvironmentStats(String function, int id, List<Double> initMillis, List<Double> invokeMillis,
+      List<JvmMark> jvm) {}
+
+  /**
+   * A reading of an environment's JVM: {@code label} {@link #SNAPSHOT} when its runtime asked to be
+   * restored, {@link #READY} when it asked for the next event; {@code pid}: a new JVM after a timeout;
+   * {@code epochMillis}: when (to place the JVM's own logs, e.g. {@code -Xlog:class+load} with the
+   * {@code timemillis} decoration, in these phases).
+   */
+  public record JvmMark(long pid, String label, long epochMillis, JvmProbe.Sample sample) {
+    public static final String SNAPSHOT = "snapshot";
+    public static final String READY = "ready";
+  }
 
   private final Settings settings;
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
@@ -454,6 +470,9 @@ public final class LambdaRuntime implements AutoCloseable {
     int invocationsReported;
     final List<Double> initMillis = new CopyOnWriteArrayList<>();
     final List<Double> invokeMillis = new CopyOnWriteArrayList<>();
+    final List<JvmMark> jvmMarks = new CopyOnWriteArrayList<>();
+    /** The runtime's JVM, once seen (a new one after a timeout kills the first). */
+    volatile ProcessHandle jvm;
 
     Environment(Pool pool, int id) {
       this.pool = pool;
@@ -521,7 +540,8 @@ public final class LambdaRuntime implements AutoCloseable {
     }
 
     EnvironmentStats stats() {
-      return new EnvironmentStats(pool.function.name(), id, List.copyOf(initMillis), List.copyOf(invokeMillis));
+      return new EnvironmentStats(pool.function.name(), id, List.copyOf(initMillis), List.copyOf(invokeMillis),
+          List.copyOf(jvmMarks));
     }
 
     private void pump(InputStream stream) {
@@ -626,6 +646,11 @@ public final class LambdaRuntime implements AutoCloseable {
         if (ok.matches()) {
           answeredRequests.add(ok.group(1));
         }
+        if (NEXT.equals(path)) {
+          markJvm(JvmMark.READY);
+        } else if (RESTORE_NEXT.equals(path)) {
+          markJvm(JvmMark.SNAPSHOT);
+        }
         if (RESTORE_NEXT.equals(path) || RESTORE_ERROR.equals(path)) {
           snapStartRestore(exchange, path, body);
           return;
@@ -654,9 +679,23 @@ public final class LambdaRuntime implements AutoCloseable {
         exchange.getResponseBody().write(r.body());
       } catch (IOException e) {
         if (!closed) {
-          pool.log.line("local runtime proxy: " + e);
+          pool.log.line(LOCAL_RUNTIME_PREFIX + "proxy: " + e);
         }
         throw e;
+      }
+    }
+
+    /** The runtime waits for the Runtime API's answer now: its JVM's counters hold still. */
+    private void markJvm(String label) {
+      ProcessHandle current = jvm;
+      if (current == null || !current.isAlive()) {
+        current = JvmProbe.jvmOf(process).orElse(null);
+        jvm = current;
+      }
+      if (current != null) {
+        long pid = current.pid();
+        long now = System.currentTimeMillis();
+        JvmProbe.sample(pid).ifPresent(s -> jvmMarks.add(new JvmMark(pid, label, now, s)));
       }
     }
 
@@ -671,7 +710,7 @@ public final class LambdaRuntime implements AutoCloseable {
         exchange.sendResponseHeaders(202, -1);
         return;
       }
-      pool.log.line("local runtime: SnapStart restore/next answered at once (no snapshot is taken locally)");
+      pool.log.line(LOCAL_RUNTIME_PREFIX + "SnapStart restore/next answered at once (no snapshot is taken locally)");
       exchange.sendResponseHeaders(200, -1);
     }
 
@@ -684,6 +723,22 @@ public final class LambdaRuntime implements AutoCloseable {
       kill(process);
       proxy.stop(0);
     }
+  }
+
+  /** The emulator's own log lines: its START/END/REPORT, and its "(rapid)" lines (INIT REPORT, …). */
+  private static final Pattern EMULATOR_LINE = Pattern.compile(
+      "^(START|END|REPORT) RequestId: .*|^\\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2},\\d{3} \\[[A-Z]+\\] \\(rapid\\) .*");
+  /** What this class itself writes into a function's log (see {@link #snapStartRestore}). */
+  static final String LOCAL_RUNTIME_PREFIX = "local runtime: ";
+
+  /**
+   * True for a line of a function's log that the platform wrote, not the function: the emulator's
+   * (on AWS, Lambda's START/END/REPORT come as its own JSON records; the "(rapid)" lines are the
+   * emulator's alone) and this local runtime's notes. Every other line came from the function's
+   * process.
+   */
+  public static boolean platformLine(String line) {
+    return line.startsWith(LOCAL_RUNTIME_PREFIX) || EMULATOR_LINE.matcher(line).matches();
   }
 
   private static boolean looksLikeError(byte[] body) {
@@ -716,6 +771,18 @@ public final class LambdaRuntime implements AutoCloseable {
           + ": run tools/setup-lambda-runtime (it installs it with go install)");
     }
     return rie;
+  }
+
+  /**
+   * A runtime for this project's Lambda artifact (target/classes and the runtime jars, laid out as
+   * `sam build` does under {@code run}/task) with the function logs under {@code run}/logs: how a
+   * test runs a function of its own configuration (a shorter timeout, another log level) in the
+   * real runtime without the rest of the local cloud. Close it, then remove {@code run}/task.
+   */
+  public static LambdaRuntime forProject(Path home, Path run, int maxEnvironmentsPerFunction) {
+    Path task = LambdaArtifact.layOut(run.resolve("task"), LambdaArtifact.projectEntries(home), List.of());
+    return new LambdaRuntime(new Settings(rieBinary(), javaLauncher(), runtimeClasspath(home), task,
+        run.resolve("logs"), maxEnvironmentsPerFunction, Map.of()));
   }
 
   /** The java launcher of the JVM running this code (a JDK >= 21). */
