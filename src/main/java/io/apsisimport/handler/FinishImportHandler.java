@@ -222,7 +222,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     return head + String.join("; ", lines);
   }
 
-  private static String consoleUrl(String executionArn) {
+  static String consoleUrl(String executionArn) {
     if (executionArn == null) {
       return null;
     }
