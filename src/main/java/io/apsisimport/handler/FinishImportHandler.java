@@ -58,10 +58,16 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
    */
   public record Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
       String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep,
-      CompressedFile compressed) {
+      CompressedFile compressed, FeedState feed) {
     public Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
         String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep) {
       this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, null);
+    }
+
+    public Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
+        String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep,
+        CompressedFile compressed) {
+      this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, compressed, null);
     }
   }
 
@@ -79,7 +85,8 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
    * The execution's output and the report's content. {@code movedTo} is null when the drop could
    * not be moved (replaced or deleted meanwhile: {@code note} says which). {@code bytes}: of the CSV
    * (decompressed); {@code compressed}: format and both sizes of a compressed file, left out for a
-   * plain one.
+   * plain one. {@code feed}: for a file of an ordered route, its feed (which earlier files failed),
+   * left out otherwise.
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Summary(String key, String status, String route, String section, Long rows, Long bytes,
@@ -87,7 +94,8 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
       List<PartReport> parts, String movedTo, String report, String dropId, String executionArn,
       String consoleUrl, String startedAt, String finishedAt, Double durationSeconds, String failedStep,
       String error, String cause, String note,
-      @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed,
+      @JsonInclude(JsonInclude.Include.NON_NULL) FeedState feed) {
 
     /**
      * What the execution's output keeps: everything but each part's cause (the report in S3 has
@@ -99,7 +107,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
           p.failedStep(), p.error(), null, p.execution())).toList();
       return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
           profilesFailed, lean, movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt,
-          durationSeconds, failedStep, error, cause, note, compressed);
+          durationSeconds, failedStep, error, cause, note, compressed, feed);
     }
   }
 
@@ -162,7 +170,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     var summary = new Summary(key, succeeded ? "SUCCEEDED" : "FAILED", in.route(), in.section(), in.rows(),
         in.bytes(), imports, found, processed, failedProfiles, reports, movedTo, reportKey, names.dropId(),
         in.executionArn(), consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration, failedStep, error,
-        cause, note, in.compressed());
+        cause, note, in.compressed(), in.feed() != null && in.feed().ordered() ? in.feed() : null);
 
     try {
       s3.putObject(b -> b.bucket(file.bucket()).key(reportKey).contentType("application/json"),

@@ -58,7 +58,8 @@ class StateMachineContractTest {
         }
       }
     }
-    assertEquals(10, lambdaTasks, "Lambda tasks: 3 of the file, 7 of a part (the slot wait invokes AcquireSlot too)");
+    assertEquals(15, lambdaTasks, "Lambda tasks: 8 of the file (the feed wait invokes the feed queue too), 7 of a part"
+        + " (the slot wait invokes AcquireSlot too)");
     assertEquals(List.of(), problems);
   }
 
