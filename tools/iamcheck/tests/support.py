@@ -83,6 +83,17 @@ def complete_log() -> list[dict]:
         call("FinishImportFunction", "S3", "PutObject", Bucket="landing", Key="reports/inbox/a b.csv.json"),
         call("FinishImportFunction", "S3", "HeadObject", "NoSuchKey", Bucket="landing", Key="inbox/gone.csv"),
         ddb("ReapSlotsFunction"), call("ReapSlotsFunction", "Sfn", "SendTaskSuccess"),
+        call("FeedQueueFunction", "S3", "HeadObject", Bucket="landing", Key="config/routes.json"),
+        call("FeedQueueFunction", "S3", "GetObject", Bucket="landing", Key="config/routes.json"),
+        ddb("FeedQueueFunction"), ddb("FeedQueueFunction", "PutItem"), ddb("FeedQueueFunction", "UpdateItem"),
+        ddb("FeedQueueFunction", "DeleteItem"),
+        call("FeedQueueFunction", "Sfn", "DescribeExecution", ExecutionArn=EXECUTION),
+        call("FeedQueueFunction", "Sfn", "SendTaskSuccess"),
+        call("ValidateFileFunction", "S3", "GetObject", Bucket="landing", Key="validate/a.csv"),
+        call("ValidateFileFunction", "S3", "CopyObject", CopySource="landing/validate/a.csv",
+             DestinationBucket="landing", DestinationKey="archive/validate/a.csv"),
+        call("ValidateFileFunction", "S3", "PutObject", Bucket="landing", Key="reports/validate/a.csv.json"),
+        call("ValidateFileFunction", "S3", "DeleteObject", Bucket="landing", Key="validate/a.csv"),
     ]
 
 

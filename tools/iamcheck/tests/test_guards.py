@@ -39,6 +39,21 @@ class LandingPrefix(unittest.TestCase):
                          accepted("LandingPrefix", *bad, *good))
 
 
+class ValidatePrefix(unittest.TestCase):
+    def test_prefixes_that_overlap_what_the_pipeline_writes_or_reads_are_refused(self):
+        bad = ("archive/", "failed/x/", "reports/", "work/", "config/", "/validate/", "validate", "")
+        good = ("validate/", "checks/crm/", "validated/")
+        self.assertEqual({**{v: False for v in bad}, **{v: True for v in good}},
+                         accepted("ValidatePrefix", *bad, *good))
+
+    def test_it_must_differ_from_the_landing_prefix(self):
+        self.assertEqual([], refused(TEMPLATE, {}))
+        self.assertEqual([], refused(TEMPLATE, {"ValidatePrefix": "checks/", "LandingPrefix": "inbox/"}))
+        failures = refused(TEMPLATE, {"ValidatePrefix": "inbox/", "LandingPrefix": "inbox/"})
+        self.assertEqual(1, len(failures))
+        self.assertTrue(failures[0].startswith("ValidatePrefixApartFromLandingPrefix: "), failures)
+
+
 class RoutesKey(unittest.TestCase):
     def test_the_routes_file_stays_under_config(self):
         self.assertEqual({"config/routes.json": True, "config/crm/routes.json": True, "inbox/routes.json": False,

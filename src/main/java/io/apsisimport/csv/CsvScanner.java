@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
         /**
  * Preflight and part planning in one streaming pass over the bytes of a CSV file.
@@ -43,14 +44,29 @@ public final class CsvScanner {
         return scan(in, options, DEFAULT_BUFFER_SIZE);
     }
 
+    /**
+     * As {@link #scan(InputStream, ScanOptions)}, telling {@code headerRead} the header as soon as it
+     * is read (before the required columns are checked): a dry run reports the columns also of a file
+     * whose data fails a check later.
+     */
+    public static ScanResult scan(InputStream in, ScanOptions options, Consumer<CsvHeader> headerRead) throws IOException {
+        Objects.requireNonNull(headerRead, "headerRead");
+        return scan(in, options, DEFAULT_BUFFER_SIZE, headerRead);
+    }
+
     /** As {@link #scan(InputStream, ScanOptions)} with a given buffer size (tests use tiny ones). */
     static ScanResult scan(InputStream in, ScanOptions options, int bufferSize) throws IOException {
+        return scan(in, options, bufferSize, h -> { });
+    }
+
+    private static ScanResult scan(InputStream in, ScanOptions options, int bufferSize, Consumer<CsvHeader> headerRead)
+            throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(options, "options");
         if (bufferSize < 4) {
             throw new IllegalArgumentException("bufferSize must be at least 4: " + bufferSize);
         }
-        return new Scan(in, options, new byte[bufferSize]).run();
+        return new Scan(in, options, new byte[bufferSize], headerRead).run();
     }
 
     /** One scan's state; not thread-safe, used once. */
@@ -64,6 +80,7 @@ public final class CsvScanner {
         private final InputStream in;
         private final ScanOptions options;
         private final byte[] buf;
+        private final Consumer<CsvHeader> headerRead;
         private final byte[] cls = new byte[256];
 
         private int n;          // valid bytes in buf
@@ -91,10 +108,11 @@ public final class CsvScanner {
         private final List<Part> parts = new ArrayList<>();
         private long partStart, partEnd, partFirstRow, partRows;
 
-        Scan(InputStream in, ScanOptions options, byte[] buf) {
+        Scan(InputStream in, ScanOptions options, byte[] buf, Consumer<CsvHeader> headerRead) {
             this.in = in;
             this.options = options;
             this.buf = buf;
+            this.headerRead = headerRead;
         }
 
         ScanResult run() throws IOException {
@@ -112,6 +130,7 @@ public final class CsvScanner {
             if (header == null) {
                 return new ScanResult(null, 0, base + n, List.of());
             }
+            headerRead.accept(header);
             checkRequired(header);
             inHeader = false;
             headerLen = header.lineLength();

@@ -70,10 +70,16 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
    */
   public record Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
       String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep,
-      CompressedFile compressed) {
+      CompressedFile compressed, FeedState feed) {
     public Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
         String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep) {
       this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, null);
+    }
+
+    public Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
+        String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep,
+        CompressedFile compressed) {
+      this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, compressed, null);
     }
   }
 
@@ -91,8 +97,9 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
    * The execution's output and the report's content. {@code movedTo} is null when the drop could
    * not be moved (replaced or deleted meanwhile: {@code note} says which). {@code bytes}: of the CSV
    * (decompressed); {@code compressed}: format and both sizes of a compressed file, left out for a
-   * plain one. {@code event}: only in FinishImport's output, the file's EventBridge event for the
-   * state machine to send (its task then puts the event's id there instead); not in the report.
+   * plain one. {@code feed}: for a file of an ordered route, its feed (which earlier files failed),
+   * left out otherwise. {@code event}: only in FinishImport's output, the file's EventBridge event for
+   * the state machine to send (its task then puts the event's id there instead); not in the report.
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Summary(String key, String status, String route, String section, Long rows, Long bytes,
@@ -101,6 +108,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
       String consoleUrl, String startedAt, String finishedAt, Double durationSeconds, String failedStep,
       String error, String cause, String note,
       @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed,
+      @JsonInclude(JsonInclude.Include.NON_NULL) FeedState feed,
       @JsonInclude(JsonInclude.Include.NON_NULL) ImportEvent event) {
 
     public Summary(String key, String status, String route, String section, Long rows, Long bytes,
@@ -110,14 +118,24 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
         String error, String cause, String note, CompressedFile compressed) {
       this(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed, profilesFailed, parts,
           movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt, durationSeconds, failedStep,
-          error, cause, note, compressed, null);
+          error, cause, note, compressed, null, null);
+    }
+
+    public Summary(String key, String status, String route, String section, Long rows, Long bytes,
+        List<String> imports, long profilesFound, long profilesProcessed, long profilesFailed,
+        List<PartReport> parts, String movedTo, String report, String dropId, String executionArn,
+        String consoleUrl, String startedAt, String finishedAt, Double durationSeconds, String failedStep,
+        String error, String cause, String note, CompressedFile compressed, FeedState feed) {
+      this(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed, profilesFailed, parts,
+          movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt, durationSeconds, failedStep,
+          error, cause, note, compressed, feed, null);
     }
 
     /** This summary with the file's event (FinishImport's output). */
     Summary withEvent(ImportEvent e) {
       return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
           profilesFailed, parts, movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt,
-          durationSeconds, failedStep, error, cause, note, compressed, e);
+          durationSeconds, failedStep, error, cause, note, compressed, feed, e);
     }
 
     /**
@@ -130,7 +148,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
           p.failedStep(), p.error(), null, p.execution())).toList();
       return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
           profilesFailed, lean, movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt,
-          durationSeconds, failedStep, error, cause, note, compressed, event);
+          durationSeconds, failedStep, error, cause, note, compressed, feed, event);
     }
   }
 
@@ -193,7 +211,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     var summary = new Summary(key, succeeded ? "SUCCEEDED" : "FAILED", in.route(), in.section(), in.rows(),
         in.bytes(), imports, found, processed, failedProfiles, reports, movedTo, reportKey, names.dropId(),
         in.executionArn(), consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration, failedStep, error,
-        cause, note, in.compressed());
+        cause, note, in.compressed(), in.feed() != null && in.feed().ordered() ? in.feed() : null);
 
     try {
       s3.putObject(b -> b.bucket(file.bucket()).key(reportKey).contentType("application/json"),
@@ -257,7 +275,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     return head + String.join("; ", lines);
   }
 
-  private static String consoleUrl(String executionArn) {
+  static String consoleUrl(String executionArn) {
     if (executionArn == null) {
       return null;
     }

@@ -74,9 +74,14 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
 
   /**
    * {@code file}: the execution's input (StartImport's, see {@link StartImportHandler.ExecutionInput});
-   * {@code maxConcurrentImports} comes from the definition and is passed on to the Map over parts.
+   * {@code maxConcurrentImports} comes from the definition and is passed on to the Map over parts;
+   * {@code feed} ("Find the file's route") is passed on as it is.
    */
-  public record Input(DroppedFile file, String executionArn, Integer maxConcurrentImports) {
+  public record Input(DroppedFile file, String executionArn, Integer maxConcurrentImports, FeedState feed) {
+    public Input(DroppedFile file, String executionArn, Integer maxConcurrentImports) {
+      this(file, executionArn, maxConcurrentImports, null);
+    }
+
     /** For callers that name only bucket and key (the sample event, tests). */
     public String key() {
       return file == null ? null : file.key();
@@ -90,7 +95,14 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
    */
   public record Output(String bucket, String key, String eTag, String versionId, String route, String section,
       ObjectNode importSpec, long bytes, long rows, String delimiter, HeaderRef header, List<PartPlan> parts,
-      int maxConcurrentImports, String readKey, CompressedFile compressed) {}
+      int maxConcurrentImports, String readKey, CompressedFile compressed, FeedState feed) {
+    public Output(String bucket, String key, String eTag, String versionId, String route, String section,
+        ObjectNode importSpec, long bytes, long rows, String delimiter, HeaderRef header, List<PartPlan> parts,
+        int maxConcurrentImports, String readKey, CompressedFile compressed) {
+      this(bucket, key, eTag, versionId, route, section, importSpec, bytes, rows, delimiter, header, parts,
+          maxConcurrentImports, readKey, compressed, null);
+    }
+  }
 
   @Override
   public Output handle(Input in, Context context) {
@@ -148,6 +160,7 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
     return new Output(file.bucket(), file.key(), file.eTag(), file.versionId(), route.name(), route.section(),
         route.importSpec(), scan.totalBytes(), scan.dataRows(),
         scan.header() == null ? null : String.valueOf(scan.header().delimiter()), header, parts,
-        in.maxConcurrentImports() == null ? 0 : in.maxConcurrentImports(), readKey, compressed);
+        in.maxConcurrentImports() == null ? 0 : in.maxConcurrentImports(), readKey, compressed,
+        in.feed() != null ? in.feed() : FeedState.unordered(route.name()));
   }
 }

@@ -24,20 +24,28 @@ public final class StartImportHandler extends JsonHandler<StartImportHandler.S3E
   private final SfnClient sfn;
   private final String stateMachineArn;
   private final String landingPrefix;
+  /** Keys under it are only checked, never imported (a dry run); empty: none. */
+  private final String validatePrefix;
 
   public StartImportHandler() {
     this(Wiring.fromSystem());
   }
 
   public StartImportHandler(Wiring wiring) {
-    this(wiring.sfn(), wiring.env().required("STATE_MACHINE_ARN"), wiring.env().optional("LANDING_PREFIX", "inbox/"));
+    this(wiring.sfn(), wiring.env().required("STATE_MACHINE_ARN"), wiring.env().optional("LANDING_PREFIX", "inbox/"),
+        wiring.env().optional("VALIDATE_PREFIX", ""));
   }
 
   public StartImportHandler(SfnClient sfn, String stateMachineArn, String landingPrefix) {
+    this(sfn, stateMachineArn, landingPrefix, "");
+  }
+
+  public StartImportHandler(SfnClient sfn, String stateMachineArn, String landingPrefix, String validatePrefix) {
     super(S3Event.class);
     this.sfn = sfn;
     this.stateMachineArn = stateMachineArn;
     this.landingPrefix = landingPrefix;
+    this.validatePrefix = validatePrefix == null ? "" : validatePrefix;
   }
 
   /** The parts of an S3 event notification this function reads. */
@@ -78,7 +86,8 @@ public final class StartImportHandler extends JsonHandler<StartImportHandler.S3E
         ignored.add(key);
         continue;
       }
-      if (!key.startsWith(landingPrefix) || key.endsWith("/")) {
+      boolean validate = !validatePrefix.isEmpty() && key.startsWith(validatePrefix);
+      if (!(key.startsWith(landingPrefix) || validate) || key.endsWith("/")) {
         Log.info(context, "ignored: outside the landing prefix", "key", key, "landingPrefix", landingPrefix);
         ignored.add(key);
         continue;

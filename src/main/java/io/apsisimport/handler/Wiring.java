@@ -7,6 +7,9 @@ import io.apsisimport.apsis.ApsisCredentialsException;
 import io.apsisimport.apsis.ApsisCredentialsSource;
 import io.apsisimport.apsis.CachedCredentials;
 import io.apsisimport.apsis.Jitter;
+import io.apsisimport.feed.FeedConfig;
+import io.apsisimport.feed.FeedQueue;
+import io.apsisimport.feed.SfnFeedProbe;
 import io.apsisimport.route.RoutesSource;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SfnExecutionProbe;
@@ -86,6 +89,7 @@ public final class Wiring {
       new Memo<>(() -> configure(SecretsManagerClient.builder()).build());
   private final Memo<ApsisClient> apsis = new Memo<>(this::newApsis);
   private final Memo<ImportSlots> slots = new Memo<>(this::newSlots);
+  private final Memo<FeedQueue> feeds = new Memo<>(this::newFeeds);
 
   public Wiring(Env env) {
     this(env, Core.getGlobalContext(), new Jitter());
@@ -145,6 +149,11 @@ public final class Wiring {
     return slots.get();
   }
 
+  /** The feed queues of ordered routes (in the slots table). */
+  public FeedQueue feeds() {
+    return feeds.get();
+  }
+
   public RoutesSource routes() {
     return new RoutesSource(s3(S3Calls.READ), env.optional("ROUTES_KEY", "config/routes.json"));
   }
@@ -195,6 +204,13 @@ public final class Wiring {
         "execution", execution, "error", SlotWakeups.describe(e, null))));
     return new ImportSlots(dynamo.get(), execution -> probe.get().isRunning(execution),
         SlotsConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
+  }
+
+  private FeedQueue newFeeds() {
+    var probe = new SfnFeedProbe(sfn(), (execution, e) -> Log.warn(null,
+        "could not tell whether the execution before this file in its feed still runs: it keeps its place",
+        "execution", execution, "error", SlotWakeups.describe(e, null)));
+    return new FeedQueue(dynamo.get(), probe, FeedConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
   }
 
   private ApsisClient newApsis() {

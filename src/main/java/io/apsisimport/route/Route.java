@@ -6,9 +6,41 @@ import java.util.regex.Pattern;
 /**
  * One entry of routes.json: files whose key matches {@code match} are imported into APSIS One
  * section {@code section} with the v2 import request body {@code importSpec}, sent as given.
+ *
+ * @param order {@link Order#ARRIVAL}: the route is a feed, its files are imported one at a time in
+ *     the order S3 reported them (docs/feeds.md)
+ * @param onFailure what a failed file of an ordered route does to the files behind it
+ * @param dryRun the route's files are only checked, never imported (as a key under the validate
+ *     prefix)
  */
 public record Route(String name, String match, String section, ObjectNode importSpec, EmptyFilePolicy onEmptyFile,
-    Pattern pattern) {
+    Pattern pattern, Order order, FailurePolicy onFailure, boolean dryRun) {
+
+  /** A route as routes.json had it before feeds and dry runs: unordered, imported. */
+  public Route(String name, String match, String section, ObjectNode importSpec, EmptyFilePolicy onEmptyFile,
+      Pattern pattern) {
+    this(name, match, section, importSpec, onEmptyFile, pattern, Order.NONE, FailurePolicy.CONTINUE, false);
+  }
+
+  /** In which order the route's files are imported. */
+  public enum Order {
+    /** As they come: every file takes a free import slot (the default). */
+    NONE,
+    /** One at a time, in the order S3 reported their creation. */
+    ARRIVAL
+  }
+
+  /** What a failed file of an ordered route does to the next ones. */
+  public enum FailurePolicy {
+    /** The next file goes on; its report names the earlier file that failed (the default). */
+    CONTINUE,
+    /** The next files wait until the failed file is dropped again and imported, or the feed is released. */
+    STOP
+  }
+
+  public boolean ordered() {
+    return order == Order.ARRIVAL;
+  }
 
   /** What to do with a file that has no data rows. */
   public enum EmptyFilePolicy {

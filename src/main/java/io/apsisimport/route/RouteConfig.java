@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The routing config (a fixed contract, see README "Routes"): {@code {"routes": [{"name", "match",
- * "section", "import", "onEmptyFile"}]}}; the first route whose glob matches the key wins.
+ * "section", "import", "onEmptyFile", "order", "onFailure", "dryRun"}]}}; the first route whose glob
+ * matches the key wins. The last three are optional: a routes.json without them keeps its meaning.
  */
 public record RouteConfig(List<Route> routes) {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,17 +87,46 @@ public record RouteConfig(List<Route> routes) {
         throw new InvalidRoutesException(where + ": field \"import.keyspace_mapping." + f + "\" is required (a string)");
       }
     }
-    var policy = Route.EmptyFilePolicy.SKIP;
-    JsonNode empty = node.get("onEmptyFile");
-    if (empty != null && !empty.isNull()) {
-      try {
-        policy = Route.EmptyFilePolicy.valueOf(empty.asText().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new InvalidRoutesException(where + ": field \"onEmptyFile\" must be \"skip\" or \"fail\", not \""
-            + empty.asText() + "\"");
+    var policy = choice(node, "onEmptyFile", Route.EmptyFilePolicy.class, Route.EmptyFilePolicy.SKIP, where);
+    var order = choice(node, "order", Route.Order.class, Route.Order.NONE, where);
+    var onFailure = choice(node, "onFailure", Route.FailurePolicy.class, Route.FailurePolicy.CONTINUE, where);
+    if (node.hasNonNull("onFailure") && order != Route.Order.ARRIVAL) {
+      throw new InvalidRoutesException(where + ": field \"onFailure\" applies to ordered routes only: add \"order\": "
+          + "\"arrival\", or remove it");
+    }
+    boolean dryRun = false;
+    JsonNode dry = node.get("dryRun");
+    if (dry != null && !dry.isNull()) {
+      if (!dry.isBoolean()) {
+        throw new InvalidRoutesException(where + ": field \"dryRun\" must be true or false, not " + dry);
+      }
+      dryRun = dry.booleanValue();
+    }
+    return new Route(name, match, section, (ObjectNode) spec.deepCopy(), policy, Route.glob(match), order, onFailure,
+        dryRun);
+  }
+
+  /**
+   * An optional field naming one of {@code type}'s constants in lower case ({@code "skip"}), or
+   * {@code fallback} when absent; anything else is refused with the values it may take.
+   */
+  private static <E extends Enum<E>> E choice(JsonNode node, String field, Class<E> type, E fallback, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    var allowed = new ArrayList<String>();
+    for (E e : type.getEnumConstants()) {
+      String word = e.name().toLowerCase(Locale.ROOT);
+      if (v.isTextual() && v.asText().equalsIgnoreCase(word)) {
+        return e;
+      }
+      if (!(type == Route.Order.class && e == Route.Order.NONE)) {
+        allowed.add("\"" + word + "\"");
       }
     }
-    return new Route(name, match, section, (ObjectNode) spec.deepCopy(), policy, Route.glob(match));
+    throw new InvalidRoutesException(where + ": field \"" + field + "\" must be " + String.join(" or ", allowed)
+        + ", not " + (v.isTextual() ? "\"" + v.asText() + "\"" : v.toString()));
   }
 
   private static String text(JsonNode node, String field, String where, int maxChars) {

@@ -42,6 +42,23 @@ class CsvScannerTest {
     }
 
     @Test
+    void theHeaderIsToldBeforeTheChecksThatMayFailTheFile() throws IOException {
+        var told = new java.util.ArrayList<CsvHeader>();
+        var options = new ScanOptions(BIG, Set.of("email"));
+        assertThrows(CsvMissingColumnsException.class, () -> CsvScanner.scan(
+                new ByteArrayInputStream(bytes("a,b\n1,2\n")), options, told::add));
+        assertEquals(List.of("a", "b"), told.get(0).columns());
+        told.clear();
+        byte[] latin1 = "a;b\n1;caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThrows(CsvEncodingException.class, () -> CsvScanner.scan(new ByteArrayInputStream(latin1),
+                new ScanOptions(BIG, Set.of()), told::add));
+        assertEquals(';', told.get(0).delimiter(), "the header was read before the data failed");
+        told.clear();
+        var r = CsvScanner.scan(new ByteArrayInputStream(bytes("a\n1\n")), new ScanOptions(BIG, Set.of()), told::add);
+        assertEquals(r.header(), told.get(0));
+    }
+
+    @Test
     void crlfFileKeepsItsTerminators() {
         var r = scan("a,b\r\n1,2\r\n3,4\r\n", BIG);
         assertArrayEquals(bytes("a,b\r\n"), r.header().line());

@@ -37,6 +37,16 @@ class EventFixturesTest {
     assertEquals("IMPORT_FINISHED", read("events/release-slot.json", ReleaseSlotHandler.Input.class).reason());
     var finish = read("events/finish-import.json", FinishImportHandler.Input.class);
     assertEquals(3L, finish.parts().get(0).profilesFound());
+    var turn = read("events/feed-queue.json", QueueFeedHandler.Input.class);
+    assertEquals("turn", turn.action());
+    assertEquals("2026-11-28T10:00:00.000Z", turn.file().eventTime());
+    assertEquals("stop", turn.feed().onFailure());
+    assertEquals("daily-changes", read("events/feed-queue-release.json", QueueFeedHandler.Input.class).route());
+    var check = read("events/validate-file.json", ValidateFileHandler.Input.class);
+    assertEquals("validate/newsletter/profiles 2026-11.csv", check.key());
+    assertEquals(true, check.feed().dryRun());
+    // The feed queue also reaps: the status change AWS sends reaches it as an event.
+    assertEquals("ABORTED", read("events/reap-slots.json", QueueFeedHandler.Input.class).detail().status());
     var reap = read("events/reap-slots.json", ReapSlotsHandler.Event.class);
     assertEquals("Step Functions Execution Status Change", reap.detailType());
     assertEquals("ABORTED", reap.detail().status());

@@ -43,6 +43,14 @@ class TemplateGuardsTest {
   }
 
   @Test
+  void aValidatePrefixOverlappingWhatThePipelineWritesOrReadsIsRefused() {
+    assertEquals(expect("validate/", true, "checks/crm/", true, "archive/", false, "failed/x/", false, "reports/", false,
+        "work/", false, "config/", false, "/validate/", false, "validate", false, "val*date/", false),
+        accepted("ValidatePrefix", "validate/", "checks/crm/", "archive/", "failed/x/", "reports/", "work/", "config/",
+            "/validate/", "validate", "val*date/"));
+  }
+
+  @Test
   void theRoutesFileStaysUnderConfig() {
     assertEquals(expect("config/routes.json", true, "inbox/routes.json", false, "config/", false),
         accepted("RoutesKey", "config/routes.json", "inbox/routes.json", "config/"));

@@ -22,16 +22,23 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
 /**
- * {@code bin/local-import [--routes FILE] [--prefix PREFIX] [--poll-interval SECONDS] FILE...}: the
- * whole pipeline on this machine (see README). Progress goes to stderr; one JSON object per file
- * to stdout; exit status 0 iff every file succeeded.
+ * {@code bin/local-import [--routes FILE] [--prefix PREFIX] [--poll-interval SECONDS] [--dry-run] FILE...}:
+ * the whole pipeline on this machine (see README). Progress goes to stderr; one JSON object per file
+ * to stdout; exit status 0 iff every file succeeded. With {@code --dry-run} each file is dropped under
+ * the validate prefix instead: checked as it would be imported from PREFIX, never imported; its line
+ * says {@code VALIDATED} or {@code FAILED}.
  */
 public final class LocalImport {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String USAGE =
-      "usage: bin/local-import [--routes FILE] [--prefix PREFIX] [--poll-interval SECONDS] FILE...";
+      "usage: bin/local-import [--routes FILE] [--prefix PREFIX] [--poll-interval SECONDS] [--dry-run] FILE...";
 
-  record Args(Path routes, String prefix, int pollInterval, List<Path> files) {}
+  /** {@code dryRun}: check the files (dropped under the validate prefix), import nothing. */
+  record Args(Path routes, String prefix, int pollInterval, List<Path> files, boolean dryRun) {
+    Args(Path routes, String prefix, int pollInterval, List<Path> files) {
+      this(routes, prefix, pollInterval, files, false);
+    }
+  }
 
   public static void main(String[] argv) throws Exception {
     Args args;
@@ -50,6 +57,7 @@ public final class LocalImport {
     Path routes = null;
     String prefix = "inbox/";
     int poll = 1;
+    boolean dryRun = false;
     var files = new ArrayList<Path>();
     for (int i = 0; i < argv.length; i++) {
       String a = argv[i];
@@ -67,6 +75,7 @@ public final class LocalImport {
             throw new IllegalArgumentException("--poll-interval must be at least 1 second");
           }
         }
+        case "--dry-run" -> dryRun = true;
         case "-h", "--help" -> throw new IllegalArgumentException("help");
         default -> {
           if (a.startsWith("--")) {
@@ -90,7 +99,7 @@ public final class LocalImport {
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       prefix = prefix + "/";
     }
-    return new Args(routes, prefix, poll, files);
+    return new Args(routes, prefix, poll, files, dryRun);
   }
 
   private static String value(String[] argv, int i, String option) {
@@ -138,10 +147,17 @@ public final class LocalImport {
           cloud.logDirectory());
 
       // One drop per FILE, in order: two FILEs with the same name are two drops on one key, each
-      // with its own execution and its own line.
+      // with its own execution and its own line. A dry run drops under the validate prefix, where
+      // each file is checked as the same file under PREFIX would be imported.
+      String dropPrefix = args.prefix();
+      if (args.dryRun()) {
+        dropPrefix = cloud.functions().get("StartImportFunction").environment().get("VALIDATE_PREFIX");
+        err.println("dry run: each FILE is dropped under " + dropPrefix + ", checked as if dropped under "
+            + args.prefix() + ", and not imported");
+      }
       var runs = new ArrayList<Run>();
       for (Path f : args.files()) {
-        String key = args.prefix() + f.getFileName();
+        String key = dropPrefix + f.getFileName();
         var dropped = cloud.drop(key, f);
         err.printf("[%6.1fs] %s: dropped into s3://%s/%s (%d bytes)%n", secs(t0), f.getFileName(), cloud.bucket(), key,
             Files.size(f));
@@ -154,15 +170,24 @@ public final class LocalImport {
       }
       Map<String, JsonNode> results = follow(cloud, runs, t0, err);
       boolean allOk = true;
+      int good = 0;
+      String ok = args.dryRun() ? "VALIDATED" : "SUCCEEDED";
       for (Run run : runs) {
         JsonNode line = run.execution() == null ? failure(run.key(), "no execution was started for " + run.key())
             : results.get(run.execution());
-        allOk &= "SUCCEEDED".equals(line.path("status").asText());
+        if (args.dryRun() && line instanceof ObjectNode o && "SUCCEEDED".equals(o.path("status").asText())) {
+          o.put("status", "VALIDATED"); // the contract: a dry run's line says VALIDATED or FAILED
+        }
+        boolean fine = ok.equals(line.path("status").asText());
+        allOk &= fine;
+        good += fine ? 1 : 0;
         out.println(JSON.writeValueAsString(line));
+        if (args.dryRun() && line.hasNonNull("report")) {
+          err.printf("%s: %s%n", run.key(), checked(cloud, line.get("report").asText()));
+        }
       }
-      err.printf("done in %.1fs: %d of %d file(s) imported%n", secs(t0),
-          results.values().stream().filter(r -> "SUCCEEDED".equals(r.path("status").asText())).count(),
-          args.files().size());
+      err.printf("done in %.1fs: %d of %d file(s) %s%n", secs(t0), good, args.files().size(),
+          args.dryRun() ? "would import" : "imported");
       Runtime.getRuntime().removeShutdownHook(cleanup);
       return allOk ? 0 : 1;
     } finally {
@@ -310,6 +335,47 @@ public final class LocalImport {
     }
     line.put("execution_arn", d.executionArn());
     return line;
+  }
+
+  /**
+   * A dry run's report in one line for stderr: route, encoding, delimiter, rows, the parts an import
+   * would cut, the mapping's missing columns and the first problem (the report has them all).
+   */
+  static String checked(LocalCloud cloud, String reportKey) {
+    JsonNode r;
+    try {
+      r = JSON.readTree(cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(reportKey)).asByteArray());
+    } catch (IOException | RuntimeException e) {
+      return "no report at " + reportKey + " (" + e.getMessage() + ")";
+    }
+    var b = new StringBuilder("checked as ").append(r.path("routed_as").isTextual() ? r.get("routed_as").asText()
+        : r.path("key").asText());
+    b.append(": route ").append(r.path("route").isTextual() ? r.get("route").asText() : "(none)");
+    if (r.path("encoding").isTextual()) {
+      b.append(", ").append(r.get("encoding").asText());
+    }
+    if (r.path("delimiter").isTextual()) {
+      b.append(", delimiter '").append(r.get("delimiter").asText()).append('\'');
+    }
+    if (r.path("rows").isNumber()) {
+      b.append(", ").append(r.get("rows").asLong()).append(" row(s)");
+    }
+    int parts = r.path("parts").size();
+    if (parts > 0) {
+      b.append(", ").append(parts).append(" part(s)");
+    }
+    JsonNode missing = r.path("columns").path("missing");
+    if (missing.size() > 0) {
+      b.append(", missing column(s) ").append(missing);
+    }
+    int problems = r.path("problems").size();
+    if (problems > 0) {
+      JsonNode first = r.get("problems").get(0);
+      b.append("; ").append(problems).append(" problem(s), the first: ").append(first.path("error").asText())
+          .append(first.path("row").isNumber() ? " at row " + first.get("row").asLong() : "")
+          .append(first.path("byte_offset").isNumber() ? ", byte " + first.get("byte_offset").asLong() : "");
+    }
+    return b.append(" (").append(reportKey).append(')').toString();
   }
 
   private static JsonNode failure(String key, String message) {

@@ -90,8 +90,9 @@ class PipelineEndToEndTest {
     assertEquals(3, state.upload().records());
     assertEquals(new String(csv, StandardCharsets.UTF_8), new String(state.upload().bytes(), StandardCharsets.UTF_8));
 
-    assertEquals(List.of("Resolve route and check the file", "Import each part", "Import part",
-        "Move file and write report", "Announce the file's outcome", "Every part imported?", "Imported"),
+    assertEquals(List.of("Find the file's route", "Only check the file?", "Resolve route and check the file",
+        "In an ordered feed?", "Import each part", "Import part", "Move file and write report",
+        "Announce the file's outcome", "Was the file in an ordered feed?", "Every part imported?", "Imported"),
         distinctStates(execution));
     List<String> parts = cloud.partExecutions(execution);
     assertEquals(1, parts.size());

@@ -102,7 +102,7 @@ class PipelineLocalStackTest {
   private static final String RELAY_JAR = "loopback-relay.jar";
   private static final List<String> STEP_FUNCTIONS = List.of("PreflightFileFunction", "AcquireSlotFunction",
       "RequestImportFunction", "UploadPartFunction", "CheckImportStatusFunction", "ReleaseSlotFunction",
-      "FinishImportFunction");
+      "FinishImportFunction", "FeedQueueFunction", "ValidateFileFunction");
 
   private static ApsisSimulator sim;
   private static LocalStackContainer localstack;
@@ -172,7 +172,11 @@ class PipelineLocalStackTest {
     common.put("APSIS_BASE_URL", sim.baseUrl().toString());
     common.put("APSIS_SECRET_ARN", secretArn);
     common.put("LANDING_PREFIX", "inbox/");
+    common.put("VALIDATE_PREFIX", "validate/");
     common.put("ROUTES_KEY", "config/routes.json");
+    // The feed queue keys the stack's feeds by the file state machine's name (created below, as named here).
+    common.put("STATE_MACHINE_ARN", "arn:aws:states:" + localstack.getRegion() + ":000000000000:stateMachine:"
+        + "apsis-import-import");
     common.put("MAX_PART_BYTES", "50000000");
     common.put("IMPORT_TIMEOUT_SECONDS", "3600");
     common.put("JAVA_TOOL_OPTIONS", template.root().at("/Globals/Function/Environment/Variables/JAVA_TOOL_OPTIONS")

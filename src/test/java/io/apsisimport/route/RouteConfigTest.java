@@ -106,4 +106,55 @@ class RouteConfigTest {
       assertEquals(Route.EmptyFilePolicy.FAIL, config.require("inbox/crm.csv", "x").onEmptyFile());
     }
   }
+
+  @Test
+  void aRouteWithoutOrderOrDryRunIsImportedAsBefore() {
+    Route r = parse("{\"routes\": [" + route("crm", "inbox/*.csv") + "]}").routes().get(0);
+    assertEquals(Route.Order.NONE, r.order());
+    assertFalse(r.ordered());
+    assertEquals(Route.FailurePolicy.CONTINUE, r.onFailure());
+    assertFalse(r.dryRun());
+  }
+
+  @Test
+  void feedsAndDryRunsAreReadFromTheRoute() {
+    var config = parse("""
+        {"routes": [
+          {"name": "daily", "match": "inbox/daily/*.csv", "section": "s", "order": "arrival", "onFailure": "stop",
+           "import": {"keyspace_mapping": {"keyspace_discriminator": "k", "field_selector": "e"}}},
+          {"name": "hourly", "match": "inbox/hourly/*.csv", "section": "s", "order": "arrival",
+           "import": {"keyspace_mapping": {"keyspace_discriminator": "k", "field_selector": "e"}}},
+          {"name": "trial", "match": "inbox/trial/*.csv", "section": "s", "dryRun": true,
+           "import": {"keyspace_mapping": {"keyspace_discriminator": "k", "field_selector": "e"}}}]}""");
+    Route daily = config.require("inbox/daily/a.csv", "x");
+    assertTrue(daily.ordered());
+    assertEquals(Route.FailurePolicy.STOP, daily.onFailure());
+    assertFalse(daily.dryRun());
+    Route hourly = config.require("inbox/hourly/a.csv", "x");
+    assertTrue(hourly.ordered());
+    assertEquals(Route.FailurePolicy.CONTINUE, hourly.onFailure(), "continue is the default");
+    Route trial = config.require("inbox/trial/a.csv", "x");
+    assertTrue(trial.dryRun());
+    assertFalse(trial.ordered());
+  }
+
+  @Test
+  void badFeedAndDryRunFieldsNameTheRouteAndTheField() {
+    String spec = "\"import\": {\"keyspace_mapping\": {\"keyspace_discriminator\": \"k\", \"field_selector\": \"e\"}}";
+    var order = assertThrows(InvalidRoutesException.class, () -> parse(
+        "{\"routes\": [{\"name\": \"daily\", \"match\": \"a\", \"section\": \"s\", \"order\": \"fifo\", " + spec + "}]}"));
+    assertEquals("routes.json: route \"daily\": field \"order\" must be \"arrival\", not \"fifo\"", order.getMessage());
+    var onFailure = assertThrows(InvalidRoutesException.class, () -> parse(
+        "{\"routes\": [{\"name\": \"daily\", \"match\": \"a\", \"section\": \"s\", \"order\": \"arrival\", "
+            + "\"onFailure\": \"retry\", " + spec + "}]}"));
+    assertEquals("routes.json: route \"daily\": field \"onFailure\" must be \"continue\" or \"stop\", not \"retry\"",
+        onFailure.getMessage());
+    var unordered = assertThrows(InvalidRoutesException.class, () -> parse(
+        "{\"routes\": [{\"name\": \"daily\", \"match\": \"a\", \"section\": \"s\", \"onFailure\": \"stop\", " + spec + "}]}"));
+    assertTrue(unordered.getMessage().startsWith("routes.json: route \"daily\": field \"onFailure\" applies to ordered"
+        + " routes only"), unordered.getMessage());
+    var dryRun = assertThrows(InvalidRoutesException.class, () -> parse(
+        "{\"routes\": [{\"name\": \"trial\", \"match\": \"a\", \"section\": \"s\", \"dryRun\": \"yes\", " + spec + "}]}"));
+    assertEquals("routes.json: route \"trial\": field \"dryRun\" must be true or false, not \"yes\"", dryRun.getMessage());
+  }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.apsisimport.handler.CheckImportStatusHandler;
+import io.apsisimport.feed.FeedConfig;
+import io.apsisimport.feed.FeedRules;
 import io.apsisimport.handler.PollSchedule;
 import io.apsisimport.handler.UploadArrival;
 import io.apsisimport.landing.Limits;
@@ -82,7 +84,14 @@ class HistoryBudgetTest {
         Set.of("Did the file arrive?", "File arrived?", "Wait for the file to arrive"),
         Set.of("Upload file", "Upload answer lost", "Did the file arrive?", "File arrived?")),
         Set.copyOf(cycles(partDefinition)));
-    assertEquals(Set.of(), Set.copyOf(cycles(fileDefinition)), "the file's execution has no loop: its events grow with parts only");
+    // The file's only loop: a file of an ordered feed waiting for the earlier file (bounded by FeedRules.MAX_ASKS).
+    assertEquals("Wait for the earlier file of this feed", file.state("Earlier files of the feed finished?").path("Default").asText());
+    assertEquals("$.feed.waitSeconds", file.state("Wait for the earlier file of this feed").path("TimeoutSecondsPath").asText());
+    assertEquals("Take the file's turn in its feed", file.state("Wait for the earlier file of this feed").path("Next").asText());
+    assertEquals("Earlier files of the feed finished?", file.state("Take the file's turn in its feed").path("Next").asText());
+    assertEquals(Set.of(Set.of("Take the file's turn in its feed", "Earlier files of the feed finished?",
+        "Wait for the earlier file of this feed")), Set.copyOf(cycles(fileDefinition)),
+        "the file's execution loops only while it waits for its turn in a feed; otherwise its events grow with parts only");
   }
 
   @Test
@@ -97,6 +106,10 @@ class HistoryBudgetTest {
     System.out.printf("arrival checks within the longest UploadArrivalWaitSeconds (%d s): %d (cap %d)%n",
         UploadArrival.MAX_WAIT_SECONDS, arrivals, UploadArrival.MAX_CHECKS);
     assertTrue(arrivals < UploadArrival.MAX_CHECKS, "the longest arrival wait reaches the cap of checks first: " + arrivals);
+    int feedAsks = FeedRules.asksWithin(FeedConfig.MAX_WAIT, Duration.ofSeconds(1));
+    System.out.printf("feed asks within %d days at a 1 s poll interval without wake-ups: %d (cap %d)%n",
+        FeedConfig.MAX_WAIT.toDays(), feedAsks, FeedRules.MAX_ASKS);
+    assertTrue(feedAsks < FeedRules.MAX_ASKS * 3 / 4, "the longest feed wait leaves room for wake-ups: " + feedAsks);
   }
 
   @Test
@@ -129,15 +142,30 @@ class HistoryBudgetTest {
     int perPart = HistoryModel.MAP_ITERATION + file.worst("Import part")
         + file.worst(List.of("Did the part's execution fail?", "Read why the part failed", "Did the part say why?"))
         + Math.max(file.worst("Part not imported"), file.worst("Part ended without saying why"));
-    // The report step, then its event and the end; or its failure's event and "Report not written".
-    int worst = HistoryModel.EXECUTION + file.worst("Resolve route and check the file") + HistoryModel.MAP
-        + Limits.MAX_PARTS * perPart
-        + file.worst("Move file and write report")
-        + Math.max(file.worst(List.of("Announce the file's outcome", "Every part imported?", "Import failed")),
+    int route = file.worst(List.of("Find the file's route", "Only check the file?"));
+    // A file of an ordered feed: FeedRules.MAX_ASKS turns, a wait between two of them.
+    int asks = FeedRules.MAX_ASKS;
+    int feedWait = file.worst("In an ordered feed?")
+        + asks * file.worst(List.of("Take the file's turn in its feed", "Earlier files of the feed finished?"))
+        + (asks - 1) * file.worst("Wait for the earlier file of this feed");
+    // The report step, then its event, the feed's next file and the end; or its failure's event and
+    // "Report not written".
+    int end = file.worst("Move file and write report")
+        + Math.max(file.worst(List.of("Announce the file's outcome", "Was the file in an ordered feed?",
+                "Let the next file of the feed go", "Every part imported?", "Import failed")),
             file.worst(List.of("Announce that the report was not written", "Report not written")));
-    System.out.printf("file execution, worst case: %d events (%d parts, %d each, every part failed and every"
-        + " start retried); budget %d of %d%n", worst, Limits.MAX_PARTS, perPart, BUDGET, HISTORY_LIMIT);
+    int worst = HistoryModel.EXECUTION + route + file.worst("Resolve route and check the file") + feedWait
+        + HistoryModel.MAP + Limits.MAX_PARTS * perPart + end;
+    System.out.printf("file execution, worst case: %d events (route %d; %d asks for its turn in a feed: %d;"
+        + " %d parts, %d each, every part failed and every start retried: %d; end %d); budget %d of %d%n", worst,
+        route, asks, feedWait, Limits.MAX_PARTS, perPart, Limits.MAX_PARTS * perPart, end, BUDGET, HISTORY_LIMIT);
     assertTrue(worst <= BUDGET, "a file's execution can reach " + worst + " history events");
+    // A dry run never reaches the parts: far below.
+    int dryRun = HistoryModel.EXECUTION + route + file.worst(List.of("Check the file without importing it",
+        "Would the file import?")) + Math.max(file.worst("Checked: the file would import"),
+        file.worst("Checked: the file would not import"));
+    System.out.printf("file execution, a dry run at worst: %d events%n", dryRun);
+    assertTrue(dryRun < worst);
   }
 
   @Test

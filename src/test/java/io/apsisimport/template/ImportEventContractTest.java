@@ -119,7 +119,10 @@ class ImportEventContractTest {
     }
   }
 
-  /** Every path from the start to an end (a DAG: HistoryBudgetTest checks the file's definition has no loop). */
+  /**
+   * Every path from the start to an end. The file's one loop (waiting for its turn in a feed, see
+   * HistoryBudgetTest) sends nothing: a path goes round it at most once.
+   */
   @Test
   void everyPathThatFinishesAFileSendsExactlyOneEvent() {
     var paths = new ArrayList<List<String>>();
@@ -127,7 +130,9 @@ class ImportEventContractTest {
     assertTrue(paths.size() >= 6, "success, failure, report not written, from each report step: " + paths.size());
     for (List<String> path : paths) {
       long sends = path.stream().filter(s -> PUT_EVENTS.equals(states.get(s).path("Resource").asText())).count();
-      assertEquals(1, sends, "events sent on " + path);
+      // A dry run imports nothing: its verdict ("Checked: …") is its output, not an import event.
+      boolean dryRun = path.get(path.size() - 1).startsWith("Checked: ");
+      assertEquals(dryRun ? 0 : 1, sends, "events sent on " + path);
     }
   }
 
@@ -140,7 +145,9 @@ class ImportEventContractTest {
       paths.add(List.copyOf(path));
     }
     for (String n : next) {
-      walk(n, path, paths);
+      if (!path.contains(n)) {
+        walk(n, path, paths);
+      }
     }
     path.remove(path.size() - 1);
   }
@@ -258,7 +265,7 @@ class ImportEventContractTest {
     return new FinishImportHandler.Summary(s.key(), s.status(), s.route(), s.section(), s.rows(), s.bytes(), s.imports(),
         s.profilesFound(), s.profilesProcessed(), s.profilesFailed(), s.parts(), s.movedTo(), s.report(), s.dropId(),
         s.executionArn(), s.consoleUrl(), s.startedAt(), s.finishedAt(), s.durationSeconds(), s.failedStep(), s.error(),
-        s.cause(), s.note(), s.compressed(), ImportEvent.of(s, "bucket"));
+        s.cause(), s.note(), s.compressed(), s.feed(), ImportEvent.of(s, "bucket"));
   }
 
   private static Set<String> fieldNames(JsonNode node) {

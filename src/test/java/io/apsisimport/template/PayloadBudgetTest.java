@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.dryrun.DryRunReport;
+import io.apsisimport.dryrun.Problem;
+import io.apsisimport.feed.FeedFailure;
+import io.apsisimport.feed.FeedRules;
+import io.apsisimport.handler.FeedState;
 import io.apsisimport.handler.FinishImportHandler;
 import io.apsisimport.handler.HeaderRef;
 import io.apsisimport.handler.PartFailure;
@@ -98,7 +103,29 @@ class PayloadBudgetTest {
         importSpec(), Limits.MAX_FILE_BYTES, 4_999_999_999L, "|", new HeaderRef(3, 65_536), plans, 50,
         io.apsisimport.source.WorkObjects.keyFor(FILE_EXECUTION, KEY),
         new io.apsisimport.source.CompressedFile("zip", Limits.MAX_FILE_BYTES, 4_999_999_999L,
-            QUOTES.repeat(io.apsisimport.source.CompressedFile.MAX_ENTRY_CHARS)));
+            QUOTES.repeat(io.apsisimport.source.CompressedFile.MAX_ENTRY_CHARS)), feedWhenItsTurnCame());
+  }
+
+  /** A feed's file whose turn came, naming the most earlier failures it lists, each as long as it can be. */
+  static FeedState feedWhenItsTurnCame() {
+    var failures = new ArrayList<FeedFailure>();
+    for (int i = 0; i < FeedRules.LISTED_FAILURES; i++) {
+      failures.add(new FeedFailure(KEY, "n".repeat(80), "E".repeat(300), QUOTES.repeat(400), "2026-11-28T10:00:00Z",
+          Long.MAX_VALUE, "0".repeat(40)));
+    }
+    return new FeedState(QUOTES.repeat(RouteConfig.MAX_NAME_CHARS), true, "continue", false, null, true,
+        FeedRules.MAX_ASKS, "2026-11-28T10:00:00.123456789Z", null, null, null, 0, "2026-11-28T10:00:00.123456789Z",
+        failures, Integer.MAX_VALUE, null);
+  }
+
+  /** A feed's file waiting behind a failed file that holds the feed, both named as long as they can be. */
+  static FeedState feedWhileWaiting() {
+    var waiting = new FeedState.Waiting(KEY, "n".repeat(80), "failed", "2026-11-28T10:00:00.123456789Z",
+        "E".repeat(256), QUOTES.repeat(300));
+    String route = QUOTES.repeat(RouteConfig.MAX_NAME_CHARS);
+    return new FeedState(route, true, "stop", false, null, false, FeedRules.MAX_ASKS,
+        "2026-11-28T10:00:00.123456789Z", 172_800L, waiting, waiting, Integer.MAX_VALUE, null, null, null,
+        io.apsisimport.handler.QueueFeedHandler.howToRelease(route, KEY));
   }
 
   /** What the real Lambda runtime sends as the Cause of a handler's exception: message, type, whole stack trace. */
@@ -195,7 +222,11 @@ class PayloadBudgetTest {
         + " FinishImport's input %d, its output %d; one part's iteration %d; budget %d of %d%n",
         bytes(afterMap), Limits.MAX_PARTS, perPart, bytes(finishInput), bytes(JSON.valueToTree(summary)),
         bytes(caught), BUDGET, STATE_LIMIT);
-    for (JsonNode state : List.of(preflight, afterMap, finishInput, JSON.valueToTree(summary), caught, read)) {
+    var waiting = (ObjectNode) preflight.deepCopy();
+    waiting.set("feed", JSON.valueToTree(feedWhileWaiting()));
+    System.out.printf("file execution, feed: %d bytes when its turn came, %d while it waits (state %d bytes)%n",
+        bytes(preflight.get("feed")), bytes(waiting.get("feed")), bytes(waiting));
+    for (JsonNode state : List.of(preflight, afterMap, finishInput, JSON.valueToTree(summary), caught, read, waiting)) {
       assertTrue(bytes(state) <= BUDGET, "a state of " + bytes(state) + " bytes");
     }
     // The file's event as "Announce the file's outcome" sends it. EventBridge counts an entry's Source,
@@ -206,6 +237,41 @@ class PayloadBudgetTest {
         + io.apsisimport.handler.ImportEvent.SOURCE.length() + 2 * FILE_EXECUTION.length();
     System.out.printf("the worst file's event: %d bytes (EventBridge takes %d per entry)%n", entry, STATE_LIMIT);
     assertTrue(entry <= BUDGET, "an event of " + entry + " bytes");
+  }
+
+  @Test
+  void aDryRunsOutputStaysWithin256Kb() {
+    var parts = new ArrayList<DryRunReport.PartView>();
+    for (int i = 0; i < Limits.MAX_PARTS; i++) {
+      parts.add(new DryRunReport.PartView(i + 1, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
+          Long.MAX_VALUE, Long.MAX_VALUE));
+    }
+    var header = new ArrayList<String>();
+    for (int i = 0; i < 10_000; i++) {
+      header.add(QUOTES.repeat(1_000) + i); // a header line of 10 MB (the scanner stops at 1 MB)
+    }
+    // Field selectors: as many as a 16 KB import specification holds, each a one-character column.
+    var required = new ArrayList<String>();
+    for (int i = 0; i < RouteConfig.MAX_IMPORT_SPEC_BYTES / "{\"field_selector\":\"\"},".length(); i++) {
+      required.add(QUOTES);
+    }
+    var problems = new ArrayList<Problem>();
+    for (int i = 0; i < 6; i++) { // route, size, scan, columns, empty file, parts: one each at most
+      problems.add(new Problem("E".repeat(256), QUOTES.repeat(2_000), Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
+          Long.MAX_VALUE));
+    }
+    var report = new DryRunReport(KEY, DryRunReport.FAILED, true, "route \"" + QUOTES.repeat(128) + "\" has dryRun",
+        KEY, QUOTES.repeat(RouteConfig.MAX_NAME_CHARS), QUOTES.repeat(RouteConfig.MAX_SECTION_CHARS), importSpec(),
+        new DryRunReport.Columns(header, required, List.of(), required, null), "not UTF-8 (looks like Windows-1252)",
+        "tab", Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, parts,
+        new io.apsisimport.source.CompressedFile("zip", Limits.MAX_FILE_BYTES, 4_999_999_999L,
+            QUOTES.repeat(io.apsisimport.source.CompressedFile.MAX_ENTRY_CHARS)), problems, List.of(), 0, 0, 0,
+        "failed/" + KEY, "reports/" + KEY, "x".repeat(30), FILE_EXECUTION, "https://" + "x".repeat(300),
+        "2026-11-28T10:00:00Z", "2026-11-28T10:00:00Z", 1.0, "E".repeat(256), QUOTES.repeat(3_000), QUOTES.repeat(300));
+    int output = bytes(JSON.valueToTree(report.forOutput()));
+    System.out.printf("dry run, worst execution output: %d bytes (the report in S3: %d); budget %d of %d%n", output,
+        bytes(JSON.valueToTree(report)), BUDGET, STATE_LIMIT);
+    assertTrue(output <= BUDGET, "a dry run's output of " + output + " bytes");
   }
 
   @Test

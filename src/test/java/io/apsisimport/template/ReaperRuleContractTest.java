@@ -1,7 +1,8 @@
 package io.apsisimport.template;
 
 // Contract test on template.yaml: the reaper hears every way an execution can end without running
-// its own "Release import slot": each terminal status but SUCCEEDED, as the SDK names them.
+// its own "Release import slot": each terminal status but SUCCEEDED, as the SDK names them. So does
+// the feed queue's own rule, for the file executions that end without "Let the next file of the feed go".
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,10 +34,14 @@ class ReaperRuleContractTest {
   }
 
   static List<JsonNode> reaperPatterns() {
+    return patternsOf(REAPER);
+  }
+
+  static List<JsonNode> patternsOf(String reaper) {
     var template = TemplateModel.load(Path.of("template.yaml"));
     List<JsonNode> patterns = new ArrayList<>();
     template.functionHandlers().forEach((id, handler) -> {
-      if (handler.equals(REAPER)) {
+      if (handler.equals(reaper)) {
         template.resource(id).path("Properties").path("Events").forEach(event -> {
           if (event.path("Type").asText().equals("EventBridgeRule") || event.path("Type").asText().equals("CloudWatchEvent")) {
             patterns.add(event.path("Properties").path("Pattern"));
@@ -60,6 +65,19 @@ class ReaperRuleContractTest {
       assertTrue(contains(pattern.path("source"), "aws.states"), pattern.toString());
       assertTrue(contains(pattern.path("detail-type"), "Step Functions Execution Status Change"), pattern.toString());
     }
+  }
+
+  @Test
+  void theFeedQueueHearsEveryEndOfAFileExecutionThatCanLeaveItsPlaceHeld() {
+    List<JsonNode> patterns = patternsOf("io.apsisimport.handler.QueueFeedHandler::handleRequest");
+    assertEquals(1, patterns.size(), "one rule invokes the feed queue");
+    JsonNode pattern = patterns.get(0);
+    Set<String> statuses = new TreeSet<>();
+    pattern.path("detail").path("status").forEach(s -> statuses.add(s.asText()));
+    assertEquals(endsWithoutRelease(), statuses);
+    assertEquals("[{\"Ref\":\"ImportStateMachine\"}]", pattern.path("detail").path("stateMachineArn").toString(),
+        "feed places belong to the files' executions");
+    assertTrue(contains(pattern.path("detail-type"), "Step Functions Execution Status Change"), pattern.toString());
   }
 
   @Test

@@ -58,8 +58,8 @@ class StateMachineContractTest {
         }
       }
     }
-    assertEquals(11, lambdaTasks, "Lambda tasks: 3 of the file, 8 of a part (the slot wait invokes AcquireSlot too;"
-        + " \"Did the file arrive?\" invokes CheckImportStatus)");
+    assertEquals(16, lambdaTasks, "Lambda tasks: 8 of the file (the feed wait invokes the feed queue too), 8 of a part"
+        + " (the slot wait invokes AcquireSlot too; \"Did the file arrive?\" invokes CheckImportStatus)");
     assertEquals(List.of(), problems);
   }
 

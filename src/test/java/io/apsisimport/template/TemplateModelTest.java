@@ -45,17 +45,19 @@ class TemplateModelTest {
     }
 
     @Test
-    void nineFunctionsEachWithItsHandler() {
-        assertEquals(Map.of(
-                "StartImportFunction", "io.apsisimport.handler.StartImportHandler::handleRequest",
-                "PreflightFileFunction", "io.apsisimport.handler.PreflightFileHandler::handleRequest",
-                "AcquireSlotFunction", "io.apsisimport.handler.AcquireSlotHandler::handleRequest",
-                "RequestImportFunction", "io.apsisimport.handler.RequestImportHandler::handleRequest",
-                "UploadPartFunction", "io.apsisimport.handler.UploadPartHandler::handleRequest",
-                "CheckImportStatusFunction", "io.apsisimport.handler.CheckImportStatusHandler::handleRequest",
-                "ReleaseSlotFunction", "io.apsisimport.handler.ReleaseSlotHandler::handleRequest",
-                "FinishImportFunction", "io.apsisimport.handler.FinishImportHandler::handleRequest",
-                "ReapSlotsFunction", "io.apsisimport.handler.ReapSlotsHandler::handleRequest"),
+    void elevenFunctionsEachWithItsHandler() {
+        assertEquals(Map.ofEntries(
+                Map.entry("StartImportFunction", "io.apsisimport.handler.StartImportHandler::handleRequest"),
+                Map.entry("PreflightFileFunction", "io.apsisimport.handler.PreflightFileHandler::handleRequest"),
+                Map.entry("AcquireSlotFunction", "io.apsisimport.handler.AcquireSlotHandler::handleRequest"),
+                Map.entry("RequestImportFunction", "io.apsisimport.handler.RequestImportHandler::handleRequest"),
+                Map.entry("UploadPartFunction", "io.apsisimport.handler.UploadPartHandler::handleRequest"),
+                Map.entry("CheckImportStatusFunction", "io.apsisimport.handler.CheckImportStatusHandler::handleRequest"),
+                Map.entry("ReleaseSlotFunction", "io.apsisimport.handler.ReleaseSlotHandler::handleRequest"),
+                Map.entry("FinishImportFunction", "io.apsisimport.handler.FinishImportHandler::handleRequest"),
+                Map.entry("ReapSlotsFunction", "io.apsisimport.handler.ReapSlotsHandler::handleRequest"),
+                Map.entry("FeedQueueFunction", "io.apsisimport.handler.QueueFeedHandler::handleRequest"),
+                Map.entry("ValidateFileFunction", "io.apsisimport.handler.ValidateFileHandler::handleRequest")),
                 model.functionHandlers());
     }
 
@@ -67,9 +69,10 @@ class TemplateModelTest {
     }
 
     @Test
-    void onlyStartImportGetsTheStateMachineArn() {
+    void onlyStartImportAndTheFeedQueueGetTheStateMachineArn() {
+        // StartImport starts its executions; the feed queue keys the stack's feeds by it.
         assertAll(model.functionHandlers().keySet().stream().map(function -> () -> assertEquals(
-                function.equals("StartImportFunction"),
+                function.equals("StartImportFunction") || function.equals("FeedQueueFunction"),
                 model.environmentVariables(function).contains("STATE_MACHINE_ARN"),
                 function)));
     }
@@ -78,6 +81,7 @@ class TemplateModelTest {
     void stateMachinesAreGivenTheirTaskFunctionsAndTunables() {
         assertEquals(Set.of(
                 "PreflightFileFunctionArn", "FinishImportFunctionArn", "ImportPartStateMachineArn",
+                "FeedQueueFunctionArn", "ValidateFileFunctionArn",
                 "PollIntervalSeconds", "MaxConcurrentImports", "Partition", "EventBusName"),
                 model.definitionSubstitutionKeys(STATE_MACHINE));
         assertEquals(Set.of(
@@ -127,7 +131,7 @@ class TemplateModelTest {
     void parameters() {
         assertEquals(Set.of(
                 "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ExistingApsisSecretKmsKeyArn", "ApsisAccountKey",
-                "LandingPrefix", "RoutesKey", "MaxPartBytes", "MaxDecompressedBytes", "MaxCompressionRatio",
+                "LandingPrefix", "ValidatePrefix", "RoutesKey", "MaxPartBytes", "MaxDecompressedBytes", "MaxCompressionRatio",
                 "MaxConcurrentImports",
                 "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
                 "PollIntervalSeconds", "ImportTimeoutSeconds", "UploadArrivalWaitSeconds",
