@@ -1,6 +1,7 @@
 package io.apsisimport.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,11 +77,11 @@ class FeedRecoveryEndToEndTest {
 
   /** Stops the head's execution once it imports (its place says so and APSIS has its import). */
   private void abortWhileImporting(String execution) {
-    Instant deadline = Instant.now().plus(DEADLINE);
+    var deadline = new PatientDeadline(DEADLINE);
     while (FeedsEndToEndTest.feeds(cloud).entries("daily").stream()
         .noneMatch(e -> e.execution().equals(execution) && e.state() == FeedEntry.State.IMPORTING)
         || sim.importsRequested() == 0) {
-      assertTrue(Instant.now().isBefore(deadline), "the head never started its import");
+      assertFalse(deadline.passed(), "the head never started its import");
       LocalCloud.pause(200);
     }
     cloud.sfn().stopExecution(b -> b.executionArn(execution));

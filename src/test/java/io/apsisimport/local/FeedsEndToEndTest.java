@@ -2,6 +2,7 @@ package io.apsisimport.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -236,9 +237,9 @@ class FeedsEndToEndTest {
 
   /** Polls until the execution has entered "Wait for the earlier file of this feed". */
   static void awaitWaiting(String execution) {
-    Instant deadline = Instant.now().plus(DEADLINE);
+    var deadline = new PatientDeadline(DEADLINE);
     while (waitInputs(execution).isEmpty()) {
-      assertTrue(Instant.now().isBefore(deadline), execution + " never waited for the earlier file of its feed");
+      assertFalse(deadline.passed(), execution + " never waited for the earlier file of its feed");
       assertEquals(ExecutionStatus.RUNNING, status(execution), execution + " ended instead of waiting");
       LocalCloud.pause(200);
     }
@@ -310,14 +311,14 @@ class FeedsEndToEndTest {
 
   /** Polls until the execution waits in its feed, held by the failed file {@code key}; returns that wait's input. */
   static JsonNode awaitStoppedAt(String execution, String key) {
-    Instant deadline = Instant.now().plus(DEADLINE);
+    var deadline = new PatientDeadline(DEADLINE);
     while (true) {
       for (JsonNode input : waitInputs(execution)) {
         if (key.equals(input.at("/feed/stoppedAt/key").asText())) {
           return input;
         }
       }
-      assertTrue(Instant.now().isBefore(deadline), execution + " never waited behind the failed " + key);
+      assertFalse(deadline.passed(), execution + " never waited behind the failed " + key);
       assertEquals(ExecutionStatus.RUNNING, status(execution), execution + " ended instead of waiting behind " + key);
       LocalCloud.pause(200);
     }
