@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles;
+import io.apsisimport.slots.DurationModel;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
 import io.apsisimport.slots.SlotOwner;
@@ -14,6 +15,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -21,25 +25,38 @@ import software.amazon.awssdk.services.s3.S3Client;
  * GETs, pinned to the drop the S3 event announced) into the presigned POST: constant memory,
  * whatever the file size. A file replaced meanwhile fails the part with {@code FileReplacedException}
  * before a byte of the newer file reaches APSIS.
+ *
+ * <p>Then it says when to look at the import first: near the end estimated from the part's rows and
+ * bytes and what APSIS took for this account's recent imports ({@link PollSchedule}); the answer
+ * becomes the state the status checks carry ({@code $.status}).
  */
 public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input, UploadPartHandler.Output> {
   private final LandingFiles files;
   private final ImportSlots slots;
   private final PresignedPostUploader uploader;
+  private final PollSchedule schedule;
+  private final Clock clock;
 
   public UploadPartHandler() {
     this(Wiring.fromSystem());
   }
 
   public UploadPartHandler(Wiring wiring) {
-    this(wiring.s3(), wiring.slots(), wiring.uploader());
+    this(wiring.s3(), wiring.slots(), wiring.uploader(), wiring.pollSchedule(), wiring.clock());
   }
 
   public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader) {
+    this(s3, slots, uploader, new PollSchedule(Duration.ofSeconds(30)), Clock.systemUTC());
+  }
+
+  public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader, PollSchedule schedule,
+      Clock clock) {
     super(Input.class);
     this.files = new LandingFiles(s3);
     this.slots = slots;
     this.uploader = uploader;
+    this.schedule = schedule;
+    this.clock = clock;
   }
 
   /**
@@ -55,7 +72,14 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     }
   }
 
-  public record Output(long bytes, long elapsedMillis) {}
+  /**
+   * {@code bytes}, {@code elapsedMillis}: the upload; the rest starts the state the status checks
+   * carry ({@link CheckImportStatusHandler.Input#previous}): when the file was uploaded, the part's
+   * rows, no check yet, the wait before the first ("Wait before checking import status" reads
+   * {@code nextCheckSeconds}), and the estimate it was planned on (null: none yet).
+   */
+  public record Output(long bytes, long elapsedMillis, String uploadedAt, long rows, int checks, long nextCheckSeconds,
+      int earlyChecks, Double estimateSeconds, Double spread) {}
 
   @Override
   public Output handle(Input in, Context context) {
@@ -75,10 +99,30 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     } catch (IOException e) {
       throw new UncheckedIOException("reading s3://" + in.bucket() + "/" + drop.key(), e);
     }
-    slots.markUploaded(owner);
+    Instant uploadedAt = clock.instant();
+    DurationModel.Estimate estimate = estimate(in.part().rows(), length, context, in);
+    // Waiters plan their safety-net waits on when this import is likely to have ended.
+    slots.markUploaded(owner, estimate == null ? null
+        : uploadedAt.plusMillis(Math.round((estimate.seconds() + estimate.deviation()) * 1000)));
+    PollSchedule.Wait first = schedule.first(estimate);
     Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),
-        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "execution", in.executionArn());
-    return new Output(result.bytesSent(), result.elapsed().toMillis());
+        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "estimateSeconds",
+        estimate == null ? null : Math.round(estimate.seconds()), "firstCheckSeconds", first.seconds(),
+        "execution", in.executionArn());
+    return new Output(result.bytesSent(), result.elapsed().toMillis(), uploadedAt.toString(), in.part().rows(), 0,
+        first.seconds(), first.early() ? 1 : 0, estimate == null ? null : estimate.seconds(),
+        estimate == null ? null : estimate.spread());
+  }
+
+  /** From this account's finished imports; none (the configured interval) when nothing was learned or it cannot be read. */
+  private DurationModel.Estimate estimate(long rows, long bytes, Context context, Input in) {
+    try {
+      return slots.durations().estimate(rows, bytes).orElse(null);
+    } catch (RuntimeException e) {
+      Log.warn(context, "could not read how long APSIS's imports took: checking at the poll interval", "key", in.key(),
+          "part", in.part().index(), "error", SlotWakeups.describe(e, null), "execution", in.executionArn());
+      return null;
+    }
   }
 
   /** The name APSIS shows for the upload: the source's base name, with the part number when split. */

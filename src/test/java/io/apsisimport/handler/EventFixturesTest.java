@@ -33,7 +33,9 @@ class EventFixturesTest {
     var upload = read("events/upload-part.json", UploadPartHandler.Input.class);
     assertEquals(142, upload.part().end());
     assertEquals(43, upload.header().length());
-    assertNotNull(read("events/check-import-status.json", CheckImportStatusHandler.Input.class).requestedAt());
+    var check = read("events/check-import-status.json", CheckImportStatusHandler.Input.class);
+    assertNotNull(check.requestedAt());
+    assertEquals(60.0, check.previous().estimateSeconds());
     assertEquals("IMPORT_FINISHED", read("events/release-slot.json", ReleaseSlotHandler.Input.class).reason());
     var finish = read("events/finish-import.json", FinishImportHandler.Input.class);
     assertEquals(3L, finish.parts().get(0).profilesFound());
