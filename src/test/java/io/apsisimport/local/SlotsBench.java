@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -131,6 +133,7 @@ public final class SlotsBench {
       List<Instant> ends = imports.stream().map(ApsisSimulator.ImportState::endsAt).sorted().toList();
       List<Double> durations = imports.stream()
           .map(s -> Duration.between(s.upload().at(), s.endsAt()).toMillis() / 1000.0).toList();
+      var byEnd = imports.stream().sorted(Comparator.comparing(ApsisSimulator.ImportState::endsAt)).toList();
       List<Double> gaps = new ArrayList<>();
       for (int i = PLACES; i < requests.size(); i++) {
         gaps.add(Duration.between(ends.get(i - PLACES), requests.get(i)).toMillis() / 1000.0);
@@ -158,6 +161,7 @@ public final class SlotsBench {
       List<Double> checks = new ArrayList<>();
       List<Double> slotRounds = new ArrayList<>();
       List<Double> seenLate = new ArrayList<>();
+      Map<String, Instant[]> seenAndReleased = new HashMap<>();
       for (String e : executions) {
         List<HistoryEvent> history = cloud.history(e);
         fileEvents.add((double) history.size());
@@ -171,11 +175,27 @@ public final class SlotsBench {
           String importId = LocalCloud.JSON.readTree(cloud.sfn().describeExecution(b -> b.executionArn(part)).output())
               .path("importId").asText();
           imports.stream().filter(s -> s.importId().equals(importId)).findFirst().ifPresent(s ->
-              seenLate.add(Duration.between(s.endsAt(), lastCompletedCheck(cloud, part)).toMillis() / 1000.0));
+              seenLate.add(Duration.between(s.endsAt(), lastExit(ph, "Check import status")).toMillis() / 1000.0));
+          seenAndReleased.put(importId, new Instant[] {lastExit(ph, "Check import status"), lastExit(ph,
+              "Release import slot")});
         }
         transitions.add((double) entered);
       }
 
+      // Each gap in three: the end seen by a check; the check to the slot released (and the next
+      // waiter woken); the release to the next import's request (wake-up, acquire, request).
+      List<Double> toSeen = new ArrayList<>();
+      List<Double> toReleased = new ArrayList<>();
+      List<Double> toRequest = new ArrayList<>();
+      for (int i = PLACES; i < requests.size(); i++) {
+        var ended = byEnd.get(i - PLACES);
+        Instant[] sr = seenAndReleased.get(ended.importId());
+        if (sr != null) {
+          toSeen.add(Duration.between(ended.endsAt(), sr[0]).toMillis() / 1000.0);
+          toReleased.add(Duration.between(sr[0], sr[1]).toMillis() / 1000.0);
+          toRequest.add(Duration.between(sr[1], requests.get(i)).toMillis() / 1000.0);
+        }
+      }
       double meanImport = mean(durations);
       double ratio = makespan / ideal;
       double gapShare = mean(gaps) / meanImport;
@@ -202,6 +222,8 @@ public final class SlotsBench {
       out.printf(Locale.ROOT, "gap APSIS end -> next request:   %7.2f s mean, %.2f s max, over %d hand-overs; mean gap"
           + " / mean import time %.1f%% (goal <= 10%%)%s%n", mean(gaps), max(gaps), gaps.size(), gapShare * 100,
           verdict(args.realistic(), gapShare <= 0.10));
+      out.printf(Locale.ROOT, "  of which (means): end seen by a check %.2f s; check to slot released %.2f s; release to"
+          + " the next request %.2f s%n", mean(toSeen), mean(toReleased), mean(toRequest));
       out.printf(Locale.ROOT, "import end seen by a check:      %7.2f s late on average, %.2f s at most%n",
           mean(seenLate), max(seenLate));
       out.printf(Locale.ROOT, "max pending seen at APSIS:       %7d   429s answered: %d%n", sim.maxPendingSeen(),
@@ -223,15 +245,19 @@ public final class SlotsBench {
 
   /** When the part's execution last left "Check import status" (the check that saw the import end). */
   private static Instant lastCompletedCheck(LocalCloud cloud, String partExecution) {
+    return lastExit(cloud.history(partExecution), "Check import status");
+  }
+
+  private static Instant lastExit(List<HistoryEvent> history, String state) {
     Instant last = null;
-    for (HistoryEvent h : cloud.history(partExecution)) {
+    for (HistoryEvent h : history) {
       if (h.type() == HistoryEventType.TASK_STATE_EXITED && h.stateExitedEventDetails() != null
-          && "Check import status".equals(h.stateExitedEventDetails().name())) {
+          && state.equals(h.stateExitedEventDetails().name())) {
         last = h.timestamp();
       }
     }
     if (last == null) {
-      throw new IllegalStateException("no status check in " + partExecution);
+      throw new IllegalStateException("no \"" + state + "\" in the history");
     }
     return last;
   }
