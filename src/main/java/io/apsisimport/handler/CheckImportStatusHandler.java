@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.apsisimport.apsis.ApsisApi;
 import io.apsisimport.apsis.ImportStatus;
 import io.apsisimport.apsis.Outcome;
+import io.apsisimport.slots.DurationModel;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
 import io.apsisimport.slots.SlotOwner;
@@ -12,13 +13,17 @@ import io.apsisimport.upload.UploadOutcomeUnknownException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * "Check import status": one status request, and a renewal of the slot's lease (the import still
- * counts as pending at APSIS). Says when to look again ({@link PollSchedule}: the longer APSIS
- * takes, the rarer the checks). An import pending longer than IMPORT_TIMEOUT_SECONDS, or checked
- * {@link PollSchedule#MAX_CHECKS} times, fails. An import APSIS reports failed comes back with the
- * {@code failure} that "APSIS did not import the part" ends the part's execution with.
+ * counts as pending at APSIS). Says when to look again ({@link PollSchedule}: near the estimated
+ * end, then closely, backing off once it is overdue or still queued; without an estimate, the
+ * longer APSIS takes, the rarer the checks). An import pending longer than IMPORT_TIMEOUT_SECONDS,
+ * or checked {@link PollSchedule#MAX_CHECKS} times, fails. An import APSIS completed teaches the
+ * account's {@link DurationModel} how long it took (as closely as the checks bracket its end). An
+ * import APSIS reports failed comes back with the {@code failure} that "APSIS did not import the
+ * part" ends the part's execution with.
  *
  * <p>Also "Did the file arrive?" (input {@code arrival}): after an upload whose outcome is unknown,
  * whether APSIS has the file ({@link UploadArrival}); see {@link #arrivalCheck}.
@@ -42,7 +47,7 @@ public final class CheckImportStatusHandler
   public CheckImportStatusHandler(Wiring wiring) {
     this(wiring.apsis(), wiring.slots(), wiring.clock(),
         Duration.ofSeconds(wiring.env().longValue("IMPORT_TIMEOUT_SECONDS", 21_600, 60, MAX_IMPORT_TIMEOUT_SECONDS)),
-        new PollSchedule(Duration.ofSeconds(wiring.env().longValue("POLL_INTERVAL_SECONDS", 30, 1, 3600))),
+        wiring.pollSchedule(),
         new UploadArrival(Duration.ofSeconds(wiring.env().longValue("UPLOAD_ARRIVAL_WAIT_SECONDS", 300,
             UploadArrival.MIN_WAIT_SECONDS, UploadArrival.MAX_WAIT_SECONDS))));
   }
@@ -64,14 +69,26 @@ public final class CheckImportStatusHandler
   }
 
   /**
-   * {@code executionArn}: the part's execution (the slot's owner); {@code checks}: how many checks
-   * this part has made so far (0 before the first); {@code arrival}: only for "Did the file arrive?".
+   * {@code executionArn}: the part's execution (the slot's owner); {@code previous}: what the last
+   * check (or, before the first, the upload) answered ({@code $.status}); {@code checks}: how many
+   * checks this part has made so far, from executions started before {@code previous} was passed;
+   * {@code arrival}: only for "Did the file arrive?".
    */
   public record Input(String executionArn, String key, int part, Integer partCount, String section, String importId,
-      String requestedAt, Integer checks, Arrival arrival) {
+      String requestedAt, Integer checks, Previous previous, Arrival arrival) {
+    public Input(String executionArn, String key, int part, Integer partCount, String section, String importId,
+        String requestedAt, Integer checks, Previous previous) {
+      this(executionArn, key, part, partCount, section, importId, requestedAt, checks, previous, null);
+    }
+
+    public Input(String executionArn, String key, int part, Integer partCount, String section, String importId,
+        String requestedAt, Integer checks, Arrival arrival) {
+      this(executionArn, key, part, partCount, section, importId, requestedAt, checks, null, arrival);
+    }
+
     public Input(String executionArn, String key, int part, Integer partCount, String section, String importId,
         String requestedAt, Integer checks) {
-      this(executionArn, key, part, partCount, section, importId, requestedAt, checks, null);
+      this(executionArn, key, part, partCount, section, importId, requestedAt, checks, null, null);
     }
   }
 
@@ -81,24 +98,42 @@ public final class CheckImportStatusHandler
    */
   public record Arrival(String since, Integer checks) {}
 
+  /**
+   * The state the checks of one import carry from one to the next (the fields of {@link Output}
+   * and {@link UploadPartHandler.Output} this handler reads; every one may be absent).
+   * {@code pendingAt}: seconds after the upload when a check last found the import pending.
+   */
+  public record Previous(Integer checks, Long nextCheckSeconds, String uploadedAt, Long rows, Long bytes,
+      Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt) {}
+
   /** What the Fail state "APSIS did not import the part" says: Error and Cause ({@link PartFailure}). */
   public record Failure(String error, String cause) {}
 
   /**
    * {@code nextCheckSeconds}: the wait before the next check ("Wait before checking import
-   * status" reads it); {@code failure}: only when APSIS reported the import failed. For "Did the
-   * file arrive?" also {@code arrived} (APSIS no longer waits for the file), {@code resend} (it
-   * waited the whole UPLOAD_ARRIVAL_WAIT_SECONDS: send the file again) and {@code since}; there
-   * {@code checks} and {@code nextCheckSeconds} count and time the arrival checks.
+   * status" reads it); {@code failure}: only when APSIS reported the import failed; {@code uploadedAt}
+   * to {@code pendingAt}: carried to the next check ({@link Previous}). For "Did the file arrive?"
+   * also {@code arrived} (APSIS no longer waits for the file), {@code resend} (it waited the whole
+   * UPLOAD_ARRIVAL_WAIT_SECONDS: send the file again) and {@code since}; there {@code checks} and
+   * {@code nextCheckSeconds} count and time the arrival checks.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Output(String outcome, String status, Long profilesFound, Long profilesProcessed,
-      Long profilesFailed, String checkedAt, int checks, long nextCheckSeconds, Failure failure, Boolean arrived,
-      Boolean resend, String since) {
+      Long profilesFailed, String checkedAt, int checks, long nextCheckSeconds, Failure failure, String uploadedAt,
+      Long rows, Long bytes, Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt,
+      Boolean arrived, Boolean resend, String since) {
     public Output(String outcome, String status, Long profilesFound, Long profilesProcessed, Long profilesFailed,
-        String checkedAt, int checks, long nextCheckSeconds, Failure failure) {
+        String checkedAt, int checks, long nextCheckSeconds, Failure failure, String uploadedAt, Long rows, Long bytes,
+        Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt) {
       this(outcome, status, profilesFound, profilesProcessed, profilesFailed, checkedAt, checks, nextCheckSeconds,
-          failure, null, null, null);
+          failure, uploadedAt, rows, bytes, earlyChecks, estimateSeconds, spread, pendingAt, null, null, null);
+    }
+
+    public Output(String outcome, String status, Long profilesFound, Long profilesProcessed, Long profilesFailed,
+        String checkedAt, int checks, long nextCheckSeconds, Failure failure, Boolean arrived, Boolean resend,
+        String since) {
+      this(outcome, status, profilesFound, profilesProcessed, profilesFailed, checkedAt, checks, nextCheckSeconds,
+          failure, null, null, null, null, null, null, null, arrived, resend, since);
     }
   }
 
@@ -117,8 +152,18 @@ public final class CheckImportStatusHandler
     }
     ImportStatus status = apsis.importStatus(in.section(), in.importId(), apsisDeadline(context));
     Instant now = clock.instant();
-    int checks = (in.checks() == null ? 0 : in.checks()) + 1;
+    Previous prev = in.previous() != null ? in.previous()
+        : new Previous(in.checks(), null, null, null, null, null, null, null, null);
+    int checks = (prev.checks() == null ? 0 : prev.checks()) + 1;
     Duration age = in.requestedAt() == null ? Duration.ZERO : Duration.between(Instant.parse(in.requestedAt()), now);
+    Instant uploadedAt = prev.uploadedAt() == null ? null : Instant.parse(prev.uploadedAt());
+    Duration sinceUpload = uploadedAt == null ? age : Duration.between(uploadedAt, now);
+    DurationModel.Estimate estimate = prev.estimateSeconds() != null && prev.spread() != null
+        && prev.estimateSeconds() > 0 && prev.spread() > 0
+        ? new DurationModel.Estimate(prev.estimateSeconds(), prev.spread()) : null;
+    int early = prev.earlyChecks() == null ? 0 : prev.earlyChecks();
+    long next = schedule.nextCheckSeconds(age);
+    Double pendingAt = prev.pendingAt();
     if (status.outcome() == Outcome.PENDING) {
       if (age.compareTo(timeout) > 0) {
         throw new ImportTimedOutException("APSIS import " + in.importId() + " for " + in.key() + " is still \""
@@ -129,12 +174,49 @@ public final class CheckImportStatusHandler
             + status.status() + "\" after " + checks + " status checks (the most a part's execution makes)");
       }
     }
+    if (status.outcome() == Outcome.PENDING) {
+      long lastWait = prev.nextCheckSeconds() == null ? schedule.interval().toSeconds() : prev.nextCheckSeconds();
+      PollSchedule.Wait wait = schedule.next(age, sinceUpload, queued(status.status()), estimate, early, lastWait);
+      next = wait.seconds();
+      early += wait.early() ? 1 : 0;
+      pendingAt = sinceUpload.toMillis() / 1000.0;
+    }
     Log.info(context, "import status", "key", in.key(), "part", in.part(), "importId", in.importId(),
         "status", status.status(), "outcome", status.outcome().name(), "checks", checks,
-        "execution", in.executionArn());
+        "nextCheckSeconds", status.outcome() == Outcome.PENDING ? next : null, "execution", in.executionArn());
+    if (status.outcome() == Outcome.COMPLETED && uploadedAt != null && prev.rows() != null && prev.bytes() != null) {
+      learn(in, prev, estimate, sinceUpload, context);
+    }
     Failure failure = status.outcome() == Outcome.FAILED ? failure(in, status) : null;
     return new Output(status.outcome().name(), status.status(), status.profilesFound(), status.profilesProcessed(),
-        status.profilesFailed(), now.toString(), checks, schedule.nextCheckSeconds(age), failure);
+        status.profilesFailed(), now.toString(), checks, next, failure, prev.uploadedAt(), prev.rows(), prev.bytes(),
+        early, prev.estimateSeconds(), prev.spread(), pendingAt);
+  }
+
+  /** APSIS has not started the import yet (the article's "queued" and "waiting for a file"). */
+  static boolean queued(String status) {
+    String s = status == null ? "" : status.toLowerCase(Locale.ROOT);
+    return s.contains("queued") || s.startsWith("waiting");
+  }
+
+  /**
+   * The import ended between the last check that found it pending and this one: what that says
+   * about its duration goes into the account's model. Best effort: an estimate that could not be
+   * updated is only a little older.
+   */
+  private void learn(Input in, Previous prev, DurationModel.Estimate estimate, Duration sinceUpload, Context context) {
+    double by = sinceUpload.toMillis() / 1000.0;
+    double seconds = DurationModel.observed(prev.pendingAt() == null ? 0 : prev.pendingAt(), by, estimate);
+    try {
+      var learned = slots.learn(prev.rows(), prev.bytes(), seconds);
+      Log.info(context, "import duration learned", "key", in.key(), "part", in.part(), "importId", in.importId(),
+          "seconds", Math.round(seconds * 10) / 10.0, "estimateSeconds",
+          estimate == null ? null : Math.round(estimate.seconds() * 10) / 10.0, "learned", learned.isPresent(),
+          "execution", in.executionArn());
+    } catch (RuntimeException e) {
+      Log.warn(context, "could not record how long the import took", "key", in.key(), "part", in.part(),
+          "importId", in.importId(), "error", SlotWakeups.describe(e, null), "execution", in.executionArn());
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles;
+import io.apsisimport.slots.DurationModel;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
 import io.apsisimport.slots.SlotOwner;
@@ -18,6 +19,9 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -33,6 +37,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * answer after the whole file, or an invocation that died mid-upload and is retried) ends in
  * {@link UploadOutcomeUnknownException}: the state machine then asks APSIS "Did the file arrive?"
  * before any further attempt.
+ *
+ * <p>Then it says when to look at the import first: near the end estimated from the part's rows and
+ * bytes and what APSIS took for this account's recent imports ({@link PollSchedule}); the answer
+ * becomes the state the status checks carry ({@code $.status}, copied there by "Plan the status
+ * checks").
  */
 public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input, UploadPartHandler.Output> {
   /**
@@ -44,21 +53,30 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
   private final LandingFiles files;
   private final ImportSlots slots;
   private final PresignedPostUploader uploader;
+  private final PollSchedule schedule;
+  private final Clock clock;
 
   public UploadPartHandler() {
     this(Wiring.fromSystem());
   }
 
   public UploadPartHandler(Wiring wiring) {
-    this(wiring.s3(Wiring.S3Calls.READ), wiring.slots(), wiring.uploader());
+    this(wiring.s3(Wiring.S3Calls.READ), wiring.slots(), wiring.uploader(), wiring.pollSchedule(), wiring.clock());
     wiring.primeAlso(this::primeRelay);
   }
 
   public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader) {
+    this(s3, slots, uploader, new PollSchedule(Duration.ofSeconds(30)), Clock.systemUTC());
+  }
+
+  public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader, PollSchedule schedule,
+      Clock clock) {
     super(Input.class);
     this.files = new LandingFiles(s3);
     this.slots = slots;
     this.uploader = uploader;
+    this.schedule = schedule;
+    this.clock = clock;
   }
 
   /**
@@ -74,10 +92,19 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     }
   }
 
-  /** {@code attempt}: which upload attempt of the part delivered the file (0: an earlier invocation did). */
-  public record Output(long bytes, long elapsedMillis, int attempt) {
-    public Output(long bytes, long elapsedMillis) {
-      this(bytes, elapsedMillis, 1);
+  /**
+   * {@code bytes}, {@code elapsedMillis}: the upload; {@code attempt}: which upload attempt of the
+   * part delivered the file (0: an earlier invocation did). The rest starts the state the status
+   * checks carry ({@link CheckImportStatusHandler.Input#previous}): when the file was uploaded, the
+   * part's rows, no check yet, the wait before the first ("Wait before checking import status" reads
+   * {@code nextCheckSeconds}), and the estimate it was planned on (null: none yet).
+   */
+  public record Output(long bytes, long elapsedMillis, int attempt, String uploadedAt, long rows, int checks,
+      long nextCheckSeconds, int earlyChecks, Double estimateSeconds, Double spread) {
+    /** An upload delivered by the first attempt. */
+    public Output(long bytes, long elapsedMillis, String uploadedAt, long rows, int checks, long nextCheckSeconds,
+        int earlyChecks, Double estimateSeconds, Double spread) {
+      this(bytes, elapsedMillis, 1, uploadedAt, rows, checks, nextCheckSeconds, earlyChecks, estimateSeconds, spread);
     }
   }
 
@@ -99,7 +126,10 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
           + " could say); the file may have arrived: not sent again before APSIS is asked", -1, null, null);
     };
     if (attempt == 0) {
-      return new Output(length, 0, 0);
+      // Delivered by an earlier invocation whose answer was lost: its time is unknown, so no estimate
+      // places the first check; the configured interval does.
+      PollSchedule.Wait first = schedule.first(null);
+      return new Output(length, 0, 0, clock.instant().toString(), in.part().rows(), 0, first.seconds(), 0, null, null);
     }
     var drop = in.readKey() == null || in.readKey().equals(in.key())
         ? new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null)
@@ -121,11 +151,30 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
       settle(owner, attempt, context);
       throw e;
     }
-    slots.markUploaded(owner);
+    Instant uploadedAt = clock.instant();
+    DurationModel.Estimate estimate = estimate(in.part().rows(), length, context, in);
+    // Waiters plan their safety-net waits on when this import is likely to have ended.
+    slots.markUploaded(owner, estimate == null ? null
+        : uploadedAt.plusMillis(Math.round((estimate.seconds() + estimate.deviation()) * 1000)));
+    PollSchedule.Wait first = schedule.first(estimate);
     Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),
-        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "attempt", attempt,
+        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "attempt", attempt, "estimateSeconds",
+        estimate == null ? null : Math.round(estimate.seconds()), "firstCheckSeconds", first.seconds(),
         "execution", in.executionArn());
-    return new Output(result.bytesSent(), result.elapsed().toMillis(), attempt);
+    return new Output(result.bytesSent(), result.elapsed().toMillis(), attempt, uploadedAt.toString(),
+        in.part().rows(), 0, first.seconds(), first.early() ? 1 : 0, estimate == null ? null : estimate.seconds(),
+        estimate == null ? null : estimate.spread());
+  }
+
+  /** From this account's finished imports; none (the configured interval) when nothing was learned or it cannot be read. */
+  private DurationModel.Estimate estimate(long rows, long bytes, Context context, Input in) {
+    try {
+      return slots.durations().estimate(rows, bytes).orElse(null);
+    } catch (RuntimeException e) {
+      Log.warn(context, "could not read how long APSIS's imports took: checking at the poll interval", "key", in.key(),
+          "part", in.part().index(), "error", SlotWakeups.describe(e, null), "execution", in.executionArn());
+      return null;
+    }
   }
 
   /** Records that the attempt did not deliver the file; if that fails, the attempt merely stays in doubt. */
@@ -142,9 +191,8 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
   /**
    * The relay's own path, before the SnapStart snapshot: {@link #RELAY_PRIMING_BYTES} streamed from
    * two ranged S3 GETs into an upload form, as {@link #handle} does, both answered by the priming
-   * endpoint on loopback ({@link Wiring#prime}). The copy path gets compiled (this function runs with
-   * full tiered compilation, template.yaml) before the first file arrives. With a plain-http
-   * endpoint, the TLS of a real upload is not part of it.
+   * endpoint on loopback ({@link Wiring#prime}). The copy path gets compiled before the first file
+   * arrives. With a plain-http endpoint, the TLS of a real upload is not part of it.
    */
   void primeRelay(URI endpoint) {
     var drop = new DroppedFile("priming", "priming/relay.csv", "priming", null, null, null);

@@ -166,6 +166,11 @@ public final class Wiring {
     return Clock.systemUTC();
   }
 
+  /** When to check an import's status (POLL_INTERVAL_SECONDS: the interval when nothing better is known). */
+  public PollSchedule pollSchedule() {
+    return new PollSchedule(Duration.ofSeconds(env.longValue("POLL_INTERVAL_SECONDS", 30, 1, 3600)));
+  }
+
   /** The random source of every back-off this wiring builds; re-seeded after a SnapStart restore. */
   Jitter jitter() {
     return jitter;

@@ -80,6 +80,13 @@ public final class ImportSlots {
   private static final String NEXT_CHECK_BY = "nextCheckBy";
   private static final String TTL = "ttl";
   private static final String TOKEN = "token";
+  private static final String EXPECTED_END_AT = "expectedEndAt";
+  private static final String MODEL = "model";
+  private static final String UPDATED_AT = "updatedAt";
+  /** The sort key of the duration model's item, in the partition {@code {APSIS_ACCOUNT_KEY}#durations}. */
+  private static final String MODEL_SK = "model";
+  /** Learning a finished import's duration gives up after this many lost races (it is only an estimate). */
+  private static final int LEARN_ROUNDS = 4;
 
   private final DynamoDbClient ddb;
   private final ExecutionProbe probe;
@@ -87,6 +94,7 @@ public final class ImportSlots {
   private final Clock clock;
   private final RandomGenerator random;
   private final String pk;
+  private final String durationsPk;
 
   public ImportSlots(DynamoDbClient ddb, ExecutionProbe probe, SlotsConfig config, Clock clock, RandomGenerator random) {
     this.ddb = Objects.requireNonNull(ddb, "ddb");
@@ -95,6 +103,7 @@ public final class ImportSlots {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
     this.pk = config.accountKey() + "#slots";
+    this.durationsPk = config.accountKey() + "#durations";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -150,6 +159,13 @@ public final class ImportSlots {
       throw new SlotWaitTimeoutException(timeoutMessage(owner, waited, attempt + 1, state == null ? load() : state, now));
     }
     Duration waitFor = backoff(attempt, rank, config.maxSlots(), config.pollInterval(), waited, random);
+    State seen = state == null ? load() : state;
+    Duration net = untilTurn(seen, config.maxSlots(), config.pollInterval(), rank, now, this::meanDuration);
+    if (net != null && net.compareTo(waitFor) > 0) {
+      // The back-off is the safety net of a lost wake-up; when the holders' imports are expected to
+      // end later, a wait that ends before then only costs a round of transitions.
+      waitFor = net;
+    }
     Duration left = config.maxWait().minus(waited);
     if (waitFor.compareTo(left) > 0) {
       // Come back just after the deadline rather than long after it.
@@ -220,6 +236,100 @@ public final class ImportSlots {
 
   static Duration backoff(int attempt, int waitersAhead, int maxSlots, Duration poll, RandomGenerator random) {
     return backoff(attempt, waitersAhead, maxSlots, poll, Duration.ZERO, random);
+  }
+
+  /**
+   * When a waiter with {@code rank} older live waiters ahead can expect its turn, with a margin: the
+   * safety net of its wait, which a release cuts short by waking it. The places free as the holders'
+   * imports are expected to end (each holder's {@code expectedEndAt}, written at its upload from the
+   * estimate of its duration; a holder not uploaded yet is expected to take the mean duration from
+   * when it took its slot); each waiter ahead takes the earliest place and holds it for the mean
+   * duration plus one poll interval (its request and upload, the check that sees its end, the
+   * hand-over). The margin is a quarter of the expected wait, at least one poll interval: the
+   * estimates of the imports ahead add up their errors, and a net that runs out before the turn
+   * costs a round of transitions, while one that runs out later costs nothing unless a wake-up was
+   * lost. Never past the earliest moment a slot can free without a release (a hold or a lease that
+   * ends), nor longer than {@link #MAX_CEILING}. Null when nothing is known (no duration learned yet
+   * and a holder without an expected end): the back-off alone decides.
+   */
+  static Duration untilTurn(State state, int maxSlots, Duration poll, int rank, Instant now,
+      java.util.function.Supplier<Optional<Duration>> mean) {
+    List<Instant> places = new ArrayList<>();
+    Instant silent = null;
+    Optional<Duration> typical = null;
+    for (int i = 0; i < maxSlots; i++) {
+      Slot s = state.slot(i);
+      if (s.free(now)) {
+        places.add(now);
+        continue;
+      }
+      if (s.holdUntil() != null) {
+        // Held after an abandoned release: it frees when the hold ends, and nobody wakes anyone then.
+        places.add(s.holdUntil());
+        silent = earliest(silent, s.holdUntil());
+        continue;
+      }
+      // A lease that runs out may be reclaimed (its holder gone), again without a wake-up.
+      silent = earliest(silent, s.leaseUntil());
+      Instant end = s.expectedEndAt();
+      if (end == null) {
+        if (typical == null) {
+          typical = mean.get();
+        }
+        if (typical.isEmpty() || s.acquiredAt() == null) {
+          return null;
+        }
+        end = s.acquiredAt().plus(typical.get());
+      }
+      places.add(end.isAfter(now) ? end : now);
+    }
+    if (places.isEmpty()) {
+      return null;
+    }
+    for (int ahead = 0; ahead < rank; ahead++) {
+      if (typical == null) {
+        typical = mean.get();
+      }
+      if (typical.isEmpty()) {
+        return null;
+      }
+      int k = earliestIndex(places);
+      places.set(k, places.get(k).plus(typical.get()).plus(poll));
+    }
+    Duration expected = Duration.between(now, places.get(earliestIndex(places)));
+    Duration margin = expected.dividedBy(4).compareTo(poll) > 0 ? expected.dividedBy(4) : poll;
+    Instant turn = now.plus(expected).plus(margin);
+    if (silent != null && silent.isAfter(now) && silent.isBefore(turn)) {
+      turn = silent.plusSeconds(1);
+    }
+    Duration wait = Duration.between(now, turn);
+    if (wait.compareTo(MAX_CEILING) > 0) {
+      wait = MAX_CEILING;
+    }
+    return Duration.ofSeconds(Math.max(1, (wait.toMillis() + 999) / 1000));
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a == null || b.isBefore(a) ? b : a;
+  }
+
+  private static int earliestIndex(List<Instant> places) {
+    int k = 0;
+    for (int i = 1; i < places.size(); i++) {
+      if (places.get(i).isBefore(places.get(k))) {
+        k = i;
+      }
+    }
+    return k;
+  }
+
+  private Optional<Duration> meanDuration() {
+    try {
+      return durations().meanSeconds().map(s -> Duration.ofMillis(Math.round(s * 1000)));
+    } catch (RuntimeException e) {
+      // An estimate only: without it, the back-off decides.
+      return Optional.empty();
+    }
   }
 
   /**
@@ -341,10 +451,24 @@ public final class ImportSlots {
 
   /** The upload succeeded: from now on the import counts until APSIS reports a terminal status. */
   public void markUploaded(SlotOwner owner) {
+    markUploaded(owner, null);
+  }
+
+  /**
+   * The upload succeeded, and the import is expected to have ended by {@code expectedEnd} (null:
+   * no estimate): waiters plan their safety-net waits on it ({@link #untilTurn}).
+   */
+  public void markUploaded(SlotOwner owner, Instant expectedEnd) {
     Slot slot = requireActive(owner);
+    Map<String, AttributeValue> values = new HashMap<>(Map.of(":true", AttributeValue.fromBool(true),
+        ":lease", millis(clock.instant().plus(config.lease()))));
+    String set = "SET #uploaded = :true, #leaseUntil = :lease";
+    if (expectedEnd != null) {
+      values.put(":end", millis(expectedEnd));
+      set += ", #expectedEndAt = :end";
+    }
     try {
-      updateOwned(slot.index(), owner.id(), "SET #uploaded = :true, #leaseUntil = :lease",
-          Map.of(":true", AttributeValue.fromBool(true), ":lease", millis(clock.instant().plus(config.lease()))), "");
+      updateOwned(slot.index(), owner.id(), set, values, "");
     } catch (ConditionalCheckFailedException e) {
       throw lost(owner);
     }
@@ -442,6 +566,80 @@ public final class ImportSlots {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // how long imports take (docs/import-slots.md: the duration model's item)
+
+  /** What this account's finished imports taught about APSIS's import durations (empty at first). */
+  public DurationModel durations() {
+    return readDurations().model();
+  }
+
+  private record StoredModel(DurationModel model, Long version) {}
+
+  private StoredModel readDurations() {
+    var item = ddb.getItem(b -> b.tableName(config.table()).consistentRead(true)
+        .key(Map.of(PK, s(durationsPk), SK, s(MODEL_SK)))).item();
+    if (item == null || !item.containsKey(MODEL) || !item.containsKey(VERSION)) {
+      return new StoredModel(DurationModel.empty(), null);
+    }
+    List<AttributeValue> v = item.get(MODEL).l();
+    double[] d = new double[v.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = Double.parseDouble(v.get(i).n());
+    }
+    var model = new DurationModel((int) d[0], new double[] {d[1], d[2], d[3], d[4], d[5], d[6]},
+        new double[] {d[7], d[8], d[9]}, d[10], d[11], d[12]);
+    return new StoredModel(model, Long.parseLong(item.get(VERSION).n()));
+  }
+
+  /**
+   * Learns that an import of {@code rows} rows and {@code bytes} bytes took {@code seconds} at APSIS
+   * (one conditional write on the model's item; a lost race reads again).
+   *
+   * @return the model after learning, or empty when the races kept being lost (it is only an estimate)
+   */
+  public Optional<DurationModel> learn(long rows, long bytes, double seconds) {
+    for (int round = 0; round < LEARN_ROUNDS; round++) {
+      StoredModel stored = readDurations();
+      DurationModel next = stored.model().learn(rows, bytes, seconds);
+      List<AttributeValue> numbers = new ArrayList<>();
+      numbers.add(n(next.samples()));
+      for (double g : next.gram()) {
+        numbers.add(number(g));
+      }
+      for (double p : next.xy()) {
+        numbers.add(number(p));
+      }
+      for (double x : new double[] {next.yy(), next.errorSum(), next.errorWeight()}) {
+        numbers.add(number(x));
+      }
+      Map<String, AttributeValue> item = Map.of(PK, s(durationsPk), SK, s(MODEL_SK), MODEL, AttributeValue.fromL(numbers),
+          VERSION, n(stored.version() == null ? 1 : stored.version() + 1), UPDATED_AT, millis(clock.instant()));
+      try {
+        if (stored.version() == null) {
+          ddb.putItem(b -> b.tableName(config.table()).item(item).conditionExpression("attribute_not_exists(#pk)")
+              .expressionAttributeNames(Map.of("#pk", PK)));
+        } else {
+          ddb.putItem(b -> b.tableName(config.table()).item(item).conditionExpression("#version = :seen")
+              .expressionAttributeNames(Map.of("#version", VERSION))
+              .expressionAttributeValues(Map.of(":seen", n(stored.version()))));
+        }
+        return Optional.of(next);
+      } catch (ConditionalCheckFailedException raced) {
+        // another part learned meanwhile: learn on top of it
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A sum of the model as a DynamoDB number (which holds magnitudes down to 1E-130 only: smaller ones are 0). */
+  private static AttributeValue number(double x) {
+    if (!Double.isFinite(x)) {
+      throw new IllegalArgumentException("not a number DynamoDB can store: " + x);
+    }
+    return AttributeValue.fromN(Math.abs(x) < 1e-100 ? "0" : java.math.BigDecimal.valueOf(x).toString());
+  }
+
   private Slot requireActive(SlotOwner owner) {
     Slot slot = load().activeSlotOf(owner.id());
     if (slot == null) {
@@ -486,7 +684,8 @@ public final class ImportSlots {
   private static final Map<String, String> ATTRIBUTES = Map.ofEntries(Map.entry("#owner", OWNER),
       Map.entry("#holdUntil", HOLD_UNTIL), Map.entry("#version", VERSION), Map.entry("#leaseUntil", LEASE_UNTIL),
       Map.entry("#importId", IMPORT_ID), Map.entry("#urlExpiresAt", URL_EXPIRES_AT), Map.entry("#ticket", TICKET),
-      Map.entry("#uploaded", UPLOADED), Map.entry("#uploadAttempts", UPLOAD_ATTEMPTS),
+      Map.entry("#uploaded", UPLOADED), Map.entry("#expectedEndAt", EXPECTED_END_AT),
+      Map.entry("#uploadAttempts", UPLOAD_ATTEMPTS),
       Map.entry("#uploadsSettled", UPLOADS_SETTLED), Map.entry("#uploadResends", UPLOAD_RESENDS));
 
   // ---------------------------------------------------------------------------------------------
@@ -727,14 +926,15 @@ public final class ImportSlots {
         .keyConditionExpression("#pk = :pk")
         .projectionExpression(String.join(",", "#pk", "#sk", "#owner", "#exec", "#part", "#leaseUntil", "#holdUntil",
             "#importId", "#urlExpiresAt", "#uploaded", "#uploadAttempts", "#uploadsSettled", "#uploadResends",
-            "#version", "#waitingSince", "#next", "#token"))
+            "#version", "#waitingSince", "#next", "#token", "#acquiredAt", "#expectedEndAt"))
         .expressionAttributeNames(Map.ofEntries(Map.entry("#pk", PK), Map.entry("#sk", SK), Map.entry("#owner", OWNER),
             Map.entry("#exec", EXEC), Map.entry("#part", PART), Map.entry("#leaseUntil", LEASE_UNTIL),
             Map.entry("#holdUntil", HOLD_UNTIL), Map.entry("#importId", IMPORT_ID),
             Map.entry("#urlExpiresAt", URL_EXPIRES_AT), Map.entry("#uploaded", UPLOADED),
             Map.entry("#uploadAttempts", UPLOAD_ATTEMPTS), Map.entry("#uploadsSettled", UPLOADS_SETTLED),
             Map.entry("#uploadResends", UPLOAD_RESENDS), Map.entry("#version", VERSION), Map.entry("#waitingSince", WAITING_SINCE),
-            Map.entry("#next", NEXT_CHECK_BY), Map.entry("#token", TOKEN)))
+            Map.entry("#next", NEXT_CHECK_BY), Map.entry("#token", TOKEN), Map.entry("#acquiredAt", ACQUIRED_AT),
+            Map.entry("#expectedEndAt", EXPECTED_END_AT)))
         .expressionAttributeValues(Map.of(":pk", s(pk)))
         .build();
     for (Map<String, AttributeValue> item : ddb.queryPaginator(request).items()) {
@@ -750,12 +950,20 @@ public final class ImportSlots {
     return new State(slots, waiters);
   }
 
-  private record Slot(int index, boolean exists, long version, String owner, String exec, int part,
+  record Slot(int index, boolean exists, long version, String owner, String exec, int part,
       Instant leaseUntil, Instant holdUntil, String importId, Instant urlExpiresAt, boolean uploaded,
-      int uploadAttempts, int uploadsSettled, int uploadResends) {
+      int uploadAttempts, int uploadsSettled, int uploadResends, Instant acquiredAt, Instant expectedEndAt) {
+
+    /** A slot without upload attempts recorded. */
+    Slot(int index, boolean exists, long version, String owner, String exec, int part, Instant leaseUntil,
+        Instant holdUntil, String importId, Instant urlExpiresAt, boolean uploaded, Instant acquiredAt,
+        Instant expectedEndAt) {
+      this(index, exists, version, owner, exec, part, leaseUntil, holdUntil, importId, urlExpiresAt, uploaded, 0, 0, 0,
+          acquiredAt, expectedEndAt);
+    }
 
     static Slot absent(int index) {
-      return new Slot(index, false, 0, null, null, 0, null, null, null, null, false, 0, 0, 0);
+      return new Slot(index, false, 0, null, null, 0, null, null, null, null, false, 0, 0, 0, null, null);
     }
 
     static Slot from(Map<String, AttributeValue> item) {
@@ -766,7 +974,8 @@ public final class ImportSlots {
       return new Slot(index, true, version == null ? 0 : Long.parseLong(version.n()), str(item, OWNER), str(item, EXEC),
           part == null ? 0 : Integer.parseInt(part.n()), instant(item, LEASE_UNTIL), instant(item, HOLD_UNTIL),
           str(item, IMPORT_ID), instant(item, URL_EXPIRES_AT), uploaded != null && Boolean.TRUE.equals(uploaded.bool()),
-          count(item, UPLOAD_ATTEMPTS), count(item, UPLOADS_SETTLED), count(item, UPLOAD_RESENDS));
+          count(item, UPLOAD_ATTEMPTS), count(item, UPLOADS_SETTLED), count(item, UPLOAD_RESENDS),
+          instant(item, ACQUIRED_AT), instant(item, EXPECTED_END_AT));
     }
 
     /** Held by its owner (not released). */
@@ -788,13 +997,13 @@ public final class ImportSlots {
     }
   }
 
-  private record Waiter(String ownerId, String exec, Instant waitingSince, Instant nextCheckBy, String token) {
+  record Waiter(String ownerId, String exec, Instant waitingSince, Instant nextCheckBy, String token) {
     boolean live(Instant now) {
       return nextCheckBy != null && nextCheckBy.isAfter(now);
     }
   }
 
-  private record State(Map<Integer, Slot> slots, List<Waiter> waiters) {
+  record State(Map<Integer, Slot> slots, List<Waiter> waiters) {
     Slot slot(int index) {
       Slot s = slots.get(index);
       return s != null ? s : Slot.absent(index);

@@ -33,7 +33,9 @@ class EventFixturesTest {
     var upload = read("events/upload-part.json", UploadPartHandler.Input.class);
     assertEquals(142, upload.part().end());
     assertEquals(43, upload.header().length());
-    assertNotNull(read("events/check-import-status.json", CheckImportStatusHandler.Input.class).requestedAt());
+    var check = read("events/check-import-status.json", CheckImportStatusHandler.Input.class);
+    assertNotNull(check.requestedAt());
+    assertEquals(60.0, check.previous().estimateSeconds());
     assertEquals("IMPORT_FINISHED", read("events/release-slot.json", ReleaseSlotHandler.Input.class).reason());
     var finish = read("events/finish-import.json", FinishImportHandler.Input.class);
     assertEquals(3L, finish.parts().get(0).profilesFound());
@@ -42,9 +44,9 @@ class EventFixturesTest {
     assertEquals("2026-11-28T10:00:00.000Z", turn.file().eventTime());
     assertEquals("stop", turn.feed().onFailure());
     assertEquals("daily-changes", read("events/feed-queue-release.json", QueueFeedHandler.Input.class).route());
-    var check = read("events/validate-file.json", ValidateFileHandler.Input.class);
-    assertEquals("validate/newsletter/profiles 2026-11.csv", check.key());
-    assertEquals(true, check.feed().dryRun());
+    var validate = read("events/validate-file.json", ValidateFileHandler.Input.class);
+    assertEquals("validate/newsletter/profiles 2026-11.csv", validate.key());
+    assertEquals(true, validate.feed().dryRun());
     // The feed queue also reaps: the status change AWS sends reaches it as an event.
     assertEquals("ABORTED", read("events/reap-slots.json", QueueFeedHandler.Input.class).detail().status());
     var reap = read("events/reap-slots.json", ReapSlotsHandler.Event.class);

@@ -81,6 +81,30 @@ class ReleaseSlotWakeupTest {
   }
 
   @Test
+  void releasesWakeTheWaitersInTheOrderTheyArrivedOnePerFreedSlotAtOnce() {
+    Instant since = Instant.now();
+    assertInstanceOf(SlotDecision.Acquired.class, slots.acquire(owner("a"), since, 0));
+    // They park in another order than they arrived: arrival (the first ask) decides.
+    for (String w : List.of("d", "b", "c")) {
+      Instant arrived = since.plusMillis(w.charAt(0) - 'a');
+      assertInstanceOf(SlotDecision.Wait.class, slots.acquire(owner(w), arrived, 0));
+      slots.park(owner(w), "task-token-of-" + w);
+    }
+    release("a");
+    assertEquals(List.of("task-token-of-b"), woken, "the oldest, within the release's own invocation");
+    assertInstanceOf(SlotDecision.Acquired.class, slots.acquire(owner("b"), since.plusMillis(1), 1));
+    release("b");
+    assertEquals(List.of("task-token-of-b", "task-token-of-c"), woken);
+    // The woken waiter is slow to come back: the next release does not wake the one behind it for
+    // the same slot (c still has the slot coming), and d's token stays parked.
+    release("b");
+    assertEquals(List.of("task-token-of-b", "task-token-of-c"), woken);
+    assertInstanceOf(SlotDecision.Acquired.class, slots.acquire(owner("c"), since.plusMillis(2), 1));
+    release("c");
+    assertEquals(List.of("task-token-of-b", "task-token-of-c", "task-token-of-d"), woken);
+  }
+
+  @Test
   void aReleaseWhileEverySlotIsStillHeldWakesNobody() {
     Instant since = Instant.now();
     assertInstanceOf(SlotDecision.Acquired.class, slots.acquire(owner("a"), since, 0));

@@ -78,7 +78,8 @@ public final class ApsisSimulator implements AutoCloseable {
                          long maxUploadBytes, Duration uploadUrlLifetime, Duration processing,
                          Set<String> forbiddenSections, Set<String> forbiddenKeyspaces,
                          Set<String> failingSections, boolean keepUploads, Clock clock,
-                         Duration expiresIn, boolean keepAlive, Duration fileNotice) {
+                         Duration expiresIn, boolean keepAlive, Duration fileNotice,
+                         SizedProcessing sizedProcessing) {
 
         public Config {
             forbiddenSections = Set.copyOf(forbiddenSections);
@@ -90,7 +91,7 @@ public final class ApsisSimulator implements AutoCloseable {
             return new Config(0, "demo-client", "demo-secret", Duration.ofHours(1),
                     20, Duration.ofMinutes(1), 3, MAX_IMPORT_FILE_BYTES, Duration.ofHours(1),
                     Duration.ofSeconds(1), Set.of(), Set.of(), Set.of(), false, Clock.systemUTC(), null, true,
-                    Duration.ZERO);
+                    Duration.ZERO, null);
         }
 
         public Config port(int p) {
@@ -144,6 +145,16 @@ public final class ApsisSimulator implements AutoCloseable {
         /** Time from upload to a terminal status (first third "queued", then "in progress"). */
         public Config processing(Duration d) {
             return with(c -> c.processing = d);
+        }
+
+        /**
+         * Time from upload to a terminal status that depends on the upload, instead of {@link #processing}:
+         * {@code base + perRecord × records}, times a factor in [1 - spread, 1 + spread] drawn from the
+         * upload's content and {@code seed}, so the same file takes the same time in every run with that seed
+         * (first third "queued", then "in progress", as with {@link #processing}).
+         */
+        public Config processingBySize(Duration base, Duration perRecord, double spread, long seed) {
+            return with(c -> c.sizedProcessing = new SizedProcessing(base, perRecord, spread, seed));
         }
 
         /** Import requests for this section answer 403 (after a token refresh, too). */
@@ -216,6 +227,7 @@ public final class ApsisSimulator implements AutoCloseable {
             Duration expiresIn;
             boolean keepAlive;
             Duration fileNotice;
+            SizedProcessing sizedProcessing;
 
             Mutable(Config c) {
                 port = c.port;
@@ -236,13 +248,32 @@ public final class ApsisSimulator implements AutoCloseable {
                 expiresIn = c.expiresIn;
                 keepAlive = c.keepAlive;
                 fileNotice = c.fileNotice;
+                sizedProcessing = c.sizedProcessing;
             }
 
             Config build() {
                 return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow,
                         pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections,
-                        forbiddenKeyspaces, failingSections, keepUploads, clock, expiresIn, keepAlive, fileNotice);
+                        forbiddenKeyspaces, failingSections, keepUploads, clock, expiresIn, keepAlive, fileNotice,
+                        sizedProcessing);
             }
+        }
+    }
+
+    /** See {@link Config#processingBySize}. */
+    public record SizedProcessing(Duration base, Duration perRecord, double spread, long seed) {
+        public SizedProcessing {
+            if (spread < 0 || spread >= 1) {
+                throw new IllegalArgumentException("spread must be in [0, 1), was " + spread);
+            }
+        }
+
+        /** How long APSIS takes for this upload: the same upload and seed, the same time. */
+        public Duration of(Upload upload) {
+            long nanos = base.toNanos() + perRecord.toNanos() * upload.records();
+            long content = Long.parseUnsignedLong(upload.sha256().substring(0, 16), 16);
+            double factor = 1 + spread * new java.util.SplittableRandom(content ^ seed).nextDouble(-1, 1);
+            return Duration.ofNanos(Math.round(nanos * factor));
         }
     }
 
@@ -261,10 +292,13 @@ public final class ApsisSimulator implements AutoCloseable {
                          Instant at, byte[] bytes) {
     }
 
-    /** A snapshot of one import. */
+    /**
+     * A snapshot of one import. {@code endsAt}: when APSIS ends (or ended) processing it, once its file
+     * was uploaded (null before).
+     */
     public record ImportState(String importId, String section, JsonNode spec, Instant requestedAt,
                               Instant uploadExpiresAt, String status, boolean pending, Upload upload,
-                              int uploadsReceived) {
+                              int uploadsReceived, Instant endsAt) {
     }
 
     static final String BUCKET = "file-import-uploads";
@@ -819,7 +853,8 @@ public final class ApsisSimulator implements AutoCloseable {
         String status = statusOf(imp, now);
         boolean pending = !status.equals("completed") && !status.equals("failed") && !status.equals("expired");
         return new ImportState(imp.id, imp.section, imp.spec, imp.requestedAt, imp.expiresAt, status, pending,
-                imp.upload, imp.uploads);
+                imp.upload, imp.uploads, imp.upload == null ? null
+                : imp.upload.at().plus(config.fileNotice()).plus(processingOf(imp.upload)));
     }
 
     private String statusOf(Imp imp, Instant now) {
@@ -830,11 +865,15 @@ public final class ApsisSimulator implements AutoCloseable {
         if (since.isNegative()) {
             return "waiting for file";
         }
-        Duration processing = config.processing();
+        Duration processing = processingOf(imp.upload);
         if (since.compareTo(processing) >= 0) {
             return config.failingSections().contains(imp.section) ? "failed" : "completed";
         }
         return since.compareTo(processing.dividedBy(3)) < 0 ? "queued" : "in progress";
+    }
+
+    private Duration processingOf(Upload upload) {
+        return config.sizedProcessing() == null ? config.processing() : config.sizedProcessing().of(upload);
     }
 
     private int pendingCount(Instant now) {

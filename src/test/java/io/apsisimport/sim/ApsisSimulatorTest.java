@@ -435,6 +435,37 @@ class ApsisSimulatorTest {
     }
 
     @Test
+    void processingBySizeTakesLongerForMoreRecordsTheSameForTheSameFileAndSaysWhenItEnds() throws Exception {
+        Duration base = Duration.ofSeconds(10);
+        Duration perRecord = Duration.ofSeconds(5);
+        start(ApsisSimulator.Config.defaults().processingBySize(base, perRecord, 0.2, 7).pendingLimit(3));
+        String token = token();
+        byte[] big = "email,name\na@x.se,Ann\nb@x.se,Bob\nc@x.se,Cid\nd@x.se,Dan\ne@x.se,Eva\nf@x.se,Fay\n"
+                .getBytes(StandardCharsets.UTF_8);
+        List<Duration> took = new ArrayList<>();
+        for (byte[] file : List.of(CSV, big, CSV)) {
+            JsonNode ticket = requestImport(token, "s");
+            String id = ticket.get("import_id").asText();
+            assertEquals(null, sim.importState(id).orElseThrow().endsAt(), "no end before the upload");
+            assertEquals(200, upload(ticket, withFileLast(fields(ticket)), file, false).statusCode());
+            ApsisSimulator.ImportState state = sim.importState(id).orElseThrow();
+            Duration processing = Duration.between(state.upload().at(), state.endsAt());
+            took.add(processing);
+            long nominal = base.toMillis() + perRecord.toMillis() * state.upload().records();
+            assertTrue(processing.toMillis() >= nominal * 0.8 - 1 && processing.toMillis() <= nominal * 1.2 + 1,
+                    processing + " for " + state.upload().records() + " records");
+            clock.advance(processing.minusMillis(1));
+            assertEquals("in progress", status(token, "s", id));
+            clock.advance(Duration.ofMillis(1));
+            assertEquals("completed", status(token, "s", id), "ended at endsAt");
+        }
+        assertEquals(took.get(0), took.get(2), "the same file takes the same time");
+        assertTrue(took.get(1).compareTo(took.get(0).plusSeconds(2)) > 0, "six records take longer than two: " + took);
+        // The default stays a fixed processing time.
+        assertEquals(null, ApsisSimulator.Config.defaults().sizedProcessing());
+    }
+
+    @Test
     void importsInAFailingSectionEndFailed() throws Exception {
         start(ApsisSimulator.Config.defaults().processing(Duration.ZERO).failImportsInSection("bad"));
         String token = token();

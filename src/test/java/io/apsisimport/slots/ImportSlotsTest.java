@@ -477,6 +477,42 @@ class ImportSlotsTest {
   }
 
   @Test
+  void aWaiterBehindAnUploadedImportWaitsUntilItIsExpectedToEndNotAPollInterval() {
+    ImportSlots slots = slots(1);
+    SlotOwner holder = owner("holder", 0);
+    acquired(slots.acquire(holder, T0, 0));
+    // Nothing known about the holder's import: the back-off (first waits 1-2 s).
+    assertTrue(waits(slots.acquire(owner("first", 0), T0, 0)).waitFor().compareTo(Duration.ofSeconds(2)) <= 0);
+    slots.markUploaded(holder, T0.plusSeconds(120));
+    // Expected to end in 120 s: the next in line looks a quarter of that, at least one poll interval
+    // (30 s), after it, unless a release wakes it first; the one behind it a mean duration and a poll
+    // later (none learned: the back-off).
+    assertEquals(Duration.ofSeconds(150), waits(slots.acquire(owner("first", 0), T0, 1)).waitFor());
+    assertTrue(waits(slots.acquire(owner("second", 0), T0.plusSeconds(1), 0)).waitFor().compareTo(Duration.ofSeconds(2))
+        <= 0);
+    slots.learn(100, 8_000, 90);
+    // Its turn in 120 + 90 + 30 = 240 s, plus a quarter of that.
+    assertEquals(Duration.ofSeconds(300), waits(slots.acquire(owner("second", 0), T0.plusSeconds(1), 1)).waitFor());
+    assertEquals(List.of(true), slots.slots().stream().map(SlotView::uploaded).toList(), "still the holder's");
+  }
+
+  @Test
+  void importDurationsAreLearnedPerAccountWhateverTheContainer() {
+    ImportSlots one = slots(1);
+    ImportSlots two = slots(1, 2);
+    assertEquals(0, one.durations().samples());
+    one.learn(1_000, 80_000, 30);
+    two.learn(1_000, 80_000, 50);
+    assertEquals(2, one.durations().samples(), "the second container learned on top of the first");
+    assertEquals(40, one.durations().estimate(1_000, 80_000).orElseThrow().seconds(), 2.0);
+    ImportSlots other = new ImportSlots(moto.ddb, probe, new SlotsConfig(table, "other", 1, LEASE, MAX_WAIT), clock,
+        new SplittableRandom(1));
+    assertEquals(0, other.durations().samples(), "another APSIS account learns its own");
+    // The model's item is not a slot: slots() and the slot queries do not see it.
+    assertEquals(1, one.slots().size());
+  }
+
+  @Test
   void slotsListsEveryIndexWithoutSecrets() {
     ImportSlots slots = slots(3);
     acquired(slots.acquire(owner("a", 0), T0, 0));

@@ -96,10 +96,13 @@ class HistoryBudgetTest {
 
   @Test
   void theSafetyNetsAreAboveWhatTheLongestSettingsNeed() {
+    // Whatever the estimates: at most MAX_EARLY_CHECKS checks out of the back-off's rhythm, plus the
+    // back-off's own (PollSchedule, PollScheduleTest); slot waits never shorter than the back-off.
     int checks = new PollSchedule(Duration.ofSeconds(1)).checksUntil(Duration.ofSeconds(CheckImportStatusHandler.MAX_IMPORT_TIMEOUT_SECONDS));
     int asks = ImportSlots.asksWithin(Duration.ofSeconds(SlotsConfig.MAX_WAIT_LIMIT_SECONDS), Duration.ofSeconds(1));
-    System.out.printf("status checks within 2 days at a 1 s poll interval: %d (cap %d); slot asks within 2 days"
-        + " without wake-ups: %d (cap %d)%n", checks, PollSchedule.MAX_CHECKS, asks, ImportSlots.MAX_ASKS);
+    System.out.printf("status checks within 2 days at a 1 s poll interval: %d (%d early + %d of the back-off; cap %d);"
+        + " slot asks within 2 days without wake-ups: %d (cap %d)%n", checks, PollSchedule.MAX_EARLY_CHECKS,
+        checks - PollSchedule.MAX_EARLY_CHECKS, PollSchedule.MAX_CHECKS, asks, ImportSlots.MAX_ASKS);
     assertTrue(checks < PollSchedule.MAX_CHECKS, "the longest import reaches the cap of checks first: " + checks);
     assertTrue(asks < ImportSlots.MAX_ASKS * 3 / 4, "the longest slot wait leaves room for wake-ups: " + asks);
     int arrivals = new UploadArrival(Duration.ofSeconds(UploadArrival.MAX_WAIT_SECONDS)).checksUntilGivenUp();
@@ -170,8 +173,9 @@ class HistoryBudgetTest {
 
   @Test
   void typicalRunsCostFewEvents() {
-    // For the README: defaults (30 s poll), a 6-hour import and a 6-hour slot wait, no retries.
-    int checks = new PollSchedule(Duration.ofSeconds(30)).checksUntil(Duration.ofHours(6));
+    // For the README: defaults (30 s poll), a 6-hour import without an estimate and a 6-hour slot
+    // wait, no retries.
+    int checks = new PollSchedule(Duration.ofSeconds(30)).backoffChecksUntil(Duration.ofHours(6));
     int asks = ImportSlots.asksWithin(Duration.ofHours(6), Duration.ofSeconds(30));
     int perCheck = part.once(List.of("Wait before checking import status", "Check import status", "Import finished?"));
     int perRound = part.once(List.of("Wait for a free import slot", "Acquire import slot", "Slot free?"));

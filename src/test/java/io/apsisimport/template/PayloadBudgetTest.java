@@ -14,6 +14,7 @@ import io.apsisimport.handler.FinishImportHandler;
 import io.apsisimport.handler.HeaderRef;
 import io.apsisimport.handler.PartFailure;
 import io.apsisimport.handler.PartPlan;
+import io.apsisimport.handler.PollSchedule;
 import io.apsisimport.handler.PreflightFileHandler;
 import io.apsisimport.handler.ReleaseSlotHandler;
 import io.apsisimport.handler.StepError;
@@ -279,7 +280,13 @@ class PayloadBudgetTest {
     JsonNode input = partInput(JSON.valueToTree(preflight()));
     var state = (ObjectNode) input.deepCopy();
     state.putObject("import").put("importId", "i".repeat(200)).put("requestedAt", "2026-11-28T10:00:05Z");
-    state.putObject("upload").put("bytes", 52_428_800L).put("elapsedMillis", 900_000L);
+    // The status checks' state ($.status: the upload's answer, then each check's), at its largest.
+    state.putObject("status").put("outcome", "PENDING").put("status", QUOTES.repeat(500))
+        .put("checkedAt", "2026-11-28T10:00:05.123456789Z").put("checks", PollSchedule.MAX_CHECKS)
+        .put("nextCheckSeconds", Long.MAX_VALUE).put("uploadedAt", "2026-11-28T10:00:05.123456789Z")
+        .put("rows", Long.MAX_VALUE).put("bytes", Long.MAX_VALUE).put("elapsedMillis", Long.MAX_VALUE)
+        .put("earlyChecks", PollSchedule.MAX_EARLY_CHECKS).put("estimateSeconds", -Double.MAX_VALUE)
+        .put("spread", -Double.MIN_VALUE).put("pendingAt", -Double.MAX_VALUE);
     state.put("failedStep", "Check import status");
     // "Did the file arrive?"'s last answer, with the longest status APSIS can be thought to send.
     state.set("arrival", JSON.valueToTree(new io.apsisimport.handler.CheckImportStatusHandler.Output("PENDING",
