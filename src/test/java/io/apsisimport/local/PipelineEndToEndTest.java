@@ -97,7 +97,7 @@ class PipelineEndToEndTest {
     List<String> parts = cloud.partExecutions(execution);
     assertEquals(1, parts.size());
     assertEquals(List.of("Acquire import slot", "Slot free?", "Request import", "Upload file",
-        "Wait before checking import status", "Check import status", "Import finished?", "Release import slot",
+        "Plan the status checks", "Wait before checking import status", "Check import status", "Import finished?", "Release import slot",
         "Imported?", "Part imported"),
         distinctStates(parts.get(0)));
     var names = cloud.dropNames(execution);
