@@ -142,6 +142,7 @@ public final class ApsisClient implements ApsisApi {
     private final ApsisCredentialsSource credentials;
     private final Options options;
     private final HttpClient http;
+    private final RetryPolicy policy;
     private final ReentrantLock tokenLock = new ReentrantLock();
     private volatile CachedToken token;
     /** The credentials last read, so that messages can blank their secret; null before the first read. */
@@ -165,6 +166,7 @@ public final class ApsisClient implements ApsisApi {
         this.base = b;
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.options = Objects.requireNonNull(options, "options");
+        this.policy = new RetryPolicy(options);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.connectTimeout())
@@ -218,7 +220,7 @@ public final class ApsisClient implements ApsisApi {
             throw new IllegalArgumentException("import specification cannot be written as JSON", e);
         }
         String path = "/v2/audience/sections/" + pathSegment(section) + "/imports";
-        HttpResponse<String> response = exchange("POST", path, body, true, deadline);
+        HttpResponse<String> response = exchange("POST", path, body, RetryPolicy.Call.IMPORT_REQUEST, deadline);
         try {
             return ImportTicket.fromApsisResponse(MAPPER.readTree(response.body()));
         } catch (JsonProcessingException | IllegalArgumentException e) {
@@ -241,7 +243,7 @@ public final class ApsisClient implements ApsisApi {
         requireText(importId, "importId");
         Objects.requireNonNull(deadline, "deadline");
         String path = "/audience/sections/" + pathSegment(section) + "/imports/" + pathSegment(importId);
-        HttpResponse<String> response = exchange("GET", path, null, true, deadline);
+        HttpResponse<String> response = exchange("GET", path, null, RetryPolicy.Call.STATUS, deadline);
         JsonNode json;
         try {
             json = MAPPER.readTree(response.body());
@@ -277,7 +279,7 @@ public final class ApsisClient implements ApsisApi {
         // What only failures go through: Retry-After dates, APSIS's error messages, the back-off.
         ZonedDateTime.parse("Sat, 01 Jan 2000 00:00:00 GMT", DateTimeFormatter.RFC_1123_DATE_TIME);
         trimmed(apsisMessage("{\"message\":\"priming\"}"));
-        backoff(1);
+        policy.backoff(1);
     }
 
     /** A client like {@code template} (same HTTP client and options) for {@code base}, with made-up credentials. */
@@ -285,6 +287,7 @@ public final class ApsisClient implements ApsisApi {
         this.base = base.toString();
         this.credentials = ApsisCredentialsSource.of(new ApsisCredentials("priming", "priming"));
         this.options = template.options;
+        this.policy = template.policy;
         this.http = template.http;
     }
 
@@ -359,7 +362,7 @@ public final class ApsisClient implements ApsisApi {
         }
         HttpResponse<String> response;
         try {
-            response = exchange("POST", "/oauth/token", bytes, false, deadline);
+            response = exchange("POST", "/oauth/token", bytes, RetryPolicy.Call.TOKEN, deadline);
         } catch (ApsisAuthenticationException e) {
             throw new ApsisAuthenticationException(e.getMessage() + " (client " + creds.clientId() + ", from "
                     + credentials.origin() + ")", e.httpStatus(), null);
@@ -422,104 +425,100 @@ public final class ApsisClient implements ApsisApi {
      * Sends one logical call: returns a 2xx answer, or throws the typed exception for what went
      * wrong once the retries this call allows (by count and by {@code deadline}) are spent.
      */
-    private HttpResponse<String> exchange(String method, String path, byte[] body, boolean authenticated,
+    private HttpResponse<String> exchange(String method, String path, byte[] body, RetryPolicy.Call call,
                                           Deadline deadline) {
         String what = describe(method, path);
         boolean refreshedAfter403 = false;
         int attempt = 0;
         Failure last = null;
         while (true) {
-            if (!deadline.allows(options.minAttemptTime())) {
+            if (!policy.mayStart(deadline.remaining())) {
                 throw outOfTime(what, last, attempt);
             }
             attempt++;
-            boolean lastAttempt = attempt >= options.maxAttempts();
-            String bearer = authenticated ? token(deadline) : null;
+            String bearer = call.authenticated ? token(deadline) : null;
             Duration left = deadline.remaining();
-            if (left.compareTo(options.minAttemptTime()) < 0) {
+            if (!policy.mayStart(left)) {
                 // The token took what was left: do not start a request that could not finish.
                 throw outOfTime(what, last, attempt - 1);
             }
-            Duration timeout = left.compareTo(options.requestTimeout()) < 0 ? left : options.requestTimeout();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(timeout)
-                    .header("Accept", "application/json")
-                    .header("User-Agent", "apsis-one-import");
-            if (bearer != null) {
-                request.header("Authorization", "Bearer " + bearer);
-            }
-            if (body != null) {
-                request.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-            } else {
-                request.method(method, HttpRequest.BodyPublishers.noBody());
-            }
-
+            Duration timeout = policy.attemptTimeout(left);
             HttpResponse<String> response;
             try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                response = http.send(request(method, path, body, bearer, timeout),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 last = Failure.of(e, timeout);
-                Duration wait = backoff(attempt);
-                if (!lastAttempt && fits(wait, deadline)) {
-                    pause(wait, what);
+                RetryPolicy.Decision decision = policy.decide(call, RetryPolicy.NO_ANSWER, attempt, refreshedAfter403,
+                        null, deadline.remaining());
+                if (decision instanceof RetryPolicy.Retry retry) {
+                    pause(retry.delay(), what);
                     continue;
                 }
+                RetryPolicy.Stop stop = (RetryPolicy.Stop) decision;
                 throw new ApsisTransientException(what + ": " + last.description() + " on " + attempts(attempt)
-                        + unansweredNote(method, path) + (lastAttempt ? "" : NO_TIME_LEFT), -1, e);
+                        + unansweredNote(call) + (stop.noTimeLeft() ? NO_TIME_LEFT : ""), -1, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ApsisTransientException(what + " interrupted" + unansweredNote(method, path), -1, e);
+                throw new ApsisTransientException(what + " interrupted" + unansweredNote(call), -1, e);
             }
 
             int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                return response;
-            }
-            String answered = what + " answered HTTP " + status;
-            if (authenticated && (status == 403 || status == 401) && !refreshedAfter403) {
-                // APSIS answers 403 for expired or revoked tokens too: one fresh token, one more try.
-                refreshedAfter403 = true;
-                invalidate(bearer);
-                attempt--;
-                continue;
-            }
-            if (retryable(status)) {
-                last = Failure.of(status, apsisMessage(response.body()));
-                Duration hint = status == 429 || status == 503 ? retryAfter(response) : null;
-                Duration wait = hint != null ? hint : backoff(attempt);
-                if (!lastAttempt && fits(wait, deadline)) {
-                    pause(wait, what);
-                    continue;
+            Duration retryAfter = status >= 200 && status < 300 ? null : retryAfter(response);
+            RetryPolicy.Decision decision = policy.decide(call, status, attempt, refreshedAfter403, retryAfter,
+                    deadline.remaining());
+            switch (decision) {
+                case RetryPolicy.Accept accept -> {
+                    return response;
                 }
-                String message = answered + " on " + attempts(attempt) + ": " + last.apsisMessage()
-                        + (status == 429 ? "" : unansweredNote(method, path)) + (lastAttempt ? "" : NO_TIME_LEFT);
-                if (status == 429) {
-                    throw new ApsisRateLimitedException(message, wait, null);
+                case RetryPolicy.RetryWithFreshToken fresh -> {
+                    refreshedAfter403 = true;
+                    invalidate(bearer);
+                    attempt--;
                 }
-                throw new ApsisTransientException(message, status, null);
+                case RetryPolicy.Retry retry -> {
+                    last = Failure.of(status, apsisMessage(response.body()));
+                    pause(retry.delay(), what);
+                }
+                case RetryPolicy.Stop stop -> throw stopped(stop, what + " answered HTTP " + status, status,
+                        response.body(), attempt, call);
             }
-            String message = apsisMessage(response.body());
-            if (!authenticated && (status == 400 || status == 401 || status == 403)) {
-                throw new ApsisAuthenticationException(answered + ": APSIS rejected the client credentials: "
-                        + message, status, null);
-            }
-            throw switch (status) {
-                case 401, 403 -> new ApsisNotAllowedException(answered + " (also with a fresh token): " + message, status, null);
-                case 404 -> new ApsisNotFoundException(answered + ": " + message, status, null);
-                default -> new ApsisInvalidRequestException(answered + ": " + message, status, null);
-            };
         }
     }
 
-    /**
-     * Whether an answer with this status is worth another attempt: 429 (rate or pending-import
-     * limit), 408 (the server did not get the whole request) and every 5xx. For the import request
-     * too: a 500, 502 or 504 does not say whether APSIS created the import, but an import only
-     * reserves an upload, so asking again cannot import the file twice.
-     */
-    static boolean retryable(int status) {
-        return status == 429 || status == 408 || status >= 500;
+    private HttpRequest request(String method, String path, byte[] body, String bearer, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .header("User-Agent", "apsis-one-import");
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return request.build();
+    }
+
+    /** The exception of a {@link RetryPolicy.Stop} after an HTTP answer. */
+    private ApsisException stopped(RetryPolicy.Stop stop, String answered, int status, String body, int attempt,
+                                   RetryPolicy.Call call) {
+        String message = apsisMessage(body);
+        String spent = answered + " on " + attempts(attempt) + ": " + message;
+        String noTimeLeft = stop.noTimeLeft() ? NO_TIME_LEFT : "";
+        return switch (stop.exception()) {
+            case RATE_LIMITED -> new ApsisRateLimitedException(spent + noTimeLeft, stop.delay(), null);
+            case TRANSIENT -> new ApsisTransientException(spent + unansweredNote(call) + noTimeLeft, status, null);
+            case AUTHENTICATION -> new ApsisAuthenticationException(answered
+                    + ": APSIS rejected the client credentials: " + message, status, null);
+            case NOT_ALLOWED -> new ApsisNotAllowedException(answered + " (also with a fresh token): " + message,
+                    status, null);
+            case NOT_FOUND -> new ApsisNotFoundException(answered + ": " + message, status, null);
+            case INVALID_REQUEST -> new ApsisInvalidRequestException(answered + ": " + message, status, null);
+        };
     }
 
     /** What went wrong on the last attempt, for the message of the exception that ends the call. */
@@ -543,11 +542,6 @@ public final class ApsisClient implements ApsisApi {
 
     private static final String NO_TIME_LEFT = " (no time left in this invocation for another attempt)";
 
-    /** True when a wait of {@code wait} still leaves time for an attempt before the deadline. */
-    private boolean fits(Duration wait, Deadline deadline) {
-        return deadline.allows(wait.plus(options.minAttemptTime()));
-    }
-
     /** The call cannot start (another) attempt before its deadline. */
     private ApsisException outOfTime(String what, Failure last, int attempts) {
         if (last == null) {
@@ -556,10 +550,10 @@ public final class ApsisClient implements ApsisApi {
         }
         String message = what + " " + (last.status() > 0 ? "answered " : "") + last.description() + " on "
                 + attempts(attempts) + (last.apsisMessage().isEmpty() ? "" : ": " + last.apsisMessage()) + NO_TIME_LEFT;
-        if (last.status() == 429) {
-            return new ApsisRateLimitedException(message, Duration.ZERO, null);
-        }
-        return new ApsisTransientException(message, last.status(), null);
+        return switch (RetryPolicy.outOfTime(last.status())) {
+            case RATE_LIMITED -> new ApsisRateLimitedException(message, Duration.ZERO, null);
+            default -> new ApsisTransientException(message, last.status(), null);
+        };
     }
 
     private static String attempts(int n) {
@@ -567,16 +561,9 @@ public final class ApsisClient implements ApsisApi {
     }
 
     /** For the import request: what an attempt without a clear answer may have left behind at APSIS. */
-    private static String unansweredNote(String method, String path) {
-        return method.equals("POST") && path.endsWith("/imports")
+    private static String unansweredNote(RetryPolicy.Call call) {
+        return call == RetryPolicy.Call.IMPORT_REQUEST
                 ? "; an import APSIS may have created without answering expires unused" : "";
-    }
-
-    private Duration backoff(int attempt) {
-        long base = Math.max(0, options.backoffBase().toMillis());
-        long cap = Math.max(0, options.backoffCap().toMillis());
-        long ceiling = attempt >= 31 ? cap : Math.min(cap, base << Math.min(30, attempt - 1));
-        return Duration.ofMillis(ceiling <= 0 ? 0 : options.random().nextLong(ceiling + 1));
     }
 
     /** Retry-After in seconds or as an HTTP date, capped; null when absent or unreadable. */

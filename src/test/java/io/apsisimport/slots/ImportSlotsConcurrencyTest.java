@@ -3,6 +3,7 @@ package io.apsisimport.slots;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.apsisimport.sim.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class ImportSlotsConcurrencyTest {
   @Timeout(60)
   void concurrentAcquiresNeverExceedTheLimit() throws Exception {
     String table = moto.newTable();
-    TestClock clock = new TestClock(T0);
+    MutableClock clock = new MutableClock(T0);
     FakeProbe probe = new FakeProbe();
     SlotsConfig config = new SlotsConfig(table, "acct", MAX, Duration.ofMinutes(15), Duration.ofHours(6));
     AtomicInteger holders = new AtomicInteger();

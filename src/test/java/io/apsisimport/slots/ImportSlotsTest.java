@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.apsisimport.sim.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ class ImportSlotsTest {
   private static MotoDynamo moto;
 
   private String table;
-  private TestClock clock;
+  private MutableClock clock;
   private FakeProbe probe;
 
   @BeforeAll
@@ -52,7 +53,7 @@ class ImportSlotsTest {
   @BeforeEach
   void freshTable() {
     table = moto.newTable();
-    clock = new TestClock(T0);
+    clock = new MutableClock(T0);
     probe = new FakeProbe();
   }
 
