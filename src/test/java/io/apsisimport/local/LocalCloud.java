@@ -239,7 +239,7 @@ public final class LocalCloud implements AutoCloseable {
   });
   /** Executions whose status change was handed to a rule's function (delivered once, as EventBridge does). */
   private final Set<String> reaped = ConcurrentHashMap.newKeySet();
-  /** Executions the reaper has handled: its invocation returned without error. */
+  /** "function executionArn" of each status change a rule's function handled (its invocation returned without error). */
   private final Set<String> reapDone = ConcurrentHashMap.newKeySet();
   /** Delivers status changes to the reaper; tests switch it off to exercise lease expiry. */
   private volatile boolean reaperOn = true;
@@ -616,17 +616,38 @@ public final class LocalCloud implements AutoCloseable {
   }
 
   /**
-   * Waits until the reaper has handled the status change of this execution (not just any
-   * execution's: other tests' aborted executions reach the reaper too).
+   * Waits until every function of a rule that matches this execution's terminal status change (the
+   * slot reaper's, the feed queue's) has handled it: not just any execution's (other tests' aborted
+   * executions reach the reaper too), and not just the first of the rules' functions to finish.
    */
   public void awaitReaped(String executionArn, Duration timeout) {
     var deadline = new PatientDeadline(timeout);
-    while (!reapDone.contains(executionArn)) {
+    while (true) {
+      List<String> functions = rulesMatching(executionArn);
+      List<String> waiting = functions.stream().filter(f -> !reapDone.contains(f + " " + executionArn)).toList();
+      if (!functions.isEmpty() && waiting.isEmpty()) {
+        return;
+      }
       if (deadline.passed()) {
         throw new IllegalStateException("the reaper did not handle " + executionArn + " within " + deadline
-            + (reaperOn ? "" : " (the reaper is switched off)"));
+            + (reaperOn ? "" : " (the reaper is switched off)") + "; still waiting for " + waiting);
       }
       pause(50);
+    }
+  }
+
+  /** The functions of the template's rules that the execution's status change matches (none while it runs). */
+  private List<String> rulesMatching(String executionArn) {
+    DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(executionArn));
+    if (d.status() == ExecutionStatus.RUNNING) {
+      return List.of();
+    }
+    try {
+      JsonNode event = JSON.readTree(statusChangeEvent(d));
+      return rules.stream().filter(r -> r.pattern().path("source").toString().contains("aws.states"))
+          .filter(r -> LocalTemplate.matches(r.pattern(), event)).map(LocalTemplate.Rule::function).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -745,7 +766,7 @@ public final class LocalCloud implements AutoCloseable {
               }
               try {
                 lambda.invoke(rule.function(), event);
-                reapDone.add(e.executionArn());
+                reapDone.add(key);
               } catch (RuntimeException failed) {
                 // EventBridge retries a failed asynchronous invocation: deliver it again next round.
                 reaped.remove(key);
