@@ -9,7 +9,6 @@ import io.apsisimport.feed.FeedEntry;
 import io.apsisimport.sim.ApsisSimulator;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

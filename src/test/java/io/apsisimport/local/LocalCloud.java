@@ -636,6 +636,11 @@ public final class LocalCloud implements AutoCloseable {
     }
   }
 
+  /** A rule of the template on Step Functions' execution status changes (the reaper's, the feed queue's). */
+  private static boolean onStatusChanges(LocalTemplate.Rule rule) {
+    return rule.pattern().path("source").toString().contains("aws.states");
+  }
+
   /** The functions of the template's rules that the execution's status change matches (none while it runs). */
   private List<String> rulesMatching(String executionArn) {
     DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(executionArn));
@@ -644,7 +649,7 @@ public final class LocalCloud implements AutoCloseable {
     }
     try {
       JsonNode event = JSON.readTree(statusChangeEvent(d));
-      return rules.stream().filter(r -> r.pattern().path("source").toString().contains("aws.states"))
+      return rules.stream().filter(LocalCloud::onStatusChanges)
           .filter(r -> LocalTemplate.matches(r.pattern(), event)).map(LocalTemplate.Rule::function).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -748,7 +753,7 @@ public final class LocalCloud implements AutoCloseable {
     try {
       for (LocalTemplate.Rule rule : rules) {
         JsonNode pattern = rule.pattern();
-        if (!pattern.path("source").toString().contains("aws.states")) {
+        if (!onStatusChanges(rule)) {
           continue;
         }
         for (StateMachineListItem machine : sfn.listStateMachines().stateMachines()) {

@@ -8,7 +8,6 @@ import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.slots.SlotView;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
