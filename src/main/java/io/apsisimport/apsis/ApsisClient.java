@@ -36,7 +36,9 @@ import java.util.random.RandomGenerator;
  * <p>This class sends and loops ({@link #exchange}); the rest is apart: {@link ApsisRequests}
  * (paths, bodies, headers, reading the answers), {@link RetryPolicy} (retry, fresh token or which
  * exception), {@link ApsisMessages} (the exceptions' messages, secrets blanked out) and
- * {@link TokenCache} (the OAuth token's lifetime, single-flight refresh).
+ * {@link TokenCache} (the OAuth token's lifetime, single-flight refresh). It stays over 300
+ * lines for its {@link Options} (the public tunables with their withers, used by the handlers'
+ * wiring and many tests as {@code ApsisClient.Options}) and the three calls' own checks.
  */
 public final class ApsisClient implements ApsisApi {
 
