@@ -3,31 +3,22 @@ package io.apsisimport.apsis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
 
 /**
  * APSIS One over {@link HttpClient}: OAuth token cache (single-flight refresh), import
@@ -41,6 +32,13 @@ import java.util.regex.Pattern;
  * (see docs/apsis-client.md). A retry or wait that would not fit before the deadline is not
  * started; the call then ends with {@link ApsisRateLimitedException} or
  * {@link ApsisTransientException}, which the state machine retries.
+ *
+ * <p>This class sends and loops ({@link #exchange}); the rest is apart: {@link ApsisRequests}
+ * (paths, bodies, headers, reading the answers), {@link RetryPolicy} (retry, fresh token or which
+ * exception), {@link ApsisMessages} (the exceptions' messages, secrets blanked out) and
+ * {@link TokenCache} (the OAuth token's lifetime, single-flight refresh). It stays over 300
+ * lines for its {@link Options} (the public tunables with their withers, used by the handlers'
+ * wiring and many tests as {@code ApsisClient.Options}) and the three calls' own checks.
  */
 public final class ApsisClient implements ApsisApi {
 
@@ -130,21 +128,15 @@ public final class ApsisClient implements ApsisApi {
     public static final URI EU_BASE_URL = URI.create("https://api.apsis.one");
     public static final URI APAC_BASE_URL = URI.create("https://api-apac.apsis.one");
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int MAX_BODY_IN_MESSAGE = 300;
-    private static final Pattern JWT_LIKE = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
-    private static final Duration FALLBACK_TOKEN_LIFETIME = Duration.ofMinutes(10);
-
-    private record CachedToken(String value, Instant refreshAt) {
-    }
+    private static final ObjectMapper MAPPER = ApsisRequests.MAPPER;
 
     private final String base;
     private final ApsisCredentialsSource credentials;
     private final Options options;
     private final HttpClient http;
     private final RetryPolicy policy;
-    private final ReentrantLock tokenLock = new ReentrantLock();
-    private volatile CachedToken token;
+    private final TokenCache token;
+    private final ApsisMessages messages = new ApsisMessages(this::secrets);
     /** The credentials last read, so that messages can blank their secret; null before the first read. */
     private volatile ApsisCredentials lastCredentials;
 
@@ -167,6 +159,7 @@ public final class ApsisClient implements ApsisApi {
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.options = Objects.requireNonNull(options, "options");
         this.policy = new RetryPolicy(options);
+        this.token = new TokenCache(options.clock());
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.connectTimeout())
@@ -213,20 +206,15 @@ public final class ApsisClient implements ApsisApi {
         requireText(section, "section");
         Objects.requireNonNull(importSpec, "importSpec");
         Objects.requireNonNull(deadline, "deadline");
-        byte[] body;
-        try {
-            body = MAPPER.writeValueAsBytes(importSpec);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("import specification cannot be written as JSON", e);
-        }
-        String path = "/v2/audience/sections/" + pathSegment(section) + "/imports";
+        byte[] body = ApsisRequests.importBody(importSpec);
+        String path = ApsisRequests.importsPath(section);
         HttpResponse<String> response = exchange("POST", path, body, RetryPolicy.Call.IMPORT_REQUEST, deadline);
         try {
             return ImportTicket.fromApsisResponse(MAPPER.readTree(response.body()));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // APSIS accepted the request, so an import probably exists that we cannot use: it expires
             // unused. Retrying asks for another one, which is as safe as any repeat (see class comment).
-            throw new ApsisTransientException(describe("POST", path) + " answered HTTP "
+            throw new ApsisTransientException(ApsisMessages.describe("POST", path) + " answered HTTP "
                     + response.statusCode() + " with a body that is not an import ticket"
                     + "; the import it may have created expires unused", response.statusCode(), null);
         }
@@ -242,23 +230,14 @@ public final class ApsisClient implements ApsisApi {
         requireText(section, "section");
         requireText(importId, "importId");
         Objects.requireNonNull(deadline, "deadline");
-        String path = "/audience/sections/" + pathSegment(section) + "/imports/" + pathSegment(importId);
+        String path = ApsisRequests.statusPath(section, importId);
         HttpResponse<String> response = exchange("GET", path, null, RetryPolicy.Call.STATUS, deadline);
-        JsonNode json;
-        try {
-            json = MAPPER.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            json = null;
-        }
+        JsonNode json = ApsisRequests.json(response.body());
         if (json == null || !json.isObject()) {
-            throw new ApsisTransientException(describe("GET", path) + " answered HTTP " + response.statusCode()
-                    + " with a body that is not JSON: " + trimmed(response.body()), response.statusCode(), null);
+            throw new ApsisTransientException(ApsisMessages.describe("GET", path) + " answered HTTP " + response.statusCode()
+                    + " with a body that is not JSON: " + messages.trimmed(response.body()), response.statusCode(), null);
         }
-        JsonNode result = json.path("result");
-        String id = json.hasNonNull("import_id") ? json.get("import_id").asText() : importId;
-        String status = result.hasNonNull("status") ? result.get("status").asText() : null;
-        return ImportStatus.of(id, status, count(result, "profiles_found"),
-                count(result, "profiles_processed"), count(result, "profiles_failed"));
+        return ApsisRequests.status(json, importId);
     }
 
     /**
@@ -278,7 +257,7 @@ public final class ApsisClient implements ApsisApi {
         primer.importStatus("priming", ticket.importId(), Deadline.none()).outcome();
         // What only failures go through: Retry-After dates, APSIS's error messages, the back-off.
         ZonedDateTime.parse("Sat, 01 Jan 2000 00:00:00 GMT", DateTimeFormatter.RFC_1123_DATE_TIME);
-        trimmed(apsisMessage("{\"message\":\"priming\"}"));
+        messages.trimmed(messages.apsisMessage("{\"message\":\"priming\"}"));
         policy.backoff(1);
     }
 
@@ -288,48 +267,17 @@ public final class ApsisClient implements ApsisApi {
         this.credentials = ApsisCredentialsSource.of(new ApsisCredentials("priming", "priming"));
         this.options = template.options;
         this.policy = template.policy;
+        this.token = new TokenCache(options.clock());
         this.http = template.http;
     }
 
     // ---------------------------------------------------------------- token
 
-    private String token(Deadline deadline) {
-        CachedToken t = token;
-        if (t != null && options.clock().instant().isBefore(t.refreshAt())) {
-            return t.value();
-        }
-        tokenLock.lock();
-        try {
-            // Single flight: whoever waited on the lock finds the token the first caller fetched.
-            t = token;
-            if (t == null || !options.clock().instant().isBefore(t.refreshAt())) {
-                t = fetchToken(deadline);
-                token = t;
-            }
-            return t.value();
-        } finally {
-            tokenLock.unlock();
-        }
-    }
-
-    /** Forgets the token that drew a 403, unless another thread already replaced it. */
-    private void invalidate(String used) {
-        tokenLock.lock();
-        try {
-            CachedToken t = token;
-            if (t != null && t.value().equals(used)) {
-                token = null;
-            }
-        } finally {
-            tokenLock.unlock();
-        }
-    }
-
     /**
      * A new token. When APSIS rejects the credentials, they are read again: if they changed (the
      * secret was put or rotated since they were cached), the token is asked for once more with them.
      */
-    private CachedToken fetchToken(Deadline deadline) {
+    private TokenCache.Token fetchToken(Deadline deadline) {
         ApsisCredentials used = readCredentials();
         try {
             return fetchToken(used, deadline);
@@ -349,74 +297,37 @@ public final class ApsisClient implements ApsisApi {
         return c;
     }
 
-    private CachedToken fetchToken(ApsisCredentials creds, Deadline deadline) {
-        ObjectNode body = MAPPER.createObjectNode()
-                .put("grant_type", "client_credentials")
-                .put("client_id", creds.clientId())
-                .put("client_secret", creds.clientSecret());
-        byte[] bytes;
-        try {
-            bytes = MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    private TokenCache.Token fetchToken(ApsisCredentials creds, Deadline deadline) {
+        byte[] bytes = ApsisRequests.tokenBody(creds);
         HttpResponse<String> response;
         try {
-            response = exchange("POST", "/oauth/token", bytes, RetryPolicy.Call.TOKEN, deadline);
+            response = exchange("POST", ApsisRequests.TOKEN_PATH, bytes, RetryPolicy.Call.TOKEN, deadline);
         } catch (ApsisAuthenticationException e) {
             throw new ApsisAuthenticationException(e.getMessage() + " (client " + creds.clientId() + ", from "
                     + credentials.origin() + ")", e.httpStatus(), null);
         }
-        JsonNode json;
-        try {
-            json = MAPPER.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            json = null;
-        }
+        JsonNode json = ApsisRequests.json(response.body());
         String accessToken = json == null ? null : json.path("access_token").asText(null);
         if (accessToken == null || accessToken.isBlank()) {
-            throw new ApsisAuthenticationException(describe("POST", "/oauth/token") + " answered HTTP "
+            throw new ApsisAuthenticationException(ApsisMessages.describe("POST", ApsisRequests.TOKEN_PATH) + " answered HTTP "
                     + response.statusCode() + " without an access_token", response.statusCode(), null);
         }
-        Instant now = options.clock().instant();
-        Instant expiry = jwtExpiry(accessToken);
-        if (expiry == null && json.path("expires_in").canConvertToLong() && json.path("expires_in").asLong() > 0) {
-            expiry = now.plusSeconds(json.path("expires_in").asLong());
-        }
-        if (expiry == null) {
-            expiry = now.plus(FALLBACK_TOKEN_LIFETIME);
-        }
-        // Refresh a margin before expiry, but never spend more than half a short-lived token's life on the margin.
-        Duration lifetime = Duration.between(now, expiry);
-        Duration margin = options.tokenRefreshMargin();
-        if (margin.compareTo(lifetime.dividedBy(2)) > 0) {
-            margin = lifetime.isNegative() ? Duration.ZERO : lifetime.dividedBy(2);
-        }
-        return new CachedToken(accessToken, expiry.minus(margin));
+        return TokenCache.issued(accessToken, ApsisRequests.expiresIn(json), options.clock().instant(),
+                options.tokenRefreshMargin());
     }
 
-    /** The {@code exp} claim of a JWT, or null when the token is not a readable JWT. */
-    static Instant jwtExpiry(String jwt) {
-        String[] parts = jwt.split("\\.");
-        if (parts.length < 2) {
-            return null;
+    /** What messages blank out: the client secret last read and the cached token. */
+    private List<String> secrets() {
+        var secrets = new ArrayList<String>(2);
+        ApsisCredentials c = lastCredentials;
+        if (c != null && !c.clientSecret().isEmpty()) {
+            secrets.add(c.clientSecret());
         }
-        try {
-            byte[] payload = Base64.getUrlDecoder().decode(stripPadding(parts[1]));
-            JsonNode claims = MAPPER.readTree(payload);
-            JsonNode exp = claims == null ? null : claims.get("exp");
-            return exp != null && exp.canConvertToLong() ? Instant.ofEpochSecond(exp.asLong()) : null;
-        } catch (IllegalArgumentException | IOException e) {
-            return null;
+        String t = token.current();
+        if (t != null) {
+            secrets.add(t);
         }
-    }
-
-    private static String stripPadding(String s) {
-        int end = s.length();
-        while (end > 0 && s.charAt(end - 1) == '=') {
-            end--;
-        }
-        return s.substring(0, end);
+        return secrets;
     }
 
     // ---------------------------------------------------------------- HTTP with retries
@@ -427,28 +338,28 @@ public final class ApsisClient implements ApsisApi {
      */
     private HttpResponse<String> exchange(String method, String path, byte[] body, RetryPolicy.Call call,
                                           Deadline deadline) {
-        String what = describe(method, path);
+        String what = ApsisMessages.describe(method, path);
         boolean refreshedAfter403 = false;
         int attempt = 0;
-        Failure last = null;
+        ApsisMessages.Failure last = null;
         while (true) {
             if (!policy.mayStart(deadline.remaining())) {
-                throw outOfTime(what, last, attempt);
+                throw ApsisMessages.outOfTime(what, last, attempt, options.minAttemptTime());
             }
             attempt++;
-            String bearer = call.authenticated ? token(deadline) : null;
+            String bearer = call.authenticated ? token.get(deadline, this::fetchToken) : null;
             Duration left = deadline.remaining();
             if (!policy.mayStart(left)) {
                 // The token took what was left: do not start a request that could not finish.
-                throw outOfTime(what, last, attempt - 1);
+                throw ApsisMessages.outOfTime(what, last, attempt - 1, options.minAttemptTime());
             }
             Duration timeout = policy.attemptTimeout(left);
             HttpResponse<String> response;
             try {
-                response = http.send(request(method, path, body, bearer, timeout),
+                response = http.send(ApsisRequests.request(base, method, path, body, bearer, timeout),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException e) {
-                last = Failure.of(e, timeout);
+                last = ApsisMessages.Failure.of(e, timeout);
                 RetryPolicy.Decision decision = policy.decide(call, RetryPolicy.NO_ANSWER, attempt, refreshedAfter403,
                         null, deadline.remaining());
                 if (decision instanceof RetryPolicy.Retry retry) {
@@ -456,15 +367,15 @@ public final class ApsisClient implements ApsisApi {
                     continue;
                 }
                 RetryPolicy.Stop stop = (RetryPolicy.Stop) decision;
-                throw new ApsisTransientException(what + ": " + last.description() + " on " + attempts(attempt)
-                        + unansweredNote(call) + (stop.noTimeLeft() ? NO_TIME_LEFT : ""), -1, e);
+                throw ApsisMessages.unanswered(what, last, attempt, call, stop.noTimeLeft(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ApsisTransientException(what + " interrupted" + unansweredNote(call), -1, e);
+                throw new ApsisTransientException(what + " interrupted" + ApsisMessages.unansweredNote(call), -1, e);
             }
 
             int status = response.statusCode();
-            Duration retryAfter = status >= 200 && status < 300 ? null : retryAfter(response);
+            Duration retryAfter = status >= 200 && status < 300 ? null
+                    : ApsisRequests.retryAfter(response, options.clock(), options.retryAfterCap());
             RetryPolicy.Decision decision = policy.decide(call, status, attempt, refreshedAfter403, retryAfter,
                     deadline.remaining());
             switch (decision) {
@@ -473,120 +384,17 @@ public final class ApsisClient implements ApsisApi {
                 }
                 case RetryPolicy.RetryWithFreshToken fresh -> {
                     refreshedAfter403 = true;
-                    invalidate(bearer);
+                    token.invalidate(bearer);
                     attempt--;
                 }
                 case RetryPolicy.Retry retry -> {
-                    last = Failure.of(status, apsisMessage(response.body()));
+                    last = ApsisMessages.Failure.of(status, messages.apsisMessage(response.body()));
                     pause(retry.delay(), what);
                 }
-                case RetryPolicy.Stop stop -> throw stopped(stop, what + " answered HTTP " + status, status,
+                case RetryPolicy.Stop stop -> throw messages.stopped(stop, what + " answered HTTP " + status, status,
                         response.body(), attempt, call);
             }
         }
-    }
-
-    private HttpRequest request(String method, String path, byte[] body, String bearer, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(timeout)
-                .header("Accept", "application/json")
-                .header("User-Agent", "apsis-one-import");
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return request.build();
-    }
-
-    /** The exception of a {@link RetryPolicy.Stop} after an HTTP answer. */
-    private ApsisException stopped(RetryPolicy.Stop stop, String answered, int status, String body, int attempt,
-                                   RetryPolicy.Call call) {
-        String message = apsisMessage(body);
-        String spent = answered + " on " + attempts(attempt) + ": " + message;
-        String noTimeLeft = stop.noTimeLeft() ? NO_TIME_LEFT : "";
-        return switch (stop.exception()) {
-            case RATE_LIMITED -> new ApsisRateLimitedException(spent + noTimeLeft, stop.delay(), null);
-            case TRANSIENT -> new ApsisTransientException(spent + unansweredNote(call) + noTimeLeft, status, null);
-            case AUTHENTICATION -> new ApsisAuthenticationException(answered
-                    + ": APSIS rejected the client credentials: " + message, status, null);
-            case NOT_ALLOWED -> new ApsisNotAllowedException(answered + " (also with a fresh token): " + message,
-                    status, null);
-            case NOT_FOUND -> new ApsisNotFoundException(answered + ": " + message, status, null);
-            case INVALID_REQUEST -> new ApsisInvalidRequestException(answered + ": " + message, status, null);
-        };
-    }
-
-    /** What went wrong on the last attempt, for the message of the exception that ends the call. */
-    private record Failure(int status, String description, String apsisMessage) {
-        static Failure of(IOException e, Duration timeout) {
-            String d;
-            if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException) {
-                d = "could not connect (" + e.getClass().getSimpleName() + ")";
-            } else if (e instanceof HttpTimeoutException) {
-                d = "no answer within " + timeout.toMillis() + " ms";
-            } else {
-                d = "connection failed (" + e.getClass().getSimpleName() + ")";
-            }
-            return new Failure(-1, d, "");
-        }
-
-        static Failure of(int status, String apsisMessage) {
-            return new Failure(status, "HTTP " + status, apsisMessage);
-        }
-    }
-
-    private static final String NO_TIME_LEFT = " (no time left in this invocation for another attempt)";
-
-    /** The call cannot start (another) attempt before its deadline. */
-    private ApsisException outOfTime(String what, Failure last, int attempts) {
-        if (last == null) {
-            return new ApsisTransientException(what + " not sent: less than " + options.minAttemptTime().toMillis()
-                    + " ms left in this invocation", -1, null);
-        }
-        String message = what + " " + (last.status() > 0 ? "answered " : "") + last.description() + " on "
-                + attempts(attempts) + (last.apsisMessage().isEmpty() ? "" : ": " + last.apsisMessage()) + NO_TIME_LEFT;
-        return switch (RetryPolicy.outOfTime(last.status())) {
-            case RATE_LIMITED -> new ApsisRateLimitedException(message, Duration.ZERO, null);
-            default -> new ApsisTransientException(message, last.status(), null);
-        };
-    }
-
-    private static String attempts(int n) {
-        return n == 1 ? "1 attempt" : "each of " + n + " attempts";
-    }
-
-    /** For the import request: what an attempt without a clear answer may have left behind at APSIS. */
-    private static String unansweredNote(RetryPolicy.Call call) {
-        return call == RetryPolicy.Call.IMPORT_REQUEST
-                ? "; an import APSIS may have created without answering expires unused" : "";
-    }
-
-    /** Retry-After in seconds or as an HTTP date, capped; null when absent or unreadable. */
-    private Duration retryAfter(HttpResponse<?> response) {
-        String value = response.headers().firstValue("Retry-After").orElse(null);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        Duration d;
-        try {
-            d = Duration.ofSeconds(Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
-            try {
-                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                d = Duration.between(options.clock().instant(), at);
-            } catch (DateTimeParseException e2) {
-                return null;
-            }
-        }
-        if (d.isNegative()) {
-            d = Duration.ZERO;
-        }
-        return d.compareTo(options.retryAfterCap()) > 0 ? options.retryAfterCap() : d;
     }
 
     private static void pause(Duration d, String what) {
@@ -601,83 +409,7 @@ public final class ApsisClient implements ApsisApi {
         }
     }
 
-    // ---------------------------------------------------------------- messages
-
-    private static String describe(String method, String path) {
-        return method + " " + path;
-    }
-
-    /** APSIS's own message from an error body ({@code message}, {@code detail}, …) or the trimmed body. */
-    private String apsisMessage(String body) {
-        if (body == null || body.isBlank()) {
-            return "(empty body)";
-        }
-        try {
-            JsonNode json = MAPPER.readTree(body);
-            if (json != null && json.isObject()) {
-                for (String key : new String[]{"message", "detail", "error_description", "title", "error"}) {
-                    JsonNode v = json.get(key);
-                    if (v != null && v.isTextual() && !v.asText().isBlank()) {
-                        String text = v.asText();
-                        JsonNode errors = json.get("errors");
-                        if (errors != null && !errors.isEmpty()) {
-                            text += " " + errors;
-                        }
-                        return trimmed(text);
-                    }
-                }
-            }
-        } catch (JsonProcessingException e) {
-            // not JSON: fall through to the raw body
-        }
-        return trimmed(body);
-    }
-
-    /** One line, at most 300 chars, with anything secret blanked out. */
-    private String trimmed(String text) {
-        if (text == null) {
-            return "";
-        }
-        String s = text.replaceAll("[\\r\\n\\t]+", " ").strip();
-        s = scrub(s);
-        return s.length() <= MAX_BODY_IN_MESSAGE ? s : s.substring(0, MAX_BODY_IN_MESSAGE - 1) + "…";
-    }
-
-    private String scrub(String s) {
-        ApsisCredentials c = lastCredentials;
-        if (c != null && !c.clientSecret().isEmpty()) {
-            s = s.replace(c.clientSecret(), "***");
-        }
-        CachedToken t = token;
-        if (t != null) {
-            s = s.replace(t.value(), "***");
-        }
-        return JWT_LIKE.matcher(s).replaceAll("***");
-    }
-
     // ---------------------------------------------------------------- helpers
-
-    private static Long count(JsonNode result, String name) {
-        JsonNode v = result.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (v.canConvertToLong()) {
-            return v.asLong();
-        }
-        if (v.isTextual()) {
-            try {
-                return Long.parseLong(v.asText().trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    private static String pathSegment(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 
     private static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {

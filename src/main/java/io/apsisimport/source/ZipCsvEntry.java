@@ -52,7 +52,7 @@ public final class ZipCsvEntry implements Closeable {
    */
   public static ZipCsvEntry open(SeekableByteChannel archive, ExpansionLimits limits) throws IOException {
     long size = archive.size();
-    var budgeted = new BudgetChannel(archive);
+    var budgeted = new BudgetChannel(archive, MAX_DIRECTORY_BYTES);
     ZipFile zip;
     try {
       zip = ZipFile.builder().setSeekableByteChannel(budgeted).setIgnoreLocalFileHeader(true).get();
@@ -61,7 +61,7 @@ public final class ZipCsvEntry implements Closeable {
         if (isSourceFailure(e)) {
           throw e;
         }
-        if (budgeted.exceeded) {
+        if (budgeted.exceeded()) {
           throw new ArchiveContentsException("the zip must hold exactly one CSV file, but its directory alone is over "
               + MAX_DIRECTORY_BYTES + " bytes: it holds thousands of files", List.of());
         }
@@ -71,7 +71,7 @@ public final class ZipCsvEntry implements Closeable {
       }
     }
     try {
-      budgeted.budget = Long.MAX_VALUE;
+      budgeted.lift();
       ZipArchiveEntry csv = pick(zip);
       if (csv.getGeneralPurposeBit().usesEncryption()) {
         throw new ArchiveFormatException("the zip's " + csv.getName() + " is encrypted (password-protected): zip it "
@@ -240,72 +240,6 @@ public final class ZipCsvEntry implements Closeable {
     @Override
     public void close() throws IOException {
       in.close();
-    }
-  }
-
-  /**
-   * Counts what the directory costs to read while opening; past the budget, reading stops. Not
-   * closed by ZipFile (which closes its channel when it fails to open): the first bytes are still
-   * wanted then, to say what the file is instead.
-   */
-  private static final class BudgetChannel implements SeekableByteChannel {
-    private final SeekableByteChannel in;
-    private long budget = MAX_DIRECTORY_BYTES;
-    private long used;
-    private boolean exceeded;
-
-    BudgetChannel(SeekableByteChannel in) {
-      this.in = in;
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      int r = in.read(dst);
-      if (r > 0) {
-        used += r;
-        if (used > budget) {
-          exceeded = true;
-          throw new IOException("the zip directory is over " + MAX_DIRECTORY_BYTES + " bytes");
-        }
-      }
-      return r;
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-      return in.write(src);
-    }
-
-    @Override
-    public long position() throws IOException {
-      return in.position();
-    }
-
-    @Override
-    public SeekableByteChannel position(long p) throws IOException {
-      in.position(p);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      return in.size();
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long s) throws IOException {
-      in.truncate(s);
-      return this;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return in.isOpen();
-    }
-
-    @Override
-    public void close() {
-      // the archive is closed by ZipCsvEntry
     }
   }
 }

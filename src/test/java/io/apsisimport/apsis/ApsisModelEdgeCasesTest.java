@@ -96,11 +96,11 @@ class ApsisModelEdgeCasesTest {
         String exp = "{\"exp\": 1772359200}"; // 19 bytes: base64 with padding
         String padded = Base64.getUrlEncoder().encodeToString(exp.getBytes(StandardCharsets.UTF_8));
         assertTrue(padded.endsWith("="), padded);
-        assertEquals(Instant.ofEpochSecond(1772359200), ApsisClient.jwtExpiry("eyJhbGciOiJub25lIn0." + padded));
-        assertEquals(Instant.ofEpochSecond(1772359200), ApsisClient.jwtExpiry("eyJhbGciOiJub25lIn0." + padded + ".sig"));
-        assertNull(ApsisClient.jwtExpiry("opaque-token"));
-        assertNull(ApsisClient.jwtExpiry("a.bm90IGpzb24.c"));
-        assertNull(ApsisClient.jwtExpiry("a." + Base64.getUrlEncoder().encodeToString("{\"exp\":\"soon\"}".getBytes()) + ".c"));
+        assertEquals(Instant.ofEpochSecond(1772359200), TokenCache.jwtExpiry("eyJhbGciOiJub25lIn0." + padded));
+        assertEquals(Instant.ofEpochSecond(1772359200), TokenCache.jwtExpiry("eyJhbGciOiJub25lIn0." + padded + ".sig"));
+        assertNull(TokenCache.jwtExpiry("opaque-token"));
+        assertNull(TokenCache.jwtExpiry("a.bm90IGpzb24.c"));
+        assertNull(TokenCache.jwtExpiry("a." + Base64.getUrlEncoder().encodeToString("{\"exp\":\"soon\"}".getBytes()) + ".c"));
     }
 
     @Test

@@ -125,7 +125,7 @@ class ApsisModelTest {
         // {"exp":1900000000}
         String jwt = "eyJhbGciOiJIUzI1NiJ9." + java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString("{\"exp\":1900000000}".getBytes()) + ".sig";
-        assertEquals(Instant.ofEpochSecond(1900000000L), ApsisClient.jwtExpiry(jwt));
-        assertNull(ApsisClient.jwtExpiry("opaque-token"));
+        assertEquals(Instant.ofEpochSecond(1900000000L), TokenCache.jwtExpiry(jwt));
+        assertNull(TokenCache.jwtExpiry("opaque-token"));
     }
 }

@@ -40,13 +40,21 @@ public final class ScanBench {
      * more (compiled code), then a plain read of the file (the floor set by reading alone).
      */
     private static void scan(Path file, long max) throws IOException {
+        // CPU time of this thread besides the wall time: on a shared machine it leaves out the time
+        // spent waiting for a core, so two versions can be compared under load (JIT threads not counted)
+        var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
+        long c0 = cpu.getCurrentThreadCpuTime();
         ScanResult r = scanOnce(file, max);
+        double coldCpu = (cpu.getCurrentThreadCpuTime() - c0) / 1e9;
         double cold = (System.nanoTime() - t0) / 1e9;
         double warm = Double.MAX_VALUE;
+        double warmCpu = Double.MAX_VALUE;
         for (int k = 0; k < 2; k++) {
             long t = System.nanoTime();
+            long c = cpu.getCurrentThreadCpuTime();
             scanOnce(file, max);
+            warmCpu = Math.min(warmCpu, (cpu.getCurrentThreadCpuTime() - c) / 1e9);
             warm = Math.min(warm, (System.nanoTime() - t) / 1e9);
         }
         long t1 = System.nanoTime();
@@ -58,8 +66,9 @@ public final class ScanBench {
         }
         double read = (System.nanoTime() - t1) / 1e9;
         long largest = r.parts().stream().mapToLong(p -> p.size(r.header())).max().orElse(0);
-        System.out.printf("bytes=%d%nrows=%d%nparts=%d%nlargest_part=%d%nseconds=%.3f%nwarm_seconds=%.3f%nread_seconds=%.3f%n",
-                r.totalBytes(), r.dataRows(), r.parts().size(), largest, cold, warm, read);
+        System.out.printf("bytes=%d%nrows=%d%nparts=%d%nlargest_part=%d%nseconds=%.3f%nwarm_seconds=%.3f%nread_seconds=%.3f%n"
+                        + "cpu_seconds=%.3f%nwarm_cpu_seconds=%.3f%n",
+                r.totalBytes(), r.dataRows(), r.parts().size(), largest, cold, warm, read, coldCpu, warmCpu);
     }
 
     private static ScanResult scanOnce(Path file, long max) throws IOException {

@@ -243,15 +243,15 @@ class PresignedPostUploaderEdgeCasesTest {
 
     @Test
     void plainHttpOnlyToLoopbackHosts() {
-        assertTrue(PresignedPostUploader.isLoopback("127.0.0.255"));
-        assertTrue(PresignedPostUploader.isLoopback("[::1]"));
-        assertTrue(PresignedPostUploader.isLoopback("LOCALHOST"));
-        assertFalse(PresignedPostUploader.isLoopback(null));
-        assertFalse(PresignedPostUploader.isLoopback("127.0.0.256"));
-        assertFalse(PresignedPostUploader.isLoopback("127.1"));
-        assertFalse(PresignedPostUploader.isLoopback("128.0.0.1"));
-        assertFalse(PresignedPostUploader.isLoopback("127.0.0.x"));
-        assertThrows(IllegalArgumentException.class, () -> PresignedPostUploader.checkUrl(java.net.URI.create("http://example.com/u")));
-        PresignedPostUploader.checkUrl(java.net.URI.create("https://example.com/u"));
+        assertTrue(PostPolicy.isLoopback("127.0.0.255"));
+        assertTrue(PostPolicy.isLoopback("[::1]"));
+        assertTrue(PostPolicy.isLoopback("LOCALHOST"));
+        assertFalse(PostPolicy.isLoopback(null));
+        assertFalse(PostPolicy.isLoopback("127.0.0.256"));
+        assertFalse(PostPolicy.isLoopback("127.1"));
+        assertFalse(PostPolicy.isLoopback("128.0.0.1"));
+        assertFalse(PostPolicy.isLoopback("127.0.0.x"));
+        assertThrows(IllegalArgumentException.class, () -> PostPolicy.checkUrl(java.net.URI.create("http://example.com/u")));
+        PostPolicy.checkUrl(java.net.URI.create("https://example.com/u"));
     }
 }

@@ -273,11 +273,11 @@ class PresignedPostUploaderTest {
 
     @Test
     void onlyHttpsOrLoopbackHttp() {
-        PresignedPostUploader.checkUrl(URI.create("https://s3.eu-west-1.amazonaws.com/file-import-uploads"));
-        PresignedPostUploader.checkUrl(URI.create("http://127.0.0.1:8080/uploads"));
-        PresignedPostUploader.checkUrl(URI.create("http://127.9.8.7/uploads"));
-        PresignedPostUploader.checkUrl(URI.create("http://localhost:1/uploads"));
-        PresignedPostUploader.checkUrl(URI.create("http://[::1]:1/uploads"));
+        PostPolicy.checkUrl(URI.create("https://s3.eu-west-1.amazonaws.com/file-import-uploads"));
+        PostPolicy.checkUrl(URI.create("http://127.0.0.1:8080/uploads"));
+        PostPolicy.checkUrl(URI.create("http://127.9.8.7/uploads"));
+        PostPolicy.checkUrl(URI.create("http://localhost:1/uploads"));
+        PostPolicy.checkUrl(URI.create("http://[::1]:1/uploads"));
         for (String bad : List.of("http://s3.amazonaws.com/x", "http://128.0.0.1/x", "http://127.0.0.1.evil.com/x",
                 "ftp://127.0.0.1/x", "http://10.0.0.1/x")) {
             ImportTicket t = new ImportTicket("i", URI.create(bad), List.of(), null);
