@@ -242,6 +242,42 @@ class StateMachineContractTest {
   }
 
   /**
+   * A file of an ordered feed is checked before its turn by a state of its own (one Choice decides
+   * dry run, feed or import): the very check of "Resolve route and check the file", whose failure it
+   * reports as that step's, and then the file's turn.
+   */
+  @Test
+  void aFeedsFileIsCheckedAsAnyFileBeforeItsTurn() {
+    var file = Definitions.states(definitions.get(Definitions.FILE));
+    JsonNode choice = file.get(file.get("Find the file's route").path("Next").asText());
+    assertEquals("Choice", choice.path("Type").asText());
+    assertEquals("Resolve route and check the file", choice.path("Default").asText());
+    var targets = new ArrayList<String>();
+    choice.path("Choices").forEach(c -> targets.add(c.path("Next").asText()));
+    assertEquals(List.of("Check the file without importing it", "Resolve route and check the file before its turn"),
+        targets, "a dry run first, then a feed's file");
+    assertEquals("$.feed.dryRun", choice.at("/Choices/0/And/1/Variable").asText());
+    assertEquals("$.feed.ordered", choice.at("/Choices/1/And/1/Variable").asText());
+    ObjectNode plain = file.get("Resolve route and check the file").deepCopy();
+    ObjectNode feed = file.get("Resolve route and check the file before its turn").deepCopy();
+    assertEquals("Import each part", plain.path("Next").asText());
+    assertEquals("Take the file's turn in its feed", feed.path("Next").asText());
+    assertEquals("Resolve route and check the file failed", feed.at("/Catch/0/Next").asText());
+    plain.remove(List.of("Comment", "Next"));
+    feed.remove(List.of("Comment", "Next"));
+    assertEquals(plain, feed);
+    // Nothing else leads to the turn's first ask than this check and the feed's own loop.
+    var into = new TreeSet<String>();
+    file.forEach((name, state) -> {
+      if (StateGraph.successors(state).contains("Take the file's turn in its feed")) {
+        into.add(name);
+      }
+    });
+    assertEquals(Set.of("Resolve route and check the file before its turn", "Wait for the earlier file of this feed"),
+        into);
+  }
+
+  /**
    * A file whose parts were all imported is never moved to failed/ nor reported as failed: after
    * "Import each part" the only failure-path state is reached from the Map's own failure, and the
    * report step's failures end in "Report not written", which moves nothing.
