@@ -104,7 +104,7 @@ public final class CheckImportStatusHandler
    * {@code pendingAt}: seconds after the upload when a check last found the import pending.
    */
   public record Previous(Integer checks, Long nextCheckSeconds, String uploadedAt, Long rows, Long bytes,
-      Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt) {}
+      Long elapsedMillis, Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt) {}
 
   /** What the Fail state "APSIS did not import the part" says: Error and Cause ({@link PartFailure}). */
   public record Failure(String error, String cause) {}
@@ -112,7 +112,9 @@ public final class CheckImportStatusHandler
   /**
    * {@code nextCheckSeconds}: the wait before the next check ("Wait before checking import
    * status" reads it); {@code failure}: only when APSIS reported the import failed; {@code uploadedAt}
-   * to {@code pendingAt}: carried to the next check ({@link Previous}). For "Did the file arrive?"
+   * to {@code pendingAt}: carried to the next check ({@link Previous}); {@code bytes} and
+   * {@code elapsedMillis}, the upload's figures, are always written (null after an upload whose answer
+   * was lost), as "Part imported" reads them for the part's timing. For "Did the file arrive?"
    * also {@code arrived} (APSIS no longer waits for the file), {@code resend} (it waited the whole
    * UPLOAD_ARRIVAL_WAIT_SECONDS: send the file again) and {@code since}; there {@code checks} and
    * {@code nextCheckSeconds} count and time the arrival checks.
@@ -120,20 +122,22 @@ public final class CheckImportStatusHandler
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Output(String outcome, String status, Long profilesFound, Long profilesProcessed,
       Long profilesFailed, String checkedAt, int checks, long nextCheckSeconds, Failure failure, String uploadedAt,
-      Long rows, Long bytes, Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt,
-      Boolean arrived, Boolean resend, String since) {
+      Long rows, @JsonInclude(JsonInclude.Include.ALWAYS) Long bytes,
+      @JsonInclude(JsonInclude.Include.ALWAYS) Long elapsedMillis, Integer earlyChecks, Double estimateSeconds,
+      Double spread, Double pendingAt, Boolean arrived, Boolean resend, String since) {
     public Output(String outcome, String status, Long profilesFound, Long profilesProcessed, Long profilesFailed,
         String checkedAt, int checks, long nextCheckSeconds, Failure failure, String uploadedAt, Long rows, Long bytes,
-        Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt) {
+        Long elapsedMillis, Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt) {
       this(outcome, status, profilesFound, profilesProcessed, profilesFailed, checkedAt, checks, nextCheckSeconds,
-          failure, uploadedAt, rows, bytes, earlyChecks, estimateSeconds, spread, pendingAt, null, null, null);
+          failure, uploadedAt, rows, bytes, elapsedMillis, earlyChecks, estimateSeconds, spread, pendingAt, null, null,
+          null);
     }
 
     public Output(String outcome, String status, Long profilesFound, Long profilesProcessed, Long profilesFailed,
         String checkedAt, int checks, long nextCheckSeconds, Failure failure, Boolean arrived, Boolean resend,
         String since) {
       this(outcome, status, profilesFound, profilesProcessed, profilesFailed, checkedAt, checks, nextCheckSeconds,
-          failure, null, null, null, null, null, null, null, arrived, resend, since);
+          failure, null, null, null, null, null, null, null, null, arrived, resend, since);
     }
   }
 
@@ -153,7 +157,7 @@ public final class CheckImportStatusHandler
     ImportStatus status = apsis.importStatus(in.section(), in.importId(), apsisDeadline(context));
     Instant now = clock.instant();
     Previous prev = in.previous() != null ? in.previous()
-        : new Previous(in.checks(), null, null, null, null, null, null, null, null);
+        : new Previous(in.checks(), null, null, null, null, null, null, null, null, null);
     int checks = (prev.checks() == null ? 0 : prev.checks()) + 1;
     Duration age = in.requestedAt() == null ? Duration.ZERO : Duration.between(Instant.parse(in.requestedAt()), now);
     Instant uploadedAt = prev.uploadedAt() == null ? null : Instant.parse(prev.uploadedAt());
@@ -190,7 +194,7 @@ public final class CheckImportStatusHandler
     Failure failure = status.outcome() == Outcome.FAILED ? failure(in, status) : null;
     return new Output(status.outcome().name(), status.status(), status.profilesFound(), status.profilesProcessed(),
         status.profilesFailed(), now.toString(), checks, next, failure, prev.uploadedAt(), prev.rows(), prev.bytes(),
-        early, prev.estimateSeconds(), prev.spread(), pendingAt);
+        prev.elapsedMillis(), early, prev.estimateSeconds(), prev.spread(), pendingAt);
   }
 
   /** APSIS has not started the import yet (the article's "queued" and "waiting for a file"). */

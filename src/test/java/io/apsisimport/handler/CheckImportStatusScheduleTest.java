@@ -6,6 +6,7 @@ package io.apsisimport.handler;
 // model how long a completed import took.
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,16 +98,35 @@ class CheckImportStatusScheduleTest {
     assertEquals(2, pending.earlyChecks());
     assertEquals(162.0, pending.pendingAt(), 1e-9);
     assertEquals(180.0, pending.estimateSeconds(), 1e-9, "carried to the next check");
+    assertEquals(80_000L, pending.bytes(), "the upload's figures are carried for the part's timing");
+    assertEquals(1_000L, pending.elapsedMillis());
 
     clock.advance(Duration.ofSeconds(6));
     status = "completed";
     var done = check(carried(pending));
     assertEquals("COMPLETED", done.outcome());
     assertEquals(2, done.checks());
+    assertEquals(80_000L, done.bytes(), "\"Part imported\" reads the upload's figures from the last check");
+    assertEquals(1_000L, done.elapsedMillis());
     // It ended between 162 s and 168 s after the upload: the model learned about 165 s.
     var model = slots.durations();
     assertEquals(1, model.samples());
     assertEquals(165, model.meanSeconds().orElseThrow(), 0.5);
+  }
+
+  @Test
+  void theUploadsFiguresAreWrittenEvenWhenUnknown() {
+    // After an upload whose answer was lost, the checks start from the Map's initial $.status: no
+    // upload figures. "Part imported" reads $.status.bytes and $.status.elapsedMillis, so both must be
+    // there (null), or the part would fail with States.Runtime.
+    clock.advance(Duration.ofSeconds(30));
+    status = "completed";
+    var done = check(new CheckImportStatusHandler.Previous(0, 30L, null, null, null, null, null, null, null, null));
+    assertEquals("COMPLETED", done.outcome());
+    var json = JsonHandler.JSON.valueToTree(done);
+    assertTrue(json.has("bytes") && json.get("bytes").isNull(), json.toString());
+    assertTrue(json.has("elapsedMillis") && json.get("elapsedMillis").isNull(), json.toString());
+    assertFalse(json.has("estimateSeconds"), "the other absent fields stay out: " + json);
   }
 
   @Test

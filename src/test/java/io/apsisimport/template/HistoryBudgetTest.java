@@ -128,8 +128,8 @@ class HistoryBudgetTest {
         + UploadArrival.MAX_CHECKS * part.worst(List.of("Did the file arrive?", "File arrived?"))
         + (UploadArrival.MAX_CHECKS - 1) * part.worst("Wait for the file to arrive");
     int importing = part.worst("Request import") + doubts * (part.worst("Upload file") + arrival);
-    int success = part.worst(List.of("Release import slot", "Imported?"))
-        + Math.max(part.worst("Part imported"), part.worst("APSIS did not import the part"));
+    int success = Math.max(part.worst(List.of("Release import slot", "Part imported")),
+        part.worst(List.of("Release import slot of the failed import", "APSIS did not import the part")));
     int failure = part.worst(List.of("Check import status failed", "Release slot after failure", "Slot left to its lease",
         "Part not imported"));
     int worst = HistoryModel.EXECUTION + slots + importing + polls + Math.max(success, failure);
@@ -145,19 +145,19 @@ class HistoryBudgetTest {
     int perPart = HistoryModel.MAP_ITERATION + file.worst("Import part")
         + file.worst(List.of("Did the part's execution fail?", "Read why the part failed", "Did the part say why?"))
         + Math.max(file.worst("Part not imported"), file.worst("Part ended without saying why"));
-    int route = file.worst(List.of("Find the file's route", "Only check the file?"));
+    int route = file.worst(List.of("Find the file's route", "Only check the file, or in an ordered feed?"));
     // A file of an ordered feed: FeedRules.MAX_ASKS turns, a wait between two of them.
     int asks = FeedRules.MAX_ASKS;
-    int feedWait = file.worst("In an ordered feed?")
-        + asks * file.worst(List.of("Take the file's turn in its feed", "Earlier files of the feed finished?"))
+    int feedWait = asks * file.worst(List.of("Take the file's turn in its feed", "Earlier files of the feed finished?"))
         + (asks - 1) * file.worst("Wait for the earlier file of this feed");
     // The report step, then its event, the feed's next file and the end; or its failure's event and
     // "Report not written".
     int end = file.worst("Move file and write report")
-        + Math.max(file.worst(List.of("Announce the file's outcome", "Was the file in an ordered feed?",
+        + Math.max(file.worst(List.of("Announce the file's outcome", "In a feed, or every part imported?",
                 "Let the next file of the feed go", "Every part imported?", "Import failed")),
             file.worst(List.of("Announce that the report was not written", "Report not written")));
-    int worst = HistoryModel.EXECUTION + route + file.worst("Resolve route and check the file") + feedWait
+    int worst = HistoryModel.EXECUTION + route + Math.max(file.worst("Resolve route and check the file"),
+        file.worst("Resolve route and check the file before its turn")) + feedWait
         + HistoryModel.MAP + Limits.MAX_PARTS * perPart + end;
     System.out.printf("file execution, worst case: %d events (route %d; %d asks for its turn in a feed: %d;"
         + " %d parts, %d each, every part failed and every start retried: %d; end %d); budget %d of %d%n", worst,

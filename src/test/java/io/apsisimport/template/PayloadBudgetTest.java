@@ -201,11 +201,11 @@ class PayloadBudgetTest {
     var done = input.deepCopy();
     ((ObjectNode) done).putObject("slot").put("acquired", true).put("slot", 49).put("attempt", 200)
         .put("waitingSince", "2026-11-28T10:00:02.123456789Z").put("acquiredAt", "2026-11-30T10:00:02.123456789Z");
-    ((ObjectNode) done).putObject("upload").put("bytes", Long.MAX_VALUE).put("elapsedMillis", Long.MAX_VALUE);
     ((ObjectNode) done).putObject("import").put("importId", "i".repeat(200)).put("requestedAt", "2026-11-28T10:00:05Z");
     ((ObjectNode) done).putObject("status").put("outcome", "COMPLETED").put("status", QUOTES.repeat(500))
         .put("checkedAt", "2026-11-30T10:00:05.123456789Z")
-        .put("profilesFound", Long.MAX_VALUE).put("profilesProcessed", Long.MAX_VALUE).put("profilesFailed", Long.MAX_VALUE);
+        .put("profilesFound", Long.MAX_VALUE).put("profilesProcessed", Long.MAX_VALUE).put("profilesFailed", Long.MAX_VALUE)
+        .put("bytes", Long.MAX_VALUE).put("elapsedMillis", Long.MAX_VALUE);
     JsonNode imported = StatePaths.evaluate(part.state("Part imported").path("Parameters"), done, context(null));
     int perPart = max(bytes(failed), bytes(stopped), bytes(imported));
 

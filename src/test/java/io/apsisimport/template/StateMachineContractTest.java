@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,8 +59,9 @@ class StateMachineContractTest {
         }
       }
     }
-    assertEquals(16, lambdaTasks, "Lambda tasks: 8 of the file (the feed wait invokes the feed queue too), 8 of a part"
-        + " (the slot wait invokes AcquireSlot too; \"Did the file arrive?\" invokes CheckImportStatus)");
+    assertEquals(18, lambdaTasks, "Lambda tasks: 9 of the file (the feed wait invokes the feed queue too; the preflight"
+        + " of a feed's file before its turn is a state of its own), 9 of a part (the slot wait invokes AcquireSlot"
+        + " too; \"Did the file arrive?\" invokes CheckImportStatus; a failed import is released by a state of its own)");
     assertEquals(List.of(), problems);
   }
 
@@ -192,36 +194,87 @@ class StateMachineContractTest {
   /**
    * The release after a finished import cannot fail the part: whatever it does, the part goes on to
    * say whether APSIS imported it (the slot's lease and the reaper clean up after a failed release).
+   * "Import finished?" picks the release by APSIS's outcome: a COMPLETED import is released into
+   * "Part imported", the part's success; any other ended import into "APSIS did not import the part".
    */
   @Test
   void theReleaseAfterAFinishedImportCannotFailThePart() {
     var part = Definitions.states(definitions.get(Definitions.PART));
-    JsonNode release = part.get("Release import slot");
-    assertEquals("IMPORT_FINISHED", release.at("/Parameters/reason").asText());
-    String next = release.path("Next").asText();
-    assertFalse(release.path("Catch").isEmpty(), "the release has a Catch");
-    release.path("Catch").forEach(c -> assertEquals(next, c.path("Next").asText(),
-        "a failed release goes where a successful one does"));
-    // ... which is "Imported?": a COMPLETED import ends in "Part imported", the part's success.
-    JsonNode imported = part.get(next);
-    assertEquals("Choice", imported.path("Type").asText());
-    String success = null;
-    for (JsonNode c : imported.path("Choices")) {
+    JsonNode finished = part.get("Import finished?");
+    assertEquals("Choice", finished.path("Type").asText());
+    String completed = null;
+    for (JsonNode c : finished.path("Choices")) {
       if (c.path("Variable").asText().equals("$.status.outcome") && c.path("StringEquals").asText().equals("COMPLETED")) {
-        success = c.path("Next").asText();
+        completed = c.path("Next").asText();
       }
     }
-    assertEquals("Part imported", success);
-    assertTrue(part.get(success).path("End").asBoolean());
-    assertEquals("Pass", part.get(success).path("Type").asText());
-    // The only way into the release is a finished import.
-    var into = new ArrayList<String>();
-    part.forEach((name, state) -> {
-      if (StateGraph.successors(state).contains("Release import slot")) {
+    assertEquals("Release import slot", completed);
+    String failed = finished.path("Default").asText();
+    assertEquals("Release import slot of the failed import", failed);
+    var ends = Map.of(completed, "Part imported", failed, "APSIS did not import the part");
+    ends.forEach((name, end) -> {
+      JsonNode release = part.get(name);
+      assertEquals("IMPORT_FINISHED", release.at("/Parameters/reason").asText(), name);
+      assertEquals(end, release.path("Next").asText(), name);
+      assertFalse(release.path("Catch").isEmpty(), name + " has a Catch");
+      release.path("Catch").forEach(c -> assertEquals(end, c.path("Next").asText(),
+          "a failed release goes where a successful one does: " + name));
+      // The only way into the release is a finished import.
+      var into = new ArrayList<String>();
+      part.forEach((from, state) -> {
+        if (StateGraph.successors(state).contains(name)) {
+          into.add(from);
+        }
+      });
+      assertEquals(List.of("Import finished?"), into, name);
+    });
+    assertTrue(part.get("Part imported").path("End").asBoolean());
+    assertEquals("Pass", part.get("Part imported").path("Type").asText());
+    assertEquals("Fail", part.get("APSIS did not import the part").path("Type").asText());
+    // Both releases free the slot the same way.
+    JsonNode a = part.get(completed).deepCopy();
+    JsonNode b = part.get(failed).deepCopy();
+    for (JsonNode s : List.of(a, b)) {
+      ((ObjectNode) s).remove(List.of("Comment", "Next"));
+      s.path("Catch").forEach(c -> ((ObjectNode) c).remove("Next"));
+    }
+    assertEquals(a, b, "the release of a failed import is the release of a completed one");
+  }
+
+  /**
+   * A file of an ordered feed is checked before its turn by a state of its own (one Choice decides
+   * dry run, feed or import): the very check of "Resolve route and check the file", whose failure it
+   * reports as that step's, and then the file's turn.
+   */
+  @Test
+  void aFeedsFileIsCheckedAsAnyFileBeforeItsTurn() {
+    var file = Definitions.states(definitions.get(Definitions.FILE));
+    JsonNode choice = file.get(file.get("Find the file's route").path("Next").asText());
+    assertEquals("Choice", choice.path("Type").asText());
+    assertEquals("Resolve route and check the file", choice.path("Default").asText());
+    var targets = new ArrayList<String>();
+    choice.path("Choices").forEach(c -> targets.add(c.path("Next").asText()));
+    assertEquals(List.of("Check the file without importing it", "Resolve route and check the file before its turn"),
+        targets, "a dry run first, then a feed's file");
+    assertEquals("$.feed.dryRun", choice.at("/Choices/0/And/1/Variable").asText());
+    assertEquals("$.feed.ordered", choice.at("/Choices/1/And/1/Variable").asText());
+    ObjectNode plain = file.get("Resolve route and check the file").deepCopy();
+    ObjectNode feed = file.get("Resolve route and check the file before its turn").deepCopy();
+    assertEquals("Import each part", plain.path("Next").asText());
+    assertEquals("Take the file's turn in its feed", feed.path("Next").asText());
+    assertEquals("Resolve route and check the file failed", feed.at("/Catch/0/Next").asText());
+    plain.remove(List.of("Comment", "Next"));
+    feed.remove(List.of("Comment", "Next"));
+    assertEquals(plain, feed);
+    // Nothing else leads to the turn's first ask than this check and the feed's own loop.
+    var into = new TreeSet<String>();
+    file.forEach((name, state) -> {
+      if (StateGraph.successors(state).contains("Take the file's turn in its feed")) {
         into.add(name);
       }
     });
-    assertEquals(List.of("Import finished?"), into);
+    assertEquals(Set.of("Resolve route and check the file before its turn", "Wait for the earlier file of this feed"),
+        into);
   }
 
   /**
