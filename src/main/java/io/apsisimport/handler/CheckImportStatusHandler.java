@@ -4,7 +4,14 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.apsisimport.apsis.ApsisApi;
 import io.apsisimport.apsis.ImportStatus;
+import io.apsisimport.apsis.ImportTimedOutException;
 import io.apsisimport.apsis.Outcome;
+import io.apsisimport.apsis.UploadArrival;
+import io.apsisimport.contract.PartFailure;
+import io.apsisimport.lambda.AwsErrors;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.slots.DurationModel;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
@@ -215,7 +222,7 @@ public final class CheckImportStatusHandler
           "execution", in.executionArn());
     } catch (RuntimeException e) {
       Log.warn(context, "could not record how long the import took", "key", in.key(), "part", in.part(),
-          "importId", in.importId(), "error", SlotWakeups.describe(e, null), "execution", in.executionArn());
+          "importId", in.importId(), "error", AwsErrors.describe(e, null), "execution", in.executionArn());
     }
   }
 

@@ -2,10 +2,17 @@ package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.HeaderRef;
+import io.apsisimport.contract.PartPlan;
 import io.apsisimport.csv.CsvScanner;
+import io.apsisimport.csv.EmptyFileException;
 import io.apsisimport.csv.FieldSelectors;
 import io.apsisimport.csv.ScanOptions;
 import io.apsisimport.csv.ScanResult;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.FileReplacedException;
 import io.apsisimport.landing.LandingFiles;

@@ -3,9 +3,15 @@ package io.apsisimport.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.apsisimport.contract.FeedState;
 import io.apsisimport.dryrun.DryRunKeys;
 import io.apsisimport.feed.FeedQueue;
 import io.apsisimport.feed.FeedTurn;
+import io.apsisimport.lambda.AwsErrors;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.TaskTokenCallback;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.route.InvalidRoutesException;
 import io.apsisimport.route.Route;
 import io.apsisimport.route.RoutesSource;
@@ -203,7 +209,7 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
       tokens = feeds.wakeable(route);
     } catch (RuntimeException e) {
       Log.warn(context, "could not look for the next file of the feed; it asks again after its back-off", "route",
-          route, "error", SlotWakeups.describe(e, null));
+          route, "error", AwsErrors.describe(e, null));
       return 0;
     }
     int woken = 0;
@@ -214,7 +220,7 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
         }
       } catch (RuntimeException e) {
         Log.warn(context, "could not wake the next file of the feed; it asks again after its back-off", "route",
-            route, "error", SlotWakeups.describe(e, token));
+            route, "error", AwsErrors.describe(e, token));
       }
     }
     return woken;

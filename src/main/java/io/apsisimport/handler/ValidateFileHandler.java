@@ -1,9 +1,13 @@
 package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.apsisimport.contract.FeedState;
 import io.apsisimport.dryrun.DryRun;
 import io.apsisimport.dryrun.DryRunKeys;
 import io.apsisimport.dryrun.DryRunReport;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.landing.DropNames;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles;

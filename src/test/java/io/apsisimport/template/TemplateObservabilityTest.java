@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.apsisimport.contract.PartResult;
+import io.apsisimport.contract.PartTiming;
 import io.apsisimport.handler.FinishImportHandler;
-import io.apsisimport.handler.ImportMetrics;
-import io.apsisimport.handler.PartResult;
-import io.apsisimport.handler.PartTiming;
 import io.apsisimport.metrics.EmfSpec;
+import io.apsisimport.metrics.ImportMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,9 +2,9 @@ package io.apsisimport.local.fn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.apsisimport.contract.PartResult;
+import io.apsisimport.contract.PartTiming;
 import io.apsisimport.handler.FinishImportHandler;
-import io.apsisimport.handler.PartResult;
-import io.apsisimport.handler.PartTiming;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

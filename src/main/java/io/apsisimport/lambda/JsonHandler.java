@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.apsisimport.apsis.Deadline;
+import io.apsisimport.contract.PartPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,7 +29,7 @@ import java.util.Map;
  * snapshot ({@link SnapStartHooks}), so the first invocation after a restore does not pay for it.
  */
 public abstract class JsonHandler<I, O> implements RequestStreamHandler {
-  static final ObjectMapper JSON = new ObjectMapper()
+  public static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
       .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
 

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.contract;
 
 /**
  * What became of one part, as the file's Map state collects it: the part's execution output

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -11,18 +11,18 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A Lambda context for handler tests: a request id, a function name, a remaining time and the lines logged. */
-final class FakeContext implements Context {
+public final class FakeContext implements Context {
   private final String functionName;
   private final String requestId = UUID.randomUUID().toString();
   private final long deadlineNanos;
-  final List<String> lines = new CopyOnWriteArrayList<>();
+  public final List<String> lines = new CopyOnWriteArrayList<>();
 
-  FakeContext(String functionName, long remainingMillis) {
+  public FakeContext(String functionName, long remainingMillis) {
     this.functionName = functionName;
     this.deadlineNanos = System.nanoTime() + remainingMillis * 1_000_000;
   }
 
-  FakeContext(String functionName) {
+  public FakeContext(String functionName) {
     this(functionName, 60_000);
   }
 

@@ -1,7 +1,7 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
-import io.apsisimport.handler.PrimingEndpoint.Answer;
-import io.apsisimport.handler.PrimingEndpoint.Request;
+import io.apsisimport.lambda.PrimingEndpoint.Answer;
+import io.apsisimport.lambda.PrimingEndpoint.Request;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,9 +19,9 @@ import java.util.function.Function;
  * <p>{@link #failNext} makes the next answer an error, to prime the typed exceptions the code
  * handles (a DynamoDB condition failure, an S3 precondition failure, an existing execution).
  */
-final class PrimingAnswers implements Function<Request, Answer> {
+public final class PrimingAnswers implements Function<Request, Answer> {
   /** Where the APSIS import's upload form posts to on the priming endpoint. */
-  static final String UPLOAD_PATH = "/priming-upload";
+  public static final String UPLOAD_PATH = "/priming-upload";
   /** An unsigned JWT whose {@code exp} is 2100-01-01: what APSIS tokens look like, nothing more. */
   static final String TOKEN = "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.";
   private static final String ARN = "arn:aws:states:eu-west-1:000000000000:execution:priming:priming";

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerExcept
  * placeholder that the user replaces after the first deployment. Every message names the secret's
  * ARN and what is wrong with it, never its value (a parser's message would quote it).
  */
-final class ApsisSecret {
+public final class ApsisSecret {
   /** What the stack's placeholder client_id starts with (template.yaml, ApsisSecret). */
-  static final String PLACEHOLDER_PREFIX = "REPLACE";
+  public static final String PLACEHOLDER_PREFIX = "REPLACE";
 
   private ApsisSecret() {}
 
@@ -26,7 +26,7 @@ final class ApsisSecret {
    *         no usable credentials
    * @throws ApsisTransientException Secrets Manager could not be reached (after the SDK's retries)
    */
-  static ApsisCredentials read(SecretsManagerClient secretsManager, String arn) {
+  public static ApsisCredentials read(SecretsManagerClient secretsManager, String arn) {
     String value;
     try {
       value = secretsManager.getSecretValue(b -> b.secretId(arn)).secretString();
@@ -45,7 +45,7 @@ final class ApsisSecret {
   }
 
   /** The credentials in a secret's value; the message of a failure never contains the value. */
-  static ApsisCredentials parse(String arn, String value) {
+  public static ApsisCredentials parse(String arn, String value) {
     if (value == null) {
       throw invalid(arn, "holds no secret string (a binary secret?)");
     }

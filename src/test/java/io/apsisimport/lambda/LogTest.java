@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 // Unit tests of the structured log lines: one JSON object per line, a real level, the invocation's
 // fields at top level, nothing secret. (RuntimeLogsTest checks what the real Lambda runtime makes of them.)

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.apsis;
 
 /** APSIS kept an import pending for longer than the configured import timeout. */
 public final class ImportTimedOutException extends RuntimeException {

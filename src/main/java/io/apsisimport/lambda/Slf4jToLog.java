@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import java.util.ArrayList;

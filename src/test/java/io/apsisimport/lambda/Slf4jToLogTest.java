@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 // The functions' SLF4J provider: found by SLF4J's ServiceLoader (so SLF4J prints no plain-text
 // "no providers" warning at init), and silent outside a Lambda runtime.

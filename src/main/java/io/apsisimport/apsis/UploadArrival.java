@@ -1,6 +1,5 @@
-package io.apsisimport.handler;
+package io.apsisimport.apsis;
 
-import io.apsisimport.apsis.ImportStatus;
 import java.time.Duration;
 
 /**

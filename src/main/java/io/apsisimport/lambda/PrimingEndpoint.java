@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,8 +1,11 @@
-package io.apsisimport.handler;
+package io.apsisimport.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.apsisimport.handler.FinishImportHandler;
+import io.apsisimport.metrics.ImportMetrics;
+import io.apsisimport.report.Advice;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.apsisimport.feed.FeedEntry;
@@ -33,16 +33,16 @@ public record FeedState(String route, boolean ordered, String onFailure, boolean
     String startedAt, List<FeedFailure> earlierFailures, Integer earlierFailuresNotListed, String howToRelease) {
 
   /** A route that is not a feed (or no route): the file goes on as before. */
-  static FeedState unordered(String route) {
+  public static FeedState unordered(String route) {
     return new FeedState(route, false, null, false, null, null, null, null, null, null, null, null, null, null, null,
         null);
   }
 
-  static FeedState dryRun(String route, String why) {
+  public static FeedState dryRun(String route, String why) {
     return new FeedState(route, false, null, true, why, null, null, null, null, null, null, null, null, null, null, null);
   }
 
-  static FeedState entered(String route, String onFailure, int ahead) {
+  public static FeedState entered(String route, String onFailure, int ahead) {
     return new FeedState(route, true, onFailure, false, null, null, null, null, null, null, null, ahead, null, null,
         null, null);
   }
@@ -50,7 +50,7 @@ public record FeedState(String route, boolean ordered, String onFailure, boolean
   /** An earlier file of the feed, as the console shows it in "Wait for the earlier file of this feed". */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Waiting(String key, String execution, String state, String since, String error, String message) {
-    static Waiting of(FeedEntry e) {
+    public static Waiting of(FeedEntry e) {
       if (e == null) {
         return null;
       }

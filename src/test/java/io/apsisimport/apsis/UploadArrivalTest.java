@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.apsis;
 
 // Unit test of "Did the file arrive?"'s decision (UploadArrival) and of which APSIS statuses say the
 // import still waits for its file: tables, no I/O.
@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.apsisimport.apsis.ImportStatus;
-import io.apsisimport.handler.UploadArrival.Verdict;
+import io.apsisimport.apsis.UploadArrival.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.csv;
 
 /** The file has no data rows and its route says onEmptyFile=fail. */
 public final class EmptyFileException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import java.util.Map;
 import java.util.Set;

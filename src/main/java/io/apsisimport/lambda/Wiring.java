@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 import io.apsisimport.apsis.ApsisApi;
 import io.apsisimport.apsis.ApsisClient;
@@ -10,6 +10,7 @@ import io.apsisimport.apsis.Jitter;
 import io.apsisimport.feed.FeedConfig;
 import io.apsisimport.feed.FeedQueue;
 import io.apsisimport.feed.SfnFeedProbe;
+import io.apsisimport.handler.PollSchedule;
 import io.apsisimport.route.RoutesSource;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SfnExecutionProbe;
@@ -18,11 +19,11 @@ import io.apsisimport.upload.PresignedPostUploader;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
-import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -206,7 +207,7 @@ public final class Wiring {
   private ImportSlots newSlots() {
     Memo<SfnExecutionProbe> probe = new Memo<>(() -> new SfnExecutionProbe(sfn(), (execution, e) -> Log.warn(null,
         "could not tell whether the execution holding an import slot still runs: the slot is kept",
-        "execution", execution, "error", SlotWakeups.describe(e, null))));
+        "execution", execution, "error", AwsErrors.describe(e, null))));
     return new ImportSlots(dynamo.get(), execution -> probe.get().isRunning(execution),
         SlotsConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
   }
@@ -214,7 +215,7 @@ public final class Wiring {
   private FeedQueue newFeeds() {
     var probe = new SfnFeedProbe(sfn(), (execution, e) -> Log.warn(null,
         "could not tell whether the execution before this file in its feed still runs: it keeps its place",
-        "execution", execution, "error", SlotWakeups.describe(e, null)));
+        "execution", execution, "error", AwsErrors.describe(e, null)));
     return new FeedQueue(dynamo.get(), probe, FeedConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
   }
 
@@ -251,12 +252,12 @@ public final class Wiring {
    * address while the clients' requests go there.
    */
   @FunctionalInterface
-  interface Primer {
+  public interface Primer {
     void prime(URI endpoint) throws Exception;
   }
 
   /** Adds {@code primer} to this wiring's SnapStart priming (after the clients' own). */
-  void primeAlso(Primer primer) {
+  public void primeAlso(Primer primer) {
     primers.add(primer);
   }
 

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.contract;
 
 /**
  * One part of a file as it travels through the state machines: a byte range of the source object

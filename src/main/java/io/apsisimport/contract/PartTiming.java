@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.contract;
 
 import java.time.Duration;
 import java.time.Instant;

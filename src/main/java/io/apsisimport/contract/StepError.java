@@ -1,7 +1,8 @@
-package io.apsisimport.handler;
+package io.apsisimport.contract;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.apsisimport.lambda.JsonHandler;
 
 /**
  * An error as a Step Functions {@code Catch} hands it over: {@code Error} is the exception's class

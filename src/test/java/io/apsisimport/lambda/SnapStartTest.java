@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.lambda;
 
 // Unit tests of the SnapStart hooks: what Wiring and the handlers register with the CRaC context, run
 // the way Lambda's runtime runs them (beforeCheckpoint once after init, afterRestore in every

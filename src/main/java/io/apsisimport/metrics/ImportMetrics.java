@@ -1,7 +1,9 @@
-package io.apsisimport.handler;
+package io.apsisimport.metrics;
 
-import io.apsisimport.metrics.Emf;
-import io.apsisimport.metrics.Unit;
+import io.apsisimport.contract.PartResult;
+import io.apsisimport.contract.PartTiming;
+import io.apsisimport.handler.FinishImportHandler;
+import io.apsisimport.lambda.Env;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.apsisimport.handler;
+package io.apsisimport.report;
 
 import java.util.Map;
 

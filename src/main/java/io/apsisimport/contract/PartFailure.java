@@ -1,8 +1,9 @@
-package io.apsisimport.handler;
+package io.apsisimport.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.apsisimport.lambda.JsonHandler;
 import java.util.Optional;
 
 /**
@@ -56,7 +57,7 @@ public record PartFailure(String errorMessage, String errorType, String failedSt
   }
 
   /** Bytes of {@code s} written as a JSON string value (as the file's state holds the Cause). */
-  static int embeddedBytes(String s) {
+  public static int embeddedBytes(String s) {
     try {
       return JsonHandler.JSON.writeValueAsBytes(s).length;
     } catch (JsonProcessingException e) {
