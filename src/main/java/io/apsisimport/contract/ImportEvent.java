@@ -3,9 +3,9 @@ package io.apsisimport.contract;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import io.apsisimport.handler.FinishImportHandler;
 import io.apsisimport.metrics.ImportMetrics;
 import io.apsisimport.report.Advice;
+import io.apsisimport.report.Summary;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -55,7 +55,7 @@ public record ImportEvent(String detailType, Detail detail) {
       Double durationSeconds, String summary, String advice) {}
 
   /** The event of a finished file, from its summary. */
-  public static ImportEvent of(FinishImportHandler.Summary s, String bucket) {
+  public static ImportEvent of(Summary s, String bucket) {
     ImportMetrics.Outcome outcome = ImportMetrics.outcome(s);
     int failedParts = (int) s.parts().stream().filter(p -> !"completed".equals(p.status())).count();
     String route = s.route() == null ? "" : " (route " + s.route() + ")";

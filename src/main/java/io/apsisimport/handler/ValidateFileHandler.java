@@ -11,6 +11,7 @@ import io.apsisimport.lambda.Wiring;
 import io.apsisimport.landing.DropNames;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles;
+import io.apsisimport.report.FileReport;
 import io.apsisimport.source.ExpansionLimits;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,7 +88,7 @@ public final class ValidateFileHandler extends JsonHandler<ValidateFileHandler.I
     Double duration = in.startedAt() == null ? null
         : Duration.between(OffsetDateTime.parse(in.startedAt()).toInstant(), now).toMillis() / 1000.0;
     DryRunReport report = checked.placed(copy == LandingFiles.Copy.COPIED ? target : null, reportKey, names.dropId(),
-        in.executionArn(), FinishImportHandler.consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration,
+        in.executionArn(), FileReport.consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration,
         note);
     try {
       s3.putObject(b -> b.bucket(file.bucket()).key(reportKey).contentType("application/json"),

@@ -2,8 +2,8 @@ package io.apsisimport.metrics;
 
 import io.apsisimport.contract.PartResult;
 import io.apsisimport.contract.PartTiming;
-import io.apsisimport.handler.FinishImportHandler;
 import io.apsisimport.lambda.Env;
+import io.apsisimport.report.Summary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -69,7 +69,7 @@ public final class ImportMetrics {
    * The file's outcome: FAILED with an error; SKIPPED when it succeeded without a part to import
    * (an empty or header-only file whose route says onEmptyFile=skip); IMPORTED otherwise.
    */
-  public static Outcome outcome(FinishImportHandler.Summary summary) {
+  public static Outcome outcome(Summary summary) {
     if (summary.error() != null || !"SUCCEEDED".equals(summary.status())) {
       return Outcome.FAILED;
     }
@@ -77,7 +77,7 @@ public final class ImportMetrics {
   }
 
   /** A finished file's metrics; {@code parts}: its parts' results (with their timings). */
-  public static Emf file(String namespace, FinishImportHandler.Summary summary, List<PartResult> parts, Instant now) {
+  public static Emf file(String namespace, Summary summary, List<PartResult> parts, Instant now) {
     Outcome outcome = outcome(summary);
     var emf = Emf.document(namespace, now).dimension(ROUTE, summary.route());
     if (outcome == Outcome.FAILED) {
