@@ -1,5 +1,7 @@
 package io.apsisimport.contract;
 
+import io.apsisimport.apsis.Outcome;
+
 /**
  * What became of one part, as the file's Map state collects it: the part's execution output
  * ("Part imported": import id, APSIS's final status and counts, and its {@link PartTiming} for the
@@ -27,7 +29,7 @@ public record PartResult(
   }
 
   public boolean completed() {
-    return "COMPLETED".equals(outcome);
+    return Outcome.COMPLETED.name().equals(outcome);
   }
 
   /** This result with the details its failure Cause carries filled in where the result has none. */

@@ -12,6 +12,7 @@ import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.lambda.Log;
 import io.apsisimport.lambda.TaskTokenCallback;
 import io.apsisimport.lambda.Wiring;
+import io.apsisimport.report.Summary;
 import io.apsisimport.route.InvalidRoutesException;
 import io.apsisimport.route.Route;
 import io.apsisimport.route.RoutesSource;
@@ -169,7 +170,7 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
 
   private Map<String, Object> leave(Input in, Context context) {
     String route = in.route() != null ? in.route() : requireFeed(in).route();
-    boolean succeeded = "SUCCEEDED".equals(in.status());
+    boolean succeeded = Summary.SUCCEEDED.equals(in.status());
     var outcome = feeds.leave(route, in.executionArn(), succeeded, in.error(), in.cause());
     // The file's end is written: nothing after this line may fail it (wake-ups are best effort).
     int woken = wake(route, context);

@@ -70,7 +70,7 @@ public final class ImportMetrics {
    * (an empty or header-only file whose route says onEmptyFile=skip); IMPORTED otherwise.
    */
   public static Outcome outcome(Summary summary) {
-    if (summary.error() != null || !"SUCCEEDED".equals(summary.status())) {
+    if (summary.error() != null || !Summary.SUCCEEDED.equals(summary.status())) {
       return Outcome.FAILED;
     }
     return summary.parts() == null || summary.parts().isEmpty() ? Outcome.SKIPPED : Outcome.IMPORTED;
