@@ -47,8 +47,8 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
   }
 
   public QueueFeedHandler(Wiring wiring) {
-    this(wiring.feeds(), wiring.routes(), new DryRunKeys(wiring.env().optional("VALIDATE_PREFIX", "validate/"),
-        wiring.env().optional("LANDING_PREFIX", "inbox/")), TaskTokenCallback.of(wiring.sfn()));
+    this(wiring.feeds(), wiring.routes(), new DryRunKeys(wiring.settings().validatePrefix(),
+        wiring.settings().landingPrefix()), TaskTokenCallback.of(wiring.sfn()));
   }
 
   public QueueFeedHandler(FeedQueue feeds, RoutesSource routes, DryRunKeys keys, TaskTokenCallback wakeups) {

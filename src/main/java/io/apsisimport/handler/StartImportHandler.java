@@ -35,7 +35,7 @@ public final class StartImportHandler extends JsonHandler<StartImportHandler.S3E
   }
 
   public StartImportHandler(Wiring wiring) {
-    this(wiring.sfn(), wiring.env().required("STATE_MACHINE_ARN"), wiring.env().optional("LANDING_PREFIX", "inbox/"),
+    this(wiring.sfn(), wiring.env().required("STATE_MACHINE_ARN"), wiring.settings().landingPrefix(),
         wiring.env().optional("VALIDATE_PREFIX", ""));
   }
 

@@ -41,13 +41,8 @@ public final class ValidateFileHandler extends JsonHandler<ValidateFileHandler.I
 
   public ValidateFileHandler(Wiring wiring) {
     this(wiring.s3(), new DryRun(wiring.s3(), wiring.routes(),
-        wiring.env().longValue("MAX_PART_BYTES", PreflightFileHandler.APSIS_MAX_FILE_BYTES, 1024,
-            PreflightFileHandler.APSIS_MAX_FILE_BYTES),
-        new ExpansionLimits(
-            wiring.env().longValue("MAX_DECOMPRESSED_BYTES", ExpansionLimits.DEFAULTS.maxBytes(), 1, 5_000_000_000L),
-            wiring.env().longValue("MAX_COMPRESSION_RATIO", ExpansionLimits.DEFAULTS.maxRatio(), 2, 100_000))),
-        new DryRunKeys(wiring.env().optional("VALIDATE_PREFIX", "validate/"),
-            wiring.env().optional("LANDING_PREFIX", "inbox/")), wiring.clock());
+        wiring.settings().maxPartBytes(), wiring.settings().expansionLimits()),
+        new DryRunKeys(wiring.settings().validatePrefix(), wiring.settings().landingPrefix()), wiring.clock());
   }
 
   public ValidateFileHandler(S3Client s3, DryRun dryRun, DryRunKeys keys, Clock clock) {

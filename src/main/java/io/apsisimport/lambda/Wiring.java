@@ -64,6 +64,7 @@ public final class Wiring {
   static final Duration AWS_CALL_TIMEOUT = Duration.ofSeconds(20);
 
   private final Env env;
+  private final Settings settings;
   private final Region region;
   private final Optional<URI> endpoint;
   private final Jitter jitter;
@@ -99,6 +100,7 @@ public final class Wiring {
   /** {@code crac}: where the SnapStart hooks are registered; both given by tests. */
   Wiring(Env env, org.crac.Context<Resource> crac, Jitter jitter) {
     this.env = env;
+    this.settings = new Settings(env);
     this.jitter = jitter;
     this.region = Region.of(env.optional("AWS_REGION", "eu-west-1"));
     this.endpoint = Optional.ofNullable(env.optional("AWS_ENDPOINT_URL", null)).map(URI::create);
@@ -111,6 +113,11 @@ public final class Wiring {
 
   public Env env() {
     return env;
+  }
+
+  /** The handlers' tunables, read from {@link #env()}. */
+  public Settings settings() {
+    return settings;
   }
 
   /**
@@ -156,7 +163,7 @@ public final class Wiring {
   }
 
   public RoutesSource routes() {
-    return new RoutesSource(s3(S3Calls.READ), env.optional("ROUTES_KEY", "config/routes.json"));
+    return new RoutesSource(s3(S3Calls.READ), settings.routesKey());
   }
 
   public PresignedPostUploader uploader() {
@@ -169,7 +176,7 @@ public final class Wiring {
 
   /** When to check an import's status (POLL_INTERVAL_SECONDS: the interval when nothing better is known). */
   public PollSchedule pollSchedule() {
-    return new PollSchedule(Duration.ofSeconds(env.longValue("POLL_INTERVAL_SECONDS", 30, 1, 3600)));
+    return new PollSchedule(settings.pollInterval());
   }
 
   /** The random source of every back-off this wiring builds; re-seeded after a SnapStart restore. */
