@@ -23,25 +23,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.crac.Core;
 import org.crac.Resource;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
 /**
  * Builds the real collaborators once per container from the environment (template.yaml sets it;
@@ -268,6 +262,9 @@ public final class Wiring {
     primers.add(primer);
   }
 
+  /** The port the last priming's endpoint listened on (0: none yet), for the tests that check nothing stays connected. */
+  volatile int lastPrimingPort;
+
   /**
    * Before the snapshot: what the first invocation would load, build and compile. Every client the
    * handler asked for runs the calls this project makes with it against a {@link PrimingEndpoint} of
@@ -275,9 +272,6 @@ public final class Wiring {
    * then the handler's own primers run (the upload relay). Nothing is sent anywhere else, no
    * credential is read, and the endpoint is closed before the snapshot.
    */
-  /** The port the last priming's endpoint listened on (0: none yet), for the tests that check nothing stays connected. */
-  volatile int lastPrimingPort;
-
   void prime() throws Exception {
     long started = System.nanoTime();
     int requests;
@@ -289,13 +283,13 @@ public final class Wiring {
         SdkPriming.Scope redirected = sdkPriming.redirect(endpoint.uri())) {
       PrimingAnswers a = answers.get();
       lastPrimingPort = endpoint.port();
-      sfn.ifBuilt(c -> primeSfn(c, a));
-      dynamo.ifBuilt(c -> primeDynamo(c, a));
+      sfn.ifBuilt(c -> ClientPriming.sfn(c, a));
+      dynamo.ifBuilt(c -> ClientPriming.dynamo(c, a));
       java.util.Set<S3Calls> calls;
       synchronized (s3Calls) {
         calls = java.util.EnumSet.copyOf(s3Calls.isEmpty() ? java.util.EnumSet.of(S3Calls.READ) : s3Calls);
       }
-      s3.ifBuilt(c -> primeS3(c, calls, a));
+      s3.ifBuilt(c -> ClientPriming.s3(c, calls, a));
       secretsManager.ifBuilt(c -> c.getSecretValue(b -> b.secretId("priming")));
       credentials.ifBuilt(c -> SdkPriming.primeCredentialsChain()); // built with the first SDK client
       apsis.ifBuilt(c -> c.prime(endpoint.uri()));
@@ -308,107 +302,5 @@ public final class Wiring {
         "priming", "part", 0);
     Log.info(null, "SnapStart priming done", "millis", (System.nanoTime() - started) / 1_000_000,
         "requests", requests);
-  }
-
-  private static void primeSfn(SfnClient c, PrimingAnswers answers) {
-    String arn = "arn:aws:states:eu-west-1:000000000000:execution:priming:priming";
-    c.describeExecution(b -> b.executionArn(arn));
-    c.startExecution(b -> b.stateMachineArn(arn).name("priming").input("{}"));
-    answers.failNext(PrimingAnswers.sfnExecutionExists());
-    expect(ExecutionAlreadyExistsException.class, () -> c.startExecution(b -> b.stateMachineArn(arn).name("priming")));
-    c.sendTaskSuccess(b -> b.taskToken("priming").output("{}"));
-  }
-
-  private static void primeDynamo(DynamoDbClient c, PrimingAnswers answers) {
-    Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("priming"), "sk", AttributeValue.fromS("priming"));
-    c.query(b -> b.tableName("priming").consistentRead(true).keyConditionExpression("#pk = :pk")
-        .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p"))));
-    c.updateItem(b -> b.tableName("priming").key(key).updateExpression("SET #v = :v").conditionExpression("#v = :w")
-        .expressionAttributeNames(Map.of("#v", "v"))
-        .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"), ":w", AttributeValue.fromN("0"))));
-    c.putItem(b -> b.tableName("priming").item(key).conditionExpression("attribute_not_exists(pk)"));
-    answers.failNext(PrimingAnswers.dynamoConditionFailed());
-    expect(ConditionalCheckFailedException.class, () -> c.putItem(b -> b.tableName("priming").item(key)
-        .conditionExpression("attribute_not_exists(pk)")));
-    c.deleteItem(b -> b.tableName("priming").key(key));
-    c.scanPaginator(b -> b.tableName("priming")).items().forEach(item -> { });
-    c.queryPaginator(b -> b.tableName("priming").consistentRead(true).keyConditionExpression("#pk = :pk")
-        .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p"))))
-        .items().forEach(item -> { });
-  }
-
-  private static void primeS3(S3Client c, java.util.Set<S3Calls> calls, PrimingAnswers answers) {
-    if (calls.contains(S3Calls.READ)) {
-      c.headObject(b -> b.bucket("priming").key("priming.csv").ifMatch("\"priming\""));
-      try (var in = c.getObject(b -> b.bucket("priming").key("priming.csv").ifMatch("\"priming\"")
-          .range("bytes=0-4095"))) {
-        in.transferTo(java.io.OutputStream.nullOutputStream());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      c.getObjectAsBytes(b -> b.bucket("priming").key("config/priming.json"));
-      answers.failNext(PrimingAnswers.s3PreconditionFailed());
-      expect(S3Exception.class, () -> c.getObjectAsBytes(b -> b.bucket("priming").key("priming.csv")
-          .ifMatch("\"priming\"")));
-    }
-    if (calls.contains(S3Calls.WRITE)) {
-      c.putObject(b -> b.bucket("priming").key("reports/priming.json").contentType("application/json"),
-          RequestBody.fromString("{}"));
-    }
-    if (calls.contains(S3Calls.COPY)) {
-      c.copyObject(b -> b.sourceBucket("priming").sourceKey("priming.csv").destinationBucket("priming")
-          .destinationKey("archive/priming.csv").copySourceIfMatch("\"priming\""));
-      answers.failNext(PrimingAnswers.s3PreconditionFailed());
-      expect(S3Exception.class, () -> c.copyObject(b -> b.sourceBucket("priming").sourceKey("priming.csv")
-          .destinationBucket("priming").destinationKey("archive/priming.csv").copySourceIfMatch("\"priming\"")));
-    }
-    if (calls.contains(S3Calls.DELETE)) {
-      c.deleteObject(b -> b.bucket("priming").key("priming.csv"));
-    }
-    if (calls.contains(S3Calls.MULTIPART)) {
-      String upload = c.createMultipartUpload(b -> b.bucket("priming").key("work/priming.csv")).uploadId();
-      String etag = c.uploadPart(b -> b.bucket("priming").key("work/priming.csv").uploadId(upload).partNumber(1),
-          RequestBody.fromBytes(new byte[1024])).eTag();
-      c.completeMultipartUpload(b -> b.bucket("priming").key("work/priming.csv").uploadId(upload)
-          .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(etag))));
-      c.abortMultipartUpload(b -> b.bucket("priming").key("work/priming.csv").uploadId(upload));
-    }
-  }
-
-  /** Runs a priming call that is meant to fail with {@code type}: the typed error's path is primed. */
-  private static void expect(Class<? extends RuntimeException> type, Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      if (!type.isInstance(e)) {
-        throw e;
-      }
-      return;
-    }
-    throw new IllegalStateException("priming expected " + type.getSimpleName());
-  }
-
-  /** A value built at first use, once. */
-  private static final class Memo<T> implements Supplier<T> {
-    private final Supplier<T> factory;
-    private T value;
-
-    Memo(Supplier<T> factory) {
-      this.factory = factory;
-    }
-
-    @Override
-    public synchronized T get() {
-      if (value == null) {
-        value = factory.get();
-      }
-      return value;
-    }
-
-    synchronized void ifBuilt(java.util.function.Consumer<T> action) {
-      if (value != null) {
-        action.accept(value);
-      }
-    }
   }
 }
