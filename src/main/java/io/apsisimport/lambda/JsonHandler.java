@@ -29,6 +29,7 @@ import java.util.Map;
  * snapshot ({@link SnapStartHooks}), so the first invocation after a restore does not pay for it.
  */
 public abstract class JsonHandler<I, O> implements RequestStreamHandler {
+  /** The functions' one mapper: handlers, the contract records and the reports read and write with it. */
   public static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
       .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
