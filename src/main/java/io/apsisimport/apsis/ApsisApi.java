@@ -10,6 +10,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 public interface ApsisApi {
 
     /**
+     * The largest file APSIS One takes in one import (its documented upload limit): the largest part
+     * this stack sends, and the default and bound of MaxPartBytes.
+     */
+    long MAX_FILE_BYTES = 50_000_000L;
+
+    /**
      * Requests a profile import ({@code POST /v2/audience/sections/{section}/imports}). The
      * specification is sent as given. Repeated after 429, 5xx, timeouts and dropped connections: a
      * request only reserves an upload, so a repeat cannot import data twice; at worst it leaves an

@@ -1,5 +1,6 @@
 package io.apsisimport.csv;
 
+import io.apsisimport.apsis.ApsisApi;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.Set;
 public record ScanOptions(long maxPartBytes, Set<String> requiredColumns) {
 
     /** APSIS One's maximum import file size. */
-    public static final long DEFAULT_MAX_PART_BYTES = 50_000_000L;
+    public static final long DEFAULT_MAX_PART_BYTES = ApsisApi.MAX_FILE_BYTES;
 
     public ScanOptions {
         if (maxPartBytes <= 0) {

@@ -1,6 +1,10 @@
 package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Wiring;
+import io.apsisimport.metrics.ImportMetrics;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotDecision;
 import io.apsisimport.slots.SlotOwner;

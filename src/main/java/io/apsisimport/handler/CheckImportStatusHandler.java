@@ -4,7 +4,15 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.apsisimport.apsis.ApsisApi;
 import io.apsisimport.apsis.ImportStatus;
+import io.apsisimport.apsis.ImportTimedOutException;
 import io.apsisimport.apsis.Outcome;
+import io.apsisimport.apsis.UploadArrival;
+import io.apsisimport.contract.PartFailure;
+import io.apsisimport.lambda.AwsErrors;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Settings;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.slots.DurationModel;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotLostException;
@@ -31,7 +39,7 @@ import java.util.Locale;
 public final class CheckImportStatusHandler
     extends JsonHandler<CheckImportStatusHandler.Input, CheckImportStatusHandler.Output> {
   /** The longest ImportTimeoutSeconds the template allows (HistoryBudgetTest budgets for it). */
-  public static final long MAX_IMPORT_TIMEOUT_SECONDS = 172_800;
+  public static final long MAX_IMPORT_TIMEOUT_SECONDS = Settings.MAX_IMPORT_TIMEOUT_SECONDS;
 
   private final ApsisApi apsis;
   private final ImportSlots slots;
@@ -46,10 +54,8 @@ public final class CheckImportStatusHandler
 
   public CheckImportStatusHandler(Wiring wiring) {
     this(wiring.apsis(), wiring.slots(), wiring.clock(),
-        Duration.ofSeconds(wiring.env().longValue("IMPORT_TIMEOUT_SECONDS", 21_600, 60, MAX_IMPORT_TIMEOUT_SECONDS)),
-        wiring.pollSchedule(),
-        new UploadArrival(Duration.ofSeconds(wiring.env().longValue("UPLOAD_ARRIVAL_WAIT_SECONDS", 300,
-            UploadArrival.MIN_WAIT_SECONDS, UploadArrival.MAX_WAIT_SECONDS))));
+        wiring.settings().importTimeout(), wiring.pollSchedule(),
+        new UploadArrival(wiring.settings().uploadArrivalWait()));
   }
 
   public CheckImportStatusHandler(ApsisApi apsis, ImportSlots slots, Clock clock, Duration timeout,
@@ -219,7 +225,7 @@ public final class CheckImportStatusHandler
           "execution", in.executionArn());
     } catch (RuntimeException e) {
       Log.warn(context, "could not record how long the import took", "key", in.key(), "part", in.part(),
-          "importId", in.importId(), "error", SlotWakeups.describe(e, null), "execution", in.executionArn());
+          "importId", in.importId(), "error", AwsErrors.describe(e, null), "execution", in.executionArn());
     }
   }
 

@@ -2,10 +2,18 @@ package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.apsis.ApsisApi;
+import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.HeaderRef;
+import io.apsisimport.contract.PartPlan;
 import io.apsisimport.csv.CsvScanner;
+import io.apsisimport.csv.EmptyFileException;
 import io.apsisimport.csv.FieldSelectors;
 import io.apsisimport.csv.ScanOptions;
 import io.apsisimport.csv.ScanResult;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.FileReplacedException;
 import io.apsisimport.landing.LandingFiles;
@@ -39,7 +47,7 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
    * APSIS takes at most "50 MB" per import file; read as 50,000,000 bytes, the smaller reading, so no
    * part can fail for real that passed here. template.yaml's MaxPartBytes has the same MaxValue.
    */
-  public static final long APSIS_MAX_FILE_BYTES = 50_000_000L;
+  public static final long APSIS_MAX_FILE_BYTES = ApsisApi.MAX_FILE_BYTES;
 
   private final S3Client s3;
   private final LandingFiles files;
@@ -53,10 +61,7 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
 
   public PreflightFileHandler(Wiring wiring) {
     this(wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.MULTIPART), wiring.routes(),
-        wiring.env().longValue("MAX_PART_BYTES", APSIS_MAX_FILE_BYTES, 1024, APSIS_MAX_FILE_BYTES),
-        new ExpansionLimits(
-            wiring.env().longValue("MAX_DECOMPRESSED_BYTES", ExpansionLimits.DEFAULTS.maxBytes(), 1, 5_000_000_000L),
-            wiring.env().longValue("MAX_COMPRESSION_RATIO", ExpansionLimits.DEFAULTS.maxRatio(), 2, 100_000)));
+        wiring.settings().maxPartBytes(), wiring.settings().expansionLimits());
   }
 
   public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes) {

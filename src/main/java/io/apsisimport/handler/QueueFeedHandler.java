@@ -3,9 +3,16 @@ package io.apsisimport.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.apsisimport.contract.FeedState;
 import io.apsisimport.dryrun.DryRunKeys;
 import io.apsisimport.feed.FeedQueue;
 import io.apsisimport.feed.FeedTurn;
+import io.apsisimport.lambda.AwsErrors;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.TaskTokenCallback;
+import io.apsisimport.lambda.Wiring;
+import io.apsisimport.report.Summary;
 import io.apsisimport.route.InvalidRoutesException;
 import io.apsisimport.route.Route;
 import io.apsisimport.route.RoutesSource;
@@ -40,8 +47,8 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
   }
 
   public QueueFeedHandler(Wiring wiring) {
-    this(wiring.feeds(), wiring.routes(), new DryRunKeys(wiring.env().optional("VALIDATE_PREFIX", "validate/"),
-        wiring.env().optional("LANDING_PREFIX", "inbox/")), TaskTokenCallback.of(wiring.sfn()));
+    this(wiring.feeds(), wiring.routes(), new DryRunKeys(wiring.settings().validatePrefix(),
+        wiring.settings().landingPrefix()), TaskTokenCallback.of(wiring.sfn()));
   }
 
   public QueueFeedHandler(FeedQueue feeds, RoutesSource routes, DryRunKeys keys, TaskTokenCallback wakeups) {
@@ -163,7 +170,7 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
 
   private Map<String, Object> leave(Input in, Context context) {
     String route = in.route() != null ? in.route() : requireFeed(in).route();
-    boolean succeeded = "SUCCEEDED".equals(in.status());
+    boolean succeeded = Summary.SUCCEEDED.equals(in.status());
     var outcome = feeds.leave(route, in.executionArn(), succeeded, in.error(), in.cause());
     // The file's end is written: nothing after this line may fail it (wake-ups are best effort).
     int woken = wake(route, context);
@@ -203,7 +210,7 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
       tokens = feeds.wakeable(route);
     } catch (RuntimeException e) {
       Log.warn(context, "could not look for the next file of the feed; it asks again after its back-off", "route",
-          route, "error", SlotWakeups.describe(e, null));
+          route, "error", AwsErrors.describe(e, null));
       return 0;
     }
     int woken = 0;
@@ -214,7 +221,7 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
         }
       } catch (RuntimeException e) {
         Log.warn(context, "could not wake the next file of the feed; it asks again after its back-off", "route",
-            route, "error", SlotWakeups.describe(e, token));
+            route, "error", AwsErrors.describe(e, token));
       }
     }
     return woken;

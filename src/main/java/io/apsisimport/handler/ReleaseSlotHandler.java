@@ -2,6 +2,12 @@ package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.apsisimport.contract.PartFailure;
+import io.apsisimport.contract.StepError;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.TaskTokenCallback;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.ReleaseReason;
 import io.apsisimport.slots.SlotOwner;

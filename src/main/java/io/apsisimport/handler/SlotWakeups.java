@@ -1,9 +1,11 @@
 package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.apsisimport.lambda.AwsErrors;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.TaskTokenCallback;
 import io.apsisimport.slots.ImportSlots;
 import java.util.List;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
@@ -32,7 +34,7 @@ final class SlotWakeups {
       tokens = slots.waitersToWake();
     } catch (RuntimeException e) {
       Log.warn(context, "could not look for slot waiters to wake; they come back after their back-off",
-          "error", describe(e, null));
+          "error", AwsErrors.describe(e, null));
       return 0;
     }
     int woken = 0;
@@ -43,20 +45,9 @@ final class SlotWakeups {
         }
       } catch (RuntimeException e) {
         Log.warn(context, "could not wake a slot waiter; it comes back after its back-off", "error",
-            describe(e, token));
+            AwsErrors.describe(e, token));
       }
     }
     return woken;
-  }
-
-  /** Error code and message, without the task token (a bearer credential for that task). */
-  static String describe(RuntimeException e, String token) {
-    String code = e instanceof AwsServiceException aws && aws.awsErrorDetails() != null
-        && aws.awsErrorDetails().errorCode() != null ? aws.awsErrorDetails().errorCode() : e.getClass().getSimpleName();
-    String message = String.valueOf(e.getMessage());
-    if (token != null && !token.isEmpty()) {
-      message = message.replace(token, "<task token>");
-    }
-    return code + ": " + message;
   }
 }

@@ -3,6 +3,9 @@ package io.apsisimport.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Wiring;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,7 +35,7 @@ public final class StartImportHandler extends JsonHandler<StartImportHandler.S3E
   }
 
   public StartImportHandler(Wiring wiring) {
-    this(wiring.sfn(), wiring.env().required("STATE_MACHINE_ARN"), wiring.env().optional("LANDING_PREFIX", "inbox/"),
+    this(wiring.sfn(), wiring.env().required("STATE_MACHINE_ARN"), wiring.settings().landingPrefix(),
         wiring.env().optional("VALIDATE_PREFIX", ""));
   }
 

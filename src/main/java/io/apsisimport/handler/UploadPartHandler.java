@@ -3,6 +3,13 @@ package io.apsisimport.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.contract.HeaderRef;
+import io.apsisimport.contract.PartPlan;
+import io.apsisimport.lambda.AwsErrors;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.PrimingAnswers;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles;
 import io.apsisimport.slots.DurationModel;
@@ -172,7 +179,7 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
       return slots.durations().estimate(rows, bytes).orElse(null);
     } catch (RuntimeException e) {
       Log.warn(context, "could not read how long APSIS's imports took: checking at the poll interval", "key", in.key(),
-          "part", in.part().index(), "error", SlotWakeups.describe(e, null), "execution", in.executionArn());
+          "part", in.part().index(), "error", AwsErrors.describe(e, null), "execution", in.executionArn());
       return null;
     }
   }

@@ -1,12 +1,17 @@
 package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.apsisimport.contract.FeedState;
 import io.apsisimport.dryrun.DryRun;
 import io.apsisimport.dryrun.DryRunKeys;
 import io.apsisimport.dryrun.DryRunReport;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Log;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.landing.DropNames;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles;
+import io.apsisimport.report.FileReport;
 import io.apsisimport.source.ExpansionLimits;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,13 +41,8 @@ public final class ValidateFileHandler extends JsonHandler<ValidateFileHandler.I
 
   public ValidateFileHandler(Wiring wiring) {
     this(wiring.s3(), new DryRun(wiring.s3(), wiring.routes(),
-        wiring.env().longValue("MAX_PART_BYTES", PreflightFileHandler.APSIS_MAX_FILE_BYTES, 1024,
-            PreflightFileHandler.APSIS_MAX_FILE_BYTES),
-        new ExpansionLimits(
-            wiring.env().longValue("MAX_DECOMPRESSED_BYTES", ExpansionLimits.DEFAULTS.maxBytes(), 1, 5_000_000_000L),
-            wiring.env().longValue("MAX_COMPRESSION_RATIO", ExpansionLimits.DEFAULTS.maxRatio(), 2, 100_000))),
-        new DryRunKeys(wiring.env().optional("VALIDATE_PREFIX", "validate/"),
-            wiring.env().optional("LANDING_PREFIX", "inbox/")), wiring.clock());
+        wiring.settings().maxPartBytes(), wiring.settings().expansionLimits()),
+        new DryRunKeys(wiring.settings().validatePrefix(), wiring.settings().landingPrefix()), wiring.clock());
   }
 
   public ValidateFileHandler(S3Client s3, DryRun dryRun, DryRunKeys keys, Clock clock) {
@@ -83,7 +83,7 @@ public final class ValidateFileHandler extends JsonHandler<ValidateFileHandler.I
     Double duration = in.startedAt() == null ? null
         : Duration.between(OffsetDateTime.parse(in.startedAt()).toInstant(), now).toMillis() / 1000.0;
     DryRunReport report = checked.placed(copy == LandingFiles.Copy.COPIED ? target : null, reportKey, names.dropId(),
-        in.executionArn(), FinishImportHandler.consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration,
+        in.executionArn(), FileReport.consoleUrl(in.executionArn()), in.startedAt(), now.toString(), duration,
         note);
     try {
       s3.putObject(b -> b.bucket(file.bucket()).key(reportKey).contentType("application/json"),

@@ -1,5 +1,6 @@
 package io.apsisimport.landing;
 
+import io.apsisimport.apsis.ApsisApi;
 import java.text.NumberFormat;
 import java.util.Locale;
 
@@ -38,7 +39,7 @@ public final class Limits {
       throw new FileTooLargeException(key + " needs " + (parts == Long.MAX_VALUE ? "more than " + MAX_PARTS : parts)
           + " parts of at most " + grouped(maxPartBytes) + " bytes (MaxPartBytes); a file may have at most "
           + MAX_PARTS + " parts, i.e. about " + grouped(MAX_PARTS * maxPartBytes)
-          + " bytes at this MaxPartBytes. Raise MaxPartBytes (up to 50000000) or split the file.");
+          + " bytes at this MaxPartBytes. Raise MaxPartBytes (up to " + ApsisApi.MAX_FILE_BYTES + ") or split the file.");
     }
   }
 

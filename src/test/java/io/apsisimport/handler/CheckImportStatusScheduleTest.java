@@ -16,6 +16,8 @@ import io.apsisimport.apsis.ApsisApi;
 import io.apsisimport.apsis.Deadline;
 import io.apsisimport.apsis.ImportStatus;
 import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.lambda.FakeContext;
+import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.sim.MutableClock;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.MotoDynamo;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.local.MotoServer;
 import io.apsisimport.source.WorkObjects;
 import java.io.BufferedOutputStream;

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.apsisimport.contract.PartFailure;
+import io.apsisimport.contract.PartPlan;
+import io.apsisimport.contract.PartResult;
+import io.apsisimport.contract.StepError;
+import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.landing.DropNames;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.FileTooLargeException;

@@ -1,5 +1,6 @@
 package io.apsisimport.handler;
 
+import io.apsisimport.lambda.JsonHandler;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.apsisimport.lambda.Env;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.template.TemplateModel;
 import java.nio.file.Path;

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.apsisimport.contract.PartFailure;
+import io.apsisimport.contract.StepError;
+import io.apsisimport.lambda.JsonHandler;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

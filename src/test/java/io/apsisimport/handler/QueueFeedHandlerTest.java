@@ -11,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.apsisimport.contract.FeedState;
 import io.apsisimport.dryrun.DryRunKeys;
 import io.apsisimport.feed.FeedConfig;
 import io.apsisimport.feed.FeedProbe;
 import io.apsisimport.feed.FeedQueue;
+import io.apsisimport.lambda.FakeContext;
 import io.apsisimport.route.InvalidRoutesException;
 import io.apsisimport.route.RoutesSource;
 import io.apsisimport.slots.MotoDynamo;

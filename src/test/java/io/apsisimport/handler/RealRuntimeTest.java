@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.local.FunctionConfig;
 import io.apsisimport.local.LambdaRuntime;
 import io.apsisimport.local.MotoServer;

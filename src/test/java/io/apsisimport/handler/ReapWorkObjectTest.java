@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.iam.AwsCallRecorder;
+import io.apsisimport.lambda.Env;
+import io.apsisimport.lambda.FakeContext;
+import io.apsisimport.lambda.JsonHandler;
+import io.apsisimport.lambda.Wiring;
 import io.apsisimport.local.MotoServer;
 import io.apsisimport.source.WorkObjects;
 import java.io.ByteArrayInputStream;

@@ -15,6 +15,8 @@ import io.apsisimport.apsis.Deadline;
 import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportStatus;
 import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.lambda.FakeContext;
+import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.MotoDynamo;
 import io.apsisimport.slots.SlotDecision;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.apsisimport.dryrun.DryRun;
 import io.apsisimport.dryrun.DryRunKeys;
 import io.apsisimport.dryrun.DryRunReport;
+import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.landing.DropNames;
 import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.local.MotoServer;

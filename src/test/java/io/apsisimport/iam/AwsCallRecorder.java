@@ -59,7 +59,7 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
       // Secrets Manager, KMS, SQS, SNS, Lambda
       "SecretId", "VersionStage", "KeyId", "QueueUrl", "TopicArn", "FunctionName", "Qualifier");
 
-  /** io.apsisimport.handler.SdkPriming.HEADER (not visible from here): a priming request, not an AWS call. */
+  /** io.apsisimport.lambda.SdkPriming.HEADER (not visible from here): a priming request, not an AWS call. */
   static final String PRIMING_HEADER = "x-apsisimport-priming";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();

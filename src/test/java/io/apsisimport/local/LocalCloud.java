@@ -345,7 +345,7 @@ public final class LocalCloud implements AutoCloseable {
       String rule = STACK_NAME + "-capture-import-events";
       eventBridge.putRule(b -> b.name(rule).eventBusName(eventBusName)
           .eventPattern(JSON.createObjectNode().set("source", JSON.createArrayNode()
-              .add(io.apsisimport.handler.ImportEvent.SOURCE)).toString()));
+              .add(io.apsisimport.contract.ImportEvent.SOURCE)).toString()));
       eventBridge.putTargets(b -> b.rule(rule).eventBusName(eventBusName).targets(Target.builder().id("capture")
           .arn("arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + queue).build()));
 

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.apsisimport.handler.CheckImportStatusHandler;
+import io.apsisimport.apsis.UploadArrival;
 import io.apsisimport.feed.FeedConfig;
 import io.apsisimport.feed.FeedRules;
+import io.apsisimport.handler.CheckImportStatusHandler;
 import io.apsisimport.handler.PollSchedule;
-import io.apsisimport.handler.UploadArrival;
 import io.apsisimport.landing.Limits;
 import io.apsisimport.slots.ImportSlots;
 import io.apsisimport.slots.SlotsConfig;

@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.apsisimport.handler.Advice;
-import io.apsisimport.handler.FinishImportHandler;
-import io.apsisimport.handler.ImportEvent;
+import io.apsisimport.contract.ImportEvent;
+import io.apsisimport.report.Advice;
+import io.apsisimport.report.PartReport;
+import io.apsisimport.report.Summary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,23 +189,23 @@ class ImportEventContractTest {
     for (String example : List.of("events/import-succeeded.json", "events/import-failed.json", "events/import-skipped.json")) {
       JsonNode event = JSON.readTree(Files.readString(Path.of(example)));
       JsonNode d = event.path("detail");
-      var reports = new ArrayList<FinishImportHandler.PartReport>();
+      var reports = new ArrayList<PartReport>();
       for (int i = 0; i < d.path("parts").asInt(); i++) {
         boolean failed = i < d.path("parts_failed").asInt();
-        reports.add(new FinishImportHandler.PartReport(i + 1, 0, 0, 0, 0, 0, null, failed ? "not imported" : "completed",
+        reports.add(new PartReport(i + 1, 0, 0, 0, 0, 0, null, failed ? "not imported" : "completed",
             null, null, null, null, null, null, null));
       }
       var imports = new ArrayList<String>();
       d.path("imports").forEach(i -> imports.add(i.asText()));
       String bucket = d.path("bucket").asText();
-      var summary = new FinishImportHandler.Summary(d.path("key").asText(),
+      var summary = new Summary(d.path("key").asText(),
           "FAILED".equals(d.path("outcome").asText()) ? "FAILED" : "SUCCEEDED", text(d, "route"), text(d, "section"),
           d.path("rows").isNull() ? null : d.path("rows").asLong(), null, imports, d.path("profiles_found").asLong(),
           d.path("profiles_processed").asLong(), d.path("profiles_failed").asLong(), reports, text(d, "moved_to"),
           d.path("report").asText().substring(("s3://" + bucket + "/").length()), text(d, "drop_id"),
           text(d, "execution_arn"), text(d, "console_url"), text(d, "started_at"), text(d, "finished_at"),
           d.path("duration_seconds").isNull() ? null : d.path("duration_seconds").asDouble(), text(d, "failed_step"),
-          text(d, "error"), text(d, "cause"), text(d, "note"), null);
+          text(d, "error"), text(d, "cause"), text(d, "note"), null, null, null);
       ImportEvent made = ImportEvent.of(summary, bucket);
       assertEquals(event.path("detail-type").asText(), made.detailType(), example);
       assertEquals(d, JSON.readTree(JSON.writeValueAsString(made.detail())), example); // as text: same node types
@@ -256,13 +257,13 @@ class ImportEventContractTest {
     assertFalse(ImportEvent.safe("x".repeat(5000)).length() > 600);
   }
 
-  private static FinishImportHandler.Summary sample() {
-    var s = new FinishImportHandler.Summary("inbox/a.csv", "SUCCEEDED", "r", "s", 1L, 10L, List.of("i"), 1, 1, 0,
-        List.of(new FinishImportHandler.PartReport(1, 1, 1, 1, 0, 10, "i", "completed", 1L, 1L, 0L, null, null, null, "e")),
+  private static Summary sample() {
+    var s = new Summary("inbox/a.csv", "SUCCEEDED", "r", "s", 1L, 10L, List.of("i"), 1, 1, 0,
+        List.of(new PartReport(1, 1, 1, 1, 0, 10, "i", "completed", 1L, 1L, 0L, null, null, null, "e")),
         "archive/inbox/a.csv", "reports/inbox/a.csv.json", "d",
         "arn:aws:states:eu-west-1:123456789012:execution:x-import:a", "https://console", "2026-11-28T10:00:00Z",
-        "2026-11-28T10:01:00Z", 60.0, null, null, null, null, null);
-    return new FinishImportHandler.Summary(s.key(), s.status(), s.route(), s.section(), s.rows(), s.bytes(), s.imports(),
+        "2026-11-28T10:01:00Z", 60.0, null, null, null, null, null, null, null);
+    return new Summary(s.key(), s.status(), s.route(), s.section(), s.rows(), s.bytes(), s.imports(),
         s.profilesFound(), s.profilesProcessed(), s.profilesFailed(), s.parts(), s.movedTo(), s.report(), s.dropId(),
         s.executionArn(), s.consoleUrl(), s.startedAt(), s.finishedAt(), s.durationSeconds(), s.failedStep(), s.error(),
         s.cause(), s.note(), s.compressed(), s.feed(), ImportEvent.of(s, "bucket"));

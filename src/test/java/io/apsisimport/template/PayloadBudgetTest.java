@@ -5,19 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.HeaderRef;
+import io.apsisimport.contract.PartFailure;
+import io.apsisimport.contract.PartPlan;
+import io.apsisimport.contract.StepError;
 import io.apsisimport.dryrun.DryRunReport;
 import io.apsisimport.dryrun.Problem;
 import io.apsisimport.feed.FeedFailure;
 import io.apsisimport.feed.FeedRules;
-import io.apsisimport.handler.FeedState;
 import io.apsisimport.handler.FinishImportHandler;
-import io.apsisimport.handler.HeaderRef;
-import io.apsisimport.handler.PartFailure;
-import io.apsisimport.handler.PartPlan;
 import io.apsisimport.handler.PollSchedule;
 import io.apsisimport.handler.PreflightFileHandler;
 import io.apsisimport.handler.ReleaseSlotHandler;
-import io.apsisimport.handler.StepError;
 import io.apsisimport.landing.Limits;
 import io.apsisimport.route.RouteConfig;
 import java.lang.reflect.InvocationHandler;
@@ -235,7 +235,7 @@ class PayloadBudgetTest {
     // ARNs) and takes at most 256 KB.
     JsonNode event = JSON.valueToTree(summary).path("event");
     int entry = bytes(event.path("detail")) + event.path("detailType").asText().length()
-        + io.apsisimport.handler.ImportEvent.SOURCE.length() + 2 * FILE_EXECUTION.length();
+        + io.apsisimport.contract.ImportEvent.SOURCE.length() + 2 * FILE_EXECUTION.length();
     System.out.printf("the worst file's event: %d bytes (EventBridge takes %d per entry)%n", entry, STATE_LIMIT);
     assertTrue(entry <= BUDGET, "an event of " + entry + " bytes");
   }
@@ -290,7 +290,7 @@ class PayloadBudgetTest {
     state.put("failedStep", "Check import status");
     // "Did the file arrive?"'s last answer, with the longest status APSIS can be thought to send.
     state.set("arrival", JSON.valueToTree(new io.apsisimport.handler.CheckImportStatusHandler.Output("PENDING",
-        QUOTES.repeat(500), null, null, null, "2026-11-28T10:00:05.123456789Z", io.apsisimport.handler.UploadArrival.MAX_CHECKS,
+        QUOTES.repeat(500), null, null, null, "2026-11-28T10:00:05.123456789Z", io.apsisimport.apsis.UploadArrival.MAX_CHECKS,
         3600, null, false, false, "2026-11-28T10:00:05.123456789Z")));
     // Step Functions keeps 32,768 characters of a caught error's Cause; each can take 3 bytes.
     state.putObject("error").put("Error", "E".repeat(256)).put("Cause", "€".repeat(CAUSE_LIMIT));

@@ -127,7 +127,7 @@ class StateMachineContractTest {
 
   @Test
   void everyApplicationErrorNameIsAThrowableOfTheMainCode() throws URISyntaxException {
-    Path main = Path.of(io.apsisimport.handler.JsonHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path main = Path.of(io.apsisimport.lambda.JsonHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     var names = new TreeSet<String>();
     var problems = new ArrayList<String>();
     for (var d : definitions.values()) {

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.apsisimport.handler.FinishImportHandler;
-import io.apsisimport.handler.ImportMetrics;
-import io.apsisimport.handler.PartResult;
-import io.apsisimport.handler.PartTiming;
+import io.apsisimport.contract.PartResult;
+import io.apsisimport.contract.PartTiming;
 import io.apsisimport.metrics.EmfSpec;
+import io.apsisimport.metrics.ImportMetrics;
+import io.apsisimport.report.PartReport;
+import io.apsisimport.report.Summary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,15 +61,15 @@ class TemplateObservabilityTest {
     }
   }
 
-  private static FinishImportHandler.Summary summary(String status, String error, int parts) {
-    var reports = new ArrayList<FinishImportHandler.PartReport>();
+  private static Summary summary(String status, String error, int parts) {
+    var reports = new ArrayList<PartReport>();
     for (int i = 0; i < parts; i++) {
-      reports.add(new FinishImportHandler.PartReport(i + 1, 1, 1, 1, 0, 1, "i" + i, "completed", 1L, 1L, 0L, null, null,
+      reports.add(new PartReport(i + 1, 1, 1, 1, 0, 1, "i" + i, "completed", 1L, 1L, 0L, null, null,
           null, "p" + i));
     }
-    return new FinishImportHandler.Summary("inbox/a.csv", status, "newsletter", "s", 2L, 10L, List.of(), 2, 2, 0, reports,
+    return new Summary("inbox/a.csv", status, "newsletter", "s", 2L, 10L, List.of(), 2, 2, 0, reports,
         null, "reports/a.json", "d", "arn:aws:states:eu-west-1:123456789012:execution:x-import:a", "u",
-        "2026-11-28T10:00:00Z", "2026-11-28T10:05:00Z", 300.0, null, error, error, null, null);
+        "2026-11-28T10:00:00Z", "2026-11-28T10:05:00Z", 300.0, null, error, error, null, null, null, null);
   }
 
   /** The template's expression of the namespace: the functions' variable, the alarms', the dashboard's. */

@@ -2,9 +2,10 @@ package io.apsisimport.local.fn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.apsisimport.handler.FinishImportHandler;
-import io.apsisimport.handler.PartResult;
-import io.apsisimport.handler.PartTiming;
+import io.apsisimport.contract.PartResult;
+import io.apsisimport.contract.PartTiming;
+import io.apsisimport.report.PartReport;
+import io.apsisimport.report.Summary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -50,20 +51,20 @@ public final class MetricsProbe implements org.crac.Resource {
     return JSON.readTree(in);
   }
 
-  static FinishImportHandler.Summary summary(JsonNode in) {
+  static Summary summary(JsonNode in) {
     int parts = in.path("parts").asInt(3);
-    var reports = new ArrayList<FinishImportHandler.PartReport>();
+    var reports = new ArrayList<PartReport>();
     var imports = new ArrayList<String>();
     for (int i = 0; i < parts; i++) {
-      reports.add(new FinishImportHandler.PartReport(i + 1, 1, 100, 100, 0, 1000, "imp-" + i, "completed", 100L, 99L, 1L,
+      reports.add(new PartReport(i + 1, 1, 100, 100, 0, 1000, "imp-" + i, "completed", 100L, 99L, 1L,
           null, null, null, "p" + i));
       imports.add("imp-" + i);
     }
     String key = in.path("key").asText("inbox/bench.csv");
-    return new FinishImportHandler.Summary(key, "SUCCEEDED", in.path("route").asText("bench"), "section",
+    return new Summary(key, "SUCCEEDED", in.path("route").asText("bench"), "section",
         in.path("rows").asLong(300), 3000L, imports, 100L * parts, 99L * parts, parts, reports, "archive/" + key,
         "reports/" + key + ".json", "drop", "arn:aws:states:eu-west-1:123456789012:execution:bench-import:x",
-        "https://console", "2026-11-29T10:00:00Z", "2026-11-29T10:05:00Z", 300.0, null, null, null, null, null);
+        "https://console", "2026-11-29T10:00:00Z", "2026-11-29T10:05:00Z", 300.0, null, null, null, null, null, null, null);
   }
 
   static List<PartResult> parts(JsonNode in) {
