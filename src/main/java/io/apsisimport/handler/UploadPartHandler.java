@@ -135,9 +135,13 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
         ? new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null)
         : new DroppedFile(in.bucket(), in.readKey(), null, null, null, null);
     UploadResult result;
+    long opening = System.nanoTime();
+    long openMillis;
+    TimedInputStream timed;
     try (InputStream header = files.range(drop, in.header().offset(), in.header().offset() + in.header().length());
         InputStream records = files.range(drop, in.part().start(), in.part().end());
-        InputStream body = new SequenceInputStream(header, records)) {
+        InputStream body = timed = new TimedInputStream(new SequenceInputStream(header, records))) {
+      openMillis = (System.nanoTime() - opening) / 1_000_000;
       result = uploader.upload(ticket, fileName(SourceFormat.csvKey(in.key()), in.part().index(), in.partCount()),
           length, body);
     } catch (UploadOutcomeUnknownException e) {
@@ -158,7 +162,8 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
         : uploadedAt.plusMillis(Math.round((estimate.seconds() + estimate.deviation()) * 1000)));
     PollSchedule.Wait first = schedule.first(estimate);
     Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),
-        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "attempt", attempt, "estimateSeconds",
+        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "s3OpenMillis", openMillis,
+        "s3ReadMillis", timed.readNanos / 1_000_000, "attempt", attempt, "estimateSeconds",
         estimate == null ? null : Math.round(estimate.seconds()), "firstCheckSeconds", first.seconds(),
         "execution", in.executionArn());
     return new Output(result.bytesSent(), result.elapsed().toMillis(), attempt, uploadedAt.toString(),
@@ -205,6 +210,39 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
       uploader.upload(ticket, "priming.csv", header + RELAY_PRIMING_BYTES, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Counts the time spent waiting in {@code read} (S3's side of the relay), so that the upload's log
+   * line tells a slow source from a slow receiver: {@code millis - s3ReadMillis} is the time spent
+   * writing to APSIS and waiting for its answer.
+   */
+  private static final class TimedInputStream extends java.io.FilterInputStream {
+    long readNanos;
+
+    TimedInputStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      long t = System.nanoTime();
+      try {
+        return super.read();
+      } finally {
+        readNanos += System.nanoTime() - t;
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      long t = System.nanoTime();
+      try {
+        return super.read(b, off, len);
+      } finally {
+        readNanos += System.nanoTime() - t;
+      }
     }
   }
 

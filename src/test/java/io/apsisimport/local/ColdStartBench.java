@@ -30,6 +30,9 @@ public final class ColdStartBench {
   private static final String HELLO = "io.apsisimport.local.fn.HelloWorldHandler::handleRequest";
   private static final java.util.regex.Pattern UPLOADED =
       java.util.regex.Pattern.compile("file uploaded.*?millis\\\\?\":(\\d+)");
+  /** The same line's split of the upload: S3's two ranged GETs opened, then time spent waiting on S3's stream. */
+  private static final java.util.regex.Pattern UPLOADED_S3 =
+      java.util.regex.Pattern.compile("file uploaded.*?s3OpenMillis\\\\?\":(\\d+).*?s3ReadMillis\\\\?\":(\\d+)");
   /** Wiring's line at the end of its SnapStart priming (in init, before the runtime asks to be restored). */
   private static final java.util.regex.Pattern PRIMED =
       java.util.regex.Pattern.compile("\"message\":\"SnapStart priming done\",\"millis\":(\\d+)");
@@ -321,6 +324,8 @@ public final class ColdStartBench {
         // APSIS, without the first invocation's other work (clients, slot record, S3 HEAD).
         double uploadSeconds = cloud.logLines().stream().map(UPLOADED::matcher).filter(java.util.regex.Matcher::find)
             .mapToDouble(m -> Long.parseLong(m.group(1)) / 1000.0).findFirst().orElse(Double.NaN);
+        var split = cloud.logLines().stream().map(UPLOADED_S3::matcher).filter(java.util.regex.Matcher::find)
+            .findFirst();
         long t0 = System.nanoTime();
         String archived = cloud.dropNames(e).archived();
         cloud.s3().getObject(b -> b.bucket(cloud.bucket()).key(archived),
@@ -333,6 +338,13 @@ public final class ColdStartBench {
         System.out.printf("the relay's source alone: moto's S3 serves that object in %.2f s; the relay against the "
             + "slower of its two sides (moto, the simulator as curl sees it): %.2f%n", motoSeconds,
             Math.max(motoSeconds, curlSeconds) / uploadSeconds);
+        split.ifPresent(m -> {
+          double open = Long.parseLong(m.group(1)) / 1000.0;
+          double read = Long.parseLong(m.group(2)) / 1000.0;
+          System.out.printf("where the relay's time went: %.2f s opening the two ranged GETs (before the upload), then "
+              + "of the upload's %.2f s: %.2f s waiting on S3's stream (moto, the SDK's stream), %.2f s writing to the "
+              + "simulator and waiting for its answer%n", open, uploadSeconds, read, uploadSeconds - read);
+        });
       }
     } finally {
       Files.deleteIfExists(file);
