@@ -100,7 +100,8 @@ final class PrimingAnswers implements Function<Request, Answer> {
   private static Answer json(String target) {
     if (target.startsWith("secretsmanager.")) {
       return Answer.of(200, JSON_11, "{\"ARN\":\"arn:aws:secretsmanager:eu-west-1:000000000000:secret:priming-AbCdEf\","
-          + "\"Name\":\"priming\",\"VersionId\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"]}");
+          + "\"Name\":\"priming\",\"VersionId\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"],"
+          + "\"CreatedDate\":1.523477145713E9}"); // a timestamp as a JSON number, as Secrets Manager sends it
     }
     if (target.startsWith("DynamoDB_")) {
       // The attribute types the slots and feed records hold: strings, numbers, booleans, lists of numbers.

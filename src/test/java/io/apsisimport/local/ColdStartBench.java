@@ -36,6 +36,9 @@ public final class ColdStartBench {
   /** Wiring's line at the end of its SnapStart priming (in init, before the runtime asks to be restored). */
   private static final java.util.regex.Pattern PRIMED =
       java.util.regex.Pattern.compile("\"message\":\"SnapStart priming done\",\"millis\":(\\d+)");
+  /** The same line's CPU time of the priming (the whole JVM's, the JIT's threads included). */
+  private static final java.util.regex.Pattern PRIMED_CPU =
+      java.util.regex.Pattern.compile("\"message\":\"SnapStart priming done\".*?\"cpuMillis\":(\\d+)");
 
   public static void main(String[] args) throws Exception {
     Path home = Path.of(System.getProperty("apsisimport.home", ".")).toAbsolutePath().normalize();
@@ -50,6 +53,7 @@ public final class ColdStartBench {
     Row hello = hello(home, template);
     List<Row> rows = new ArrayList<>();
     Map<String, Double> priming = new java.util.HashMap<>();
+    Map<String, Long> primingCpu = new java.util.HashMap<>();
     var sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(300)));
     try (sim; var cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxEnvironmentsPerFunction(1))) {
       runFiles(cloud);
@@ -63,6 +67,8 @@ public final class ColdStartBench {
         rows.add(Row.of(fn, runtime.environmentStats(fn).get(0)));
         cloud.logLines(fn).stream().map(PRIMED::matcher).filter(java.util.regex.Matcher::find).findFirst()
             .ifPresent(m -> priming.put(fn, Double.parseDouble(m.group(1))));
+        cloud.logLines(fn).stream().map(PRIMED_CPU::matcher).filter(java.util.regex.Matcher::find).findFirst()
+            .ifPresent(m -> primingCpu.put(fn, Long.parseLong(m.group(1))));
       }
     }
     String loadAfter = loadAverage();
@@ -91,6 +97,17 @@ public final class ColdStartBench {
     for (Row r : rows) {
       double p = priming.getOrDefault(r.name, 0.0);
       System.out.printf("%-28s %6.0f ms %9.0f ms %6.1fx%n", r.name, p, r.init - p, (r.init - p) / hello.init);
+    }
+    System.out.println();
+    System.out.println("Init CPU without the priming's CPU (both the whole JVM's, from /proc; the priming's logged by"
+        + " Wiring), against hello-world's init CPU:");
+    System.out.printf("%-28s %10s %13s %16s %7s%n", "function", "init CPU", "priming CPU", "init-priming CPU",
+        "x hello");
+    for (Row r : rows) {
+      long all = r.jvmSnapshot == JvmProbe.Sample.ZERO ? r.jvmInit.cpuMillis() : r.jvmSnapshot.cpuMillis();
+      long p = primingCpu.getOrDefault(r.name, 0L);
+      System.out.printf("%-28s %7d ms %10d ms %13d ms %6.1fx%n", r.name, all, p, all - p,
+          (all - p) / (double) Math.max(1, hello.jvmInit.cpuMillis()));
     }
     System.out.println();
     System.out.println("The same environments by CPU time and classes loaded (all the JVM's threads, JIT and GC"
