@@ -201,8 +201,9 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
    */
   void primeRelay(URI endpoint) {
     var drop = new DroppedFile("priming", "priming/relay.csv", "priming", null, null, null);
-    var ticket = new ImportTicket("priming", endpoint.resolve(PrimingAnswers.UPLOAD_PATH),
-        List.of(new FormField("key", "priming")), null);
+    // Through its JSON form, as handle() reads it from the slot (the ticket's mapping is primed too).
+    var ticket = ImportTicket.fromJson(new ImportTicket("priming", endpoint.resolve(PrimingAnswers.UPLOAD_PATH),
+        List.of(new FormField("key", "priming")), Instant.parse("2100-01-01T00:00:00Z")).toJson());
     long header = 64;
     try (InputStream head = files.range(drop, 0, header);
         InputStream records = files.range(drop, header, header + RELAY_PRIMING_BYTES);
