@@ -199,8 +199,8 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
 
   /**
    * The relay's own path, before the SnapStart snapshot: {@link #RELAY_PRIMING_BYTES} streamed from
-   * two ranged S3 GETs into an upload form, as {@link #handle} does, both answered by the priming
-   * endpoint on loopback ({@link Wiring#prime}). The copy path gets compiled before the first file
+   * two ranged S3 GETs into an upload form, as {@link #handle} does for a later part (a first part
+   * is one GET, the same path), both answered by the priming endpoint on loopback ({@link Wiring#prime}). The copy path gets compiled before the first file
    * arrives. With a plain-http endpoint, the TLS of a real upload is not part of it.
    */
   void primeRelay(URI endpoint) {
