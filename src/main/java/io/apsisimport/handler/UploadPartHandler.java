@@ -142,9 +142,17 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
         ? new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null)
         : new DroppedFile(in.bucket(), in.readKey(), null, null, null, null);
     UploadResult result;
-    try (InputStream header = files.range(drop, in.header().offset(), in.header().offset() + in.header().length());
-        InputStream records = files.range(drop, in.part().start(), in.part().end());
-        InputStream body = new SequenceInputStream(header, records)) {
+    long opening = System.nanoTime();
+    long openMillis;
+    TimedInputStream timed;
+    // The first part follows its header line in the object: one ranged GET covers both (one request to S3
+    // instead of two for every file of one part); a later part needs the header's range and its own.
+    long headerEnd = in.header().offset() + in.header().length();
+    boolean adjacent = headerEnd == in.part().start();
+    try (InputStream header = adjacent ? InputStream.nullInputStream() : files.range(drop, in.header().offset(), headerEnd);
+        InputStream records = files.range(drop, adjacent ? in.header().offset() : in.part().start(), in.part().end());
+        InputStream body = timed = new TimedInputStream(new SequenceInputStream(header, records))) {
+      openMillis = (System.nanoTime() - opening) / 1_000_000;
       result = uploader.upload(ticket, fileName(SourceFormat.csvKey(in.key()), in.part().index(), in.partCount()),
           length, body);
     } catch (UploadOutcomeUnknownException e) {
@@ -165,7 +173,8 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
         : uploadedAt.plusMillis(Math.round((estimate.seconds() + estimate.deviation()) * 1000)));
     PollSchedule.Wait first = schedule.first(estimate);
     Log.info(context, "file uploaded", "key", in.key(), "part", in.part().index(), "importId", in.importId(),
-        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "attempt", attempt, "estimateSeconds",
+        "bytes", result.bytesSent(), "millis", result.elapsed().toMillis(), "s3OpenMillis", openMillis,
+        "s3ReadMillis", timed.readNanos / 1_000_000, "attempt", attempt, "estimateSeconds",
         estimate == null ? null : Math.round(estimate.seconds()), "firstCheckSeconds", first.seconds(),
         "execution", in.executionArn());
     return new Output(result.bytesSent(), result.elapsed().toMillis(), attempt, uploadedAt.toString(),
@@ -197,14 +206,15 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
 
   /**
    * The relay's own path, before the SnapStart snapshot: {@link #RELAY_PRIMING_BYTES} streamed from
-   * two ranged S3 GETs into an upload form, as {@link #handle} does, both answered by the priming
-   * endpoint on loopback ({@link Wiring#prime}). The copy path gets compiled before the first file
+   * two ranged S3 GETs into an upload form, as {@link #handle} does for a later part (a first part
+   * is one GET, the same path), both answered by the priming endpoint on loopback ({@link Wiring#prime}). The copy path gets compiled before the first file
    * arrives. With a plain-http endpoint, the TLS of a real upload is not part of it.
    */
   void primeRelay(URI endpoint) {
     var drop = new DroppedFile("priming", "priming/relay.csv", "priming", null, null, null);
-    var ticket = new ImportTicket("priming", endpoint.resolve(PrimingAnswers.UPLOAD_PATH),
-        List.of(new FormField("key", "priming")), null);
+    // Through its JSON form, as handle() reads it from the slot (the ticket's mapping is primed too).
+    var ticket = ImportTicket.fromJson(new ImportTicket("priming", endpoint.resolve(PrimingAnswers.UPLOAD_PATH),
+        List.of(new FormField("key", "priming")), Instant.parse("2100-01-01T00:00:00Z")).toJson());
     long header = 64;
     try (InputStream head = files.range(drop, 0, header);
         InputStream records = files.range(drop, header, header + RELAY_PRIMING_BYTES);
@@ -212,6 +222,39 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
       uploader.upload(ticket, "priming.csv", header + RELAY_PRIMING_BYTES, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Counts the time spent waiting in {@code read} (S3's side of the relay), so that the upload's log
+   * line tells a slow source from a slow receiver: {@code millis - s3ReadMillis} is the time spent
+   * writing to APSIS and waiting for its answer.
+   */
+  private static final class TimedInputStream extends java.io.FilterInputStream {
+    long readNanos;
+
+    TimedInputStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      long t = System.nanoTime();
+      try {
+        return super.read();
+      } finally {
+        readNanos += System.nanoTime() - t;
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      long t = System.nanoTime();
+      try {
+        return super.read(b, off, len);
+      } finally {
+        readNanos += System.nanoTime() - t;
+      }
     }
   }
 

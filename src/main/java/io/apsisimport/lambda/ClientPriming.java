@@ -33,6 +33,7 @@ final class ClientPriming {
     Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("priming"), "sk", AttributeValue.fromS("priming"));
     c.query(b -> b.tableName("priming").consistentRead(true).keyConditionExpression("#pk = :pk")
         .expressionAttributeNames(Map.of("#pk", "pk")).expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("p"))));
+    c.getItem(b -> b.tableName("priming").consistentRead(true).key(key)).item().get("l").l();
     c.updateItem(b -> b.tableName("priming").key(key).updateExpression("SET #v = :v").conditionExpression("#v = :w")
         .expressionAttributeNames(Map.of("#v", "v"))
         .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("1"), ":w", AttributeValue.fromN("0"))));

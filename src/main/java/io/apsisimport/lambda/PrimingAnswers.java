@@ -43,8 +43,18 @@ public final class PrimingAnswers implements Function<Request, Answer> {
   }
 
   static Answer dynamoConditionFailed() {
-    return Answer.of(400, JSON_10, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
+    return dynamo(400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
         + "\"message\":\"The conditional request failed\"}");
+  }
+
+  /**
+   * A DynamoDB answer as AWS sends it: with the CRC32 of its body in {@code x-amz-crc32}, which the
+   * SDK checks while it reads the body (its checksum stream is otherwise loaded in the first invocation).
+   */
+  private static Answer dynamo(int status, String body) {
+    var crc = new java.util.zip.CRC32();
+    crc.update(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return Answer.of(status, JSON_10, body).with("x-amz-crc32", Long.toString(crc.getValue()));
   }
 
   static Answer sfnExecutionExists() {
@@ -90,11 +100,20 @@ public final class PrimingAnswers implements Function<Request, Answer> {
   private static Answer json(String target) {
     if (target.startsWith("secretsmanager.")) {
       return Answer.of(200, JSON_11, "{\"ARN\":\"arn:aws:secretsmanager:eu-west-1:000000000000:secret:priming-AbCdEf\","
-          + "\"Name\":\"priming\",\"VersionId\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"]}");
+          + "\"Name\":\"priming\",\"VersionId\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"],"
+          + "\"CreatedDate\":1.523477145713E9}"); // a timestamp as a JSON number, as Secrets Manager sends it
     }
-    if (target.endsWith(".Query") || target.endsWith(".Scan")) {
-      return Answer.of(200, JSON_10, "{\"Items\":[{\"pk\":{\"S\":\"priming\"},\"sk\":{\"S\":\"priming\"},"
-          + "\"n\":{\"N\":\"1\"}}],\"Count\":1,\"ScannedCount\":1}");
+    if (target.startsWith("DynamoDB_")) {
+      // The attribute types the slots and feed records hold: strings, numbers, booleans, lists of numbers.
+      String item = "{\"pk\":{\"S\":\"priming\"},\"sk\":{\"S\":\"priming\"},\"n\":{\"N\":\"1\"},"
+          + "\"b\":{\"BOOL\":true},\"l\":{\"L\":[{\"N\":\"1.5\"},{\"N\":\"2\"}]}}";
+      if (target.endsWith(".Query") || target.endsWith(".Scan")) {
+        return dynamo(200, "{\"Items\":[" + item + "],\"Count\":1,\"ScannedCount\":1}");
+      }
+      if (target.endsWith(".GetItem")) {
+        return dynamo(200, "{\"Item\":" + item + "}");
+      }
+      return dynamo(200, "{}");
     }
     if (target.endsWith(".StartExecution")) {
       return Answer.of(200, JSON_10, "{\"executionArn\":\"" + ARN + "\",\"startDate\":1.0}");

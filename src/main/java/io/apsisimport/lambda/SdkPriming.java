@@ -1,10 +1,10 @@
 package io.apsisimport.lambda;
 
 import java.net.URI;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.InstanceProfileCredentialsProvider;
@@ -36,7 +36,8 @@ final class SdkPriming implements ExecutionInterceptor {
    * IAM check's recorder in the tests, leave such requests out: they never reached AWS).
    */
   static final String HEADER = "x-apsisimport-priming";
-  private static final AwsCredentials DUMMY = AwsBasicCredentials.create("priming", "priming");
+  /** Made up; session credentials, as Lambda's own are, so that their classes are primed too. */
+  private static final AwsCredentials DUMMY = AwsSessionCredentials.create("priming", "priming", "priming");
 
   private volatile URI endpoint;
 

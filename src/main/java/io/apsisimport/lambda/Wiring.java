@@ -274,6 +274,7 @@ public final class Wiring {
    */
   void prime() throws Exception {
     long started = System.nanoTime();
+    long cpuStarted = processCpuMillis();
     int requests;
     var answers = new java.util.concurrent.atomic.AtomicReference<PrimingAnswers>();
     try (PrimingEndpoint endpoint = PrimingEndpoint.start(uri -> {
@@ -300,7 +301,13 @@ public final class Wiring {
     }
     Log.line(com.amazonaws.services.lambda.runtime.logging.LogLevel.INFO, null, Map.of("key", "priming"),
         "priming", "part", 0);
+    long cpu = processCpuMillis();
     Log.info(null, "SnapStart priming done", "millis", (System.nanoTime() - started) / 1_000_000,
-        "requests", requests);
+        "requests", requests, "cpuMillis", cpu < 0 || cpuStarted < 0 ? null : cpu - cpuStarted);
+  }
+
+  /** The JVM's CPU time so far (all its threads, the JIT's included), or -1 where the system does not tell. */
+  private static long processCpuMillis() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
   }
 }

@@ -30,9 +30,15 @@ public final class ColdStartBench {
   private static final String HELLO = "io.apsisimport.local.fn.HelloWorldHandler::handleRequest";
   private static final java.util.regex.Pattern UPLOADED =
       java.util.regex.Pattern.compile("file uploaded.*?millis\\\\?\":(\\d+)");
+  /** The same line's split of the upload: S3's two ranged GETs opened, then time spent waiting on S3's stream. */
+  private static final java.util.regex.Pattern UPLOADED_S3 =
+      java.util.regex.Pattern.compile("file uploaded.*?s3OpenMillis\\\\?\":(\\d+).*?s3ReadMillis\\\\?\":(\\d+)");
   /** Wiring's line at the end of its SnapStart priming (in init, before the runtime asks to be restored). */
   private static final java.util.regex.Pattern PRIMED =
       java.util.regex.Pattern.compile("\"message\":\"SnapStart priming done\",\"millis\":(\\d+)");
+  /** The same line's CPU time of the priming (the whole JVM's, the JIT's threads included). */
+  private static final java.util.regex.Pattern PRIMED_CPU =
+      java.util.regex.Pattern.compile("\"message\":\"SnapStart priming done\".*?\"cpuMillis\":(\\d+)");
 
   public static void main(String[] args) throws Exception {
     Path home = Path.of(System.getProperty("apsisimport.home", ".")).toAbsolutePath().normalize();
@@ -47,14 +53,22 @@ public final class ColdStartBench {
     Row hello = hello(home, template);
     List<Row> rows = new ArrayList<>();
     Map<String, Double> priming = new java.util.HashMap<>();
+    Map<String, Long> primingCpu = new java.util.HashMap<>();
     var sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(300)));
     try (sim; var cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxEnvironmentsPerFunction(1))) {
       runFiles(cloud);
       LambdaRuntime runtime = cloud.runtime().orElseThrow();
       for (String fn : cloud.functions().keySet()) {
+        if (runtime.environmentStats(fn).isEmpty()) {
+          // Not on the path of a plain file (the feed queue, dry runs): never started.
+          System.err.println(fn + ": not invoked by the bench's files, left out");
+          continue;
+        }
         rows.add(Row.of(fn, runtime.environmentStats(fn).get(0)));
         cloud.logLines(fn).stream().map(PRIMED::matcher).filter(java.util.regex.Matcher::find).findFirst()
             .ifPresent(m -> priming.put(fn, Double.parseDouble(m.group(1))));
+        cloud.logLines(fn).stream().map(PRIMED_CPU::matcher).filter(java.util.regex.Matcher::find).findFirst()
+            .ifPresent(m -> primingCpu.put(fn, Long.parseLong(m.group(1))));
       }
     }
     String loadAfter = loadAverage();
@@ -83,6 +97,17 @@ public final class ColdStartBench {
     for (Row r : rows) {
       double p = priming.getOrDefault(r.name, 0.0);
       System.out.printf("%-28s %6.0f ms %9.0f ms %6.1fx%n", r.name, p, r.init - p, (r.init - p) / hello.init);
+    }
+    System.out.println();
+    System.out.println("Init CPU without the priming's CPU (both the whole JVM's, from /proc; the priming's logged by"
+        + " Wiring), against hello-world's init CPU:");
+    System.out.printf("%-28s %10s %13s %16s %7s%n", "function", "init CPU", "priming CPU", "init-priming CPU",
+        "x hello");
+    for (Row r : rows) {
+      long all = r.jvmSnapshot == JvmProbe.Sample.ZERO ? r.jvmInit.cpuMillis() : r.jvmSnapshot.cpuMillis();
+      long p = primingCpu.getOrDefault(r.name, 0L);
+      System.out.printf("%-28s %7d ms %10d ms %13d ms %6.1fx%n", r.name, all, p, all - p,
+          (all - p) / (double) Math.max(1, hello.jvmInit.cpuMillis()));
     }
     System.out.println();
     System.out.println("The same environments by CPU time and classes loaded (all the JVM's threads, JIT and GC"
@@ -138,7 +163,7 @@ public final class ColdStartBench {
     try (sim; var cloud = LocalCloud.start(options)) {
       runFiles(cloud);
       for (String fn : cloud.functions().keySet()) {
-        stats.put(fn, cloud.runtime().orElseThrow().environmentStats(fn).get(0));
+        cloud.runtime().orElseThrow().environmentStats(fn).stream().findFirst().ifPresent(s -> stats.put(fn, s));
       }
     }
     var line = java.util.regex.Pattern.compile("^\\[(\\d+)ms\\] (\\S+) source: (.*)$");
@@ -316,6 +341,8 @@ public final class ColdStartBench {
         // APSIS, without the first invocation's other work (clients, slot record, S3 HEAD).
         double uploadSeconds = cloud.logLines().stream().map(UPLOADED::matcher).filter(java.util.regex.Matcher::find)
             .mapToDouble(m -> Long.parseLong(m.group(1)) / 1000.0).findFirst().orElse(Double.NaN);
+        var split = cloud.logLines().stream().map(UPLOADED_S3::matcher).filter(java.util.regex.Matcher::find)
+            .findFirst();
         long t0 = System.nanoTime();
         String archived = cloud.dropNames(e).archived();
         cloud.s3().getObject(b -> b.bucket(cloud.bucket()).key(archived),
@@ -328,6 +355,13 @@ public final class ColdStartBench {
         System.out.printf("the relay's source alone: moto's S3 serves that object in %.2f s; the relay against the "
             + "slower of its two sides (moto, the simulator as curl sees it): %.2f%n", motoSeconds,
             Math.max(motoSeconds, curlSeconds) / uploadSeconds);
+        split.ifPresent(m -> {
+          double open = Long.parseLong(m.group(1)) / 1000.0;
+          double read = Long.parseLong(m.group(2)) / 1000.0;
+          System.out.printf("where the relay's time went: %.2f s opening the two ranged GETs (before the upload), then "
+              + "of the upload's %.2f s: %.2f s waiting on S3's stream (moto, the SDK's stream), %.2f s writing to the "
+              + "simulator and waiting for its answer%n", open, uploadSeconds, read, uploadSeconds - read);
+        });
       }
     } finally {
       Files.deleteIfExists(file);
