@@ -1,8 +1,5 @@
 package io.apsisimport.slots;
 
-import static io.apsisimport.slots.SlotTable.millis;
-import static io.apsisimport.slots.SlotTable.s;
-
 import io.apsisimport.slots.SlotState.Slot;
 import io.apsisimport.slots.SlotState.Waiter;
 import java.time.Clock;
@@ -16,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
@@ -28,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * ({@link SlotPolicy}: pure rules, unit-tested without a table), writes under the condition that
  * the state is still the one read, and on a lost race reads and decides again. Waiters and their
  * wake-ups: {@link WaiterQueue}; upload attempts: {@link SlotUploads}; the learned import
- * durations: {@link DurationStore}. About 400 lines because it is the public contract of every
+ * durations: {@link DurationStore}. About 380 lines because it is the public contract of every
  * slot operation docs/import-slots.md lists (one documented method each, with its read-decide-write
  * loop); what those loops decide and write lives in the classes above.
  *
@@ -87,7 +83,7 @@ public final class ImportSlots {
       if (mine != null) {
         Instant lease = now.plus(config.lease());
         try {
-          table.updateOwned(mine.index(), me, "SET #leaseUntil = :lease", Map.of(":lease", millis(lease)), "");
+          table.renew(mine.index(), me, lease);
         } catch (ConditionalCheckFailedException lostMeanwhile) {
           continue;
         }
@@ -141,8 +137,7 @@ public final class ImportSlots {
   public void renew(SlotOwner owner) {
     Slot slot = requireActive(owner);
     try {
-      table.updateOwned(slot.index(), owner.id(), "SET #leaseUntil = :lease",
-          Map.of(":lease", millis(clock.instant().plus(config.lease()))), "");
+      table.renew(slot.index(), owner.id(), clock.instant().plus(config.lease()));
     } catch (ConditionalCheckFailedException e) {
       throw SlotLostException.of(owner);
     }
@@ -163,11 +158,8 @@ public final class ImportSlots {
           + " already carries APSIS import " + slot.importId() + "; refusing to attach " + importId);
     }
     try {
-      table.updateOwned(slot.index(), owner.id(),
-          "SET #leaseUntil = :lease, #importId = :importId, #urlExpiresAt = :url, #ticket = :ticket",
-          Map.of(":lease", millis(clock.instant().plus(config.lease())), ":importId", s(importId),
-              ":url", millis(uploadUrlExpiresAt), ":ticket", s(ticketJson)),
-          " AND (attribute_not_exists(#importId) OR #importId = :importId)");
+      table.attachImport(slot.index(), owner.id(), clock.instant().plus(config.lease()), importId, uploadUrlExpiresAt,
+          ticketJson);
     } catch (ConditionalCheckFailedException e) {
       Slot now = table.load().activeSlotOf(owner.id());
       if (now == null) {
@@ -194,15 +186,8 @@ public final class ImportSlots {
    */
   public void markUploaded(SlotOwner owner, Instant expectedEnd) {
     Slot slot = requireActive(owner);
-    Map<String, AttributeValue> values = new HashMap<>(Map.of(":true", AttributeValue.fromBool(true),
-        ":lease", millis(clock.instant().plus(config.lease()))));
-    String set = "SET #uploaded = :true, #leaseUntil = :lease";
-    if (expectedEnd != null) {
-      values.put(":end", millis(expectedEnd));
-      set += ", #expectedEndAt = :end";
-    }
     try {
-      table.updateOwned(slot.index(), owner.id(), set, values, "");
+      table.markUploaded(slot.index(), owner.id(), clock.instant().plus(config.lease()), expectedEnd);
     } catch (ConditionalCheckFailedException e) {
       throw SlotLostException.of(owner);
     }

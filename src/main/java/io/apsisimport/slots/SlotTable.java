@@ -187,6 +187,31 @@ final class SlotTable {
     }
   }
 
+  /** Extends the lease of the slot {@code ownerId} holds. */
+  void renew(int index, String ownerId, Instant lease) {
+    updateOwned(index, ownerId, "SET #leaseUntil = :lease", Map.of(":lease", millis(lease)), "");
+  }
+
+  /** Records the APSIS import and its ticket on the slot {@code ownerId} holds, unless it carries another import. */
+  void attachImport(int index, String ownerId, Instant lease, String importId, Instant urlExpiresAt, String ticketJson) {
+    updateOwned(index, ownerId,
+        "SET #leaseUntil = :lease, #importId = :importId, #urlExpiresAt = :url, #ticket = :ticket",
+        Map.of(":lease", millis(lease), ":importId", s(importId), ":url", millis(urlExpiresAt), ":ticket", s(ticketJson)),
+        " AND (attribute_not_exists(#importId) OR #importId = :importId)");
+  }
+
+  /** Marks the import of the slot {@code ownerId} holds as uploaded, with its expected end (null: none). */
+  void markUploaded(int index, String ownerId, Instant lease, Instant expectedEnd) {
+    Map<String, AttributeValue> values = new HashMap<>(Map.of(":true", AttributeValue.fromBool(true),
+        ":lease", millis(lease)));
+    String set = "SET #uploaded = :true, #leaseUntil = :lease";
+    if (expectedEnd != null) {
+      values.put(":end", millis(expectedEnd));
+      set += ", #expectedEndAt = :end";
+    }
+    updateOwned(index, ownerId, set, values, "");
+  }
+
   /**
    * An update on a slot that only succeeds while {@code ownerId} still holds it (not released);
    * it bumps the version so that concurrent version-conditioned takeovers and releases fail.
