@@ -14,7 +14,13 @@ import java.util.Optional;
  *
  * <p>Only sums are kept (the weighted Gram matrix of (1, rows, bytes), its products with the
  * durations, and the weighted squared errors), so the model is a handful of numbers in the slots
- * table whatever the number of imports. Pure logic: {@link ImportSlots} stores it.
+ * table whatever the number of imports. Pure logic: {@link DurationStore} stores it.
+ *
+ * <p>About 300 lines, one idea: learning with forgetting, the fit over subsets of terms, the
+ * estimate and its spread all work on the same sums and their layout, and are tested together
+ * ({@code DurationModelTest}); split, each piece would have to know the others' layout. The one
+ * static helper, {@link #observed} (the mean of an end cut to the bracket the checks saw, about 40
+ * lines with its normal distribution), is what {@link #learn} is fed with.
  *
  * @param samples finished imports learned from (capped; only "is there any" and "how many" matter)
  * @param gram the weighted sums of x_i x_j for x = (1, rows/1000, bytes/1e6): [00, 01, 02, 11, 12, 22]

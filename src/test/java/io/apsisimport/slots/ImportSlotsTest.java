@@ -419,7 +419,7 @@ class ImportSlotsTest {
     Duration announced = waits(slots.acquire(owner("vanished", 0), T0, 0)).waitFor();
     slots.release(holder, ReleaseReason.IMPORT_FINISHED);
     waits(slots.acquire(owner("newer", 0), T0.plusSeconds(1), 0));
-    clock.advance(announced.plus(ImportSlots.WAITER_GRACE).plusSeconds(1));
+    clock.advance(announced.plus(SlotPolicy.WAITER_GRACE).plusSeconds(1));
     acquired(slots.acquire(owner("newer", 0), T0.plusSeconds(1), 1));
   }
 
@@ -442,7 +442,7 @@ class ImportSlotsTest {
     assertTrue(a.get(4).compareTo(a.get(0)) > 0, "grows: " + a);
     assertNotEquals(a, b, "different random streams, different waits");
     for (Duration d : a) {
-      assertTrue(d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(ImportSlots.TAIL_CAP) <= 0, a.toString());
+      assertTrue(d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(SlotPolicy.TAIL_CAP) <= 0, a.toString());
     }
     assertTrue(a.get(9).compareTo(Duration.ofSeconds(30)) >= 0, "capped at 60 s, not below half of it: " + a);
   }
