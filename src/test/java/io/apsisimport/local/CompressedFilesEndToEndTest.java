@@ -40,6 +40,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // object and no multipart upload behind, also one stopped by hand (the reaper removes its work
 // object, told which by the status-change event's input). Parts are at most 4,000,000 bytes here,
 // so that a 10 MB CSV needs three.
+@LocalCloudTest
 class CompressedFilesEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(120);

@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // columns found and missing, encoding, delimiter, rows, the parts with their byte ranges, the problems
 // with rows and byte offsets), reported under the drop's own names and moved to archive/ or failed/,
 // and never reaches APSIS or takes a slot. Parts are at most 2,048 bytes here, so a small file splits.
+@LocalCloudTest
 class DryRunEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(120);

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // (DescribeExecution) that the head's execution has ended. Each test has a cloud of its own, so one
 // test's aborted execution never reaches the other's reaper; slot leases are short, so the aborted
 // part's slot comes back by lease expiry where the reaper is off.
+@LocalCloudTest
 class FeedRecoveryEndToEndTest {
   private static final Duration DEADLINE = Duration.ofMinutes(3);
   private ApsisSimulator sim;

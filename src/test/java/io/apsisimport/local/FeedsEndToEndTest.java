@@ -40,6 +40,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 // ("continue") or holds it, visibly, until the file is dropped again or the feed is released ("stop");
 // a file overwritten while it waits leaves its feed, and the newer drop takes a place of its own.
 // Each test has routes of its own; one cloud for the class.
+@LocalCloudTest
 class FeedsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofMinutes(4);

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // End-to-end tests on the local cloud for files as they really arrive: a ~120 MB export with
 // quoted newlines is split into valid CSV parts of at most 50 MB whose records, put together,
 // are exactly the source's; a file that is not UTF-8 fails before any import is requested.
+@LocalCloudTest
 class LargeFileEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] HEADER = "email-address,name,notes\r\n".getBytes(StandardCharsets.UTF_8);

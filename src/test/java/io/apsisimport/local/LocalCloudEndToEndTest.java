@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // changes reach the reaper as template.yaml's EventBridge rule matches them (an ABORTED execution
 // too: drop ABORTED from the rule and this fails), every function runs with template.yaml's
 // settings, and a secret that shows in a function log or an execution history fails the close.
+@LocalCloudTest
 class LocalCloudEndToEndTest {
   private ApsisSimulator sim;
   private LocalCloud cloud;

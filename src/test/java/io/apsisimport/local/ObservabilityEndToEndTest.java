@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // exactly one event, captured as EventBridge delivers it to a rule's target, of the documented
 // schema; FinishImport's metrics lines, read from its log, are valid EMF with the file's values; the
 // notification rules' messages made of the captured events say what happened and what to do.
+@LocalCloudTest
 class ObservabilityEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper STRICT = new ObjectMapper()

@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // End-to-end test on the local cloud with small parts: when one part of a split file fails, the
 // others are still imported, the file goes to failed/, and the report says exactly which rows and
 // bytes were not imported (so they can be re-dropped alone).
+@LocalCloudTest
 class PartialFailureEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static ApsisSimulator sim;

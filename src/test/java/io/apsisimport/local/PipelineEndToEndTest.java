@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 // RIE, as template.yaml configures them), the APSIS One simulator over loopback HTTP. Assertions on
 // execution history, on S3 and on what the simulator received; the functions' logs are under
 // target/local-cloud/run-*/logs.
+@LocalCloudTest
 class PipelineEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(90);

@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // replaced; APSIS never receives the newer file's bytes for the older drop, nor a mix; reports of
 // both drops are kept under names of their own. One import slot and small parts, so that a file
 // of several parts is replaced between its parts.
+@LocalCloudTest
 class ReplacedFileEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String REPLACED = "was replaced while it was being imported; the newer file has its own execution";

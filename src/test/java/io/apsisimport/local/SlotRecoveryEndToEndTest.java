@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // so one test's aborted execution can never reach the other's reaper. In the reaper test APSIS, like
 // the real one for an account with one slot, allows ONE pending import: a slot freed too early
 // shows as a 429.
+@LocalCloudTest
 class SlotRecoveryEndToEndTest {
   private ApsisSimulator sim;
   private LocalCloud cloud;

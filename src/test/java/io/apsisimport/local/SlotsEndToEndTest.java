@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 // runtime, scaling as Lambda does): many files at once never exceed APSIS's three pending imports,
 // each execution environment fetches its own APSIS token, and a 429 from APSIS is waited out, not
 // failed.
+@LocalCloudTest
 class SlotsEndToEndTest {
   private static ApsisSimulator sim;
   private static LocalCloud cloud;

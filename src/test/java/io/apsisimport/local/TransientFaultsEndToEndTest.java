@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // End-to-end test (issue 9 §7): transient APSIS faults on every call a file makes are survived
 // without a person. The real statemachine/import.asl.json on the local cloud, the real handlers, the
 // APSIS One simulator with injected faults; assertions on the execution and on what APSIS received.
+@LocalCloudTest
 class TransientFaultsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(120);

@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 // it (sent once more after UploadArrivalWaitSeconds, 15 s here). APSIS notices a file 6 s after it
 // lands, as a real bucket-to-import delay would make it: the first check, by a function already warm,
 // sees "waiting for file".
+@LocalCloudTest
 class UploadAnswerLostEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(180);

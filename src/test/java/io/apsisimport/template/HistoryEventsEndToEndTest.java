@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 // retried Lambda tasks, a file of several parts) whose histories must hold exactly the events the
 // model predicts from the states they entered. HistoryBudgetTest builds the worst case on the same
 // model. Prints the measured costs (events per poll, per slot-wait round, per part, per file).
+@io.apsisimport.local.LocalCloudTest
 class HistoryEventsEndToEndTest {
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
