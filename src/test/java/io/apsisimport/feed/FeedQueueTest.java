@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 // Integration test of the feed queue against moto's DynamoDB (real condition evaluation); time moves
 // by a test clock, executions' statuses come from a fake probe.
+@io.apsisimport.local.LocalCloudTest
 class FeedQueueTest {
   private static final Instant T0 = Instant.parse("2026-03-02T08:00:00Z");
   private static final String ARN = "arn:aws:states:eu-west-1:123456789012:execution:apsis-import:";

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@io.apsisimport.local.LocalCloudTest
 class CheckImportStatusScheduleTest {
   private static final String EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:apsis-import-part:f-p001";
   private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");

@@ -40,6 +40,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
+@io.apsisimport.local.LocalCloudTest
 class ConstantMemoryCompressedTest {
   static final long HEAP_BYTES = 32L * 1024 * 1024;
   static final String BUCKET = "landing";

@@ -56,6 +56,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 
+@io.apsisimport.local.LocalCloudTest
 class ConstantMemoryHandlersTest {
   static final long FILE_BYTES = 160_000_000L;
   static final long HEAP_BYTES = 32L * 1024 * 1024;

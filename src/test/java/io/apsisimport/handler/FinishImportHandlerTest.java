@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 // Tests of FinishImport against moto's S3: the drop moves to a name of its own with its report; a
 // file whose parts were all imported is never reported failed, also when a newer file replaced it
 // before it could be archived; a failed part's report comes from its execution's Cause.
+@io.apsisimport.local.LocalCloudTest
 class FinishImportHandlerTest {
   private static final String EXEC = "arn:aws:states:eu-west-1:123456789012:execution:stack-import:x_csv-0011223344556677";
   private static final AtomicInteger BUCKETS = new AtomicInteger();

@@ -46,6 +46,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
+@io.apsisimport.local.LocalCloudTest
 class InitWithoutSecretTest {
   /** What template.yaml's ApsisSecret holds after the first deploy: a placeholder id and a random secret. */
   private static final String RANDOM_SECRET = "Qm9ndXNSYW5kb21TZWNyZXQxMjM0NTY3";

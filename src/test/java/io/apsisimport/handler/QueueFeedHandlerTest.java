@@ -38,6 +38,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
+@io.apsisimport.local.LocalCloudTest
 class QueueFeedHandlerTest {
   private static final String ARN = "arn:aws:states:eu-west-1:123456789012:execution:apsis-import-import:";
   private static final Instant DROPPED = Instant.parse("2026-03-02T08:00:00Z");

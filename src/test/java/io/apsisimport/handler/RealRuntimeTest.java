@@ -53,6 +53,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
+@io.apsisimport.local.LocalCloudTest
 class RealRuntimeTest {
   /** template.yaml's logical ids. */
   private static final String REQUEST_IMPORT = "RequestImportFunction";

@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
+@io.apsisimport.local.LocalCloudTest
 class ReapWorkObjectTest {
   static final String BUCKET = "landing";
   static final String TABLE = "import-slots";

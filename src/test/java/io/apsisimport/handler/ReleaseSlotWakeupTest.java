@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@io.apsisimport.local.LocalCloudTest
 class ReleaseSlotWakeupTest {
   private static final String ARN = "arn:aws:states:eu-west-1:123456789012:execution:apsis-import:";
 

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@io.apsisimport.local.LocalCloudTest
 class RequestImportReuseTest {
   private static final FakeContext CONTEXT = new FakeContext("RequestImportFunction");
 

@@ -44,6 +44,7 @@ import software.amazon.awssdk.services.sfn.model.SfnException;
 
 // Integration test against moto's DynamoDB with a Step Functions client that refuses every wake-up:
 // a wake-up is best effort, so the release, the acquire and the reaper that try one never fail.
+@io.apsisimport.local.LocalCloudTest
 class SlotWakeupsTest {
   private static final String ARN = "arn:aws:states:eu-west-1:123456789012:execution:apsis-import:";
   private static final String TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAf-task-token";

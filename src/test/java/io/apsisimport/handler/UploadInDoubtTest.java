@@ -48,6 +48,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
+@io.apsisimport.local.LocalCloudTest
 class UploadInDoubtTest {
   private static final FakeContext UPLOAD = new FakeContext("UploadPartFunction");
   private static final FakeContext CHECK = new FakeContext("CheckImportStatusFunction");

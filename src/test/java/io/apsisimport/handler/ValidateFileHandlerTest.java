@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 // it is, and moved to failed/, as is a file without a route (scanned all the same); a key under
 // validate/ is routed as the same file under inbox/. Parts are at most 64 bytes here, so a small file
 // splits. (DryRunEndToEndTest runs the same on the local cloud, through the state machine.)
+@io.apsisimport.local.LocalCloudTest
 class ValidateFileHandlerTest {
   private static final String EXEC = "arn:aws:states:eu-west-1:123456789012:execution:stack-import:x_csv-0011223344556677";
   private static final String STARTED = "2026-11-28T10:00:01.123Z";

@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.sfn.model.SfnException;
 
 // Integration test against moto: SDK clients built the ordinary way (no interceptor added by hand)
 // record the calls made inside a function's scope, through the SDK's global interceptor file.
+@io.apsisimport.local.LocalCloudTest
 class AwsCallRecorderTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static MotoServer moto;

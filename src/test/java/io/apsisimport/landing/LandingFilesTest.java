@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 // is pinned to its version; a newer drop on the same key is never read, copied or deleted. moto
 // honours If-Match on GET, ranged GET, HEAD and DELETE but ignores x-amz-copy-source-if-match:
 // the copy tests show our own check holding the copy to S3's rule anyway.
+@io.apsisimport.local.LocalCloudTest
 class LandingFilesTest {
   private static final AtomicInteger BUCKETS = new AtomicInteger();
   private static MotoServer moto;

@@ -24,12 +24,11 @@ import java.util.stream.StreamSupport;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
@@ -40,18 +39,23 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // object and no multipart upload behind, also one stopped by hand (the reaper removes its work
 // object, told which by the status-change event's input). Parts are at most 4,000,000 bytes here,
 // so that a 10 MB CSV needs three.
+@LocalCloudTest
 class CompressedFilesEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(120);
   private static final long MAX_PART_BYTES = 4_000_000L;
   private static final String HEADER = "email-address,name,notes\r\n";
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(300)).keepUploads(true))
+      .options(o -> o.withMaxPartBytes(MAX_PART_BYTES));
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(300)).keepUploads(true));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxPartBytes(MAX_PART_BYTES));
+    sim = env.sim();
+    cloud = env.cloud();
     String spec = """
         {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email", "field_selector": "email-address"}}""";
     cloud.putRoutes("""
@@ -60,16 +64,6 @@ class CompressedFilesEndToEndTest {
           {"name": "crm-zip", "match": "inbox/crm/*.zip", "section": "com.apsis1.sections.crm", "import": %s},
           {"name": "other", "match": "inbox/**", "section": "com.apsis1.sections.default", "import": %s}
         ]}""".formatted(spec, spec, spec));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
   }
 
   @AfterEach
@@ -97,11 +91,11 @@ class CompressedFilesEndToEndTest {
     assertArrayEquals(csv, upload.bytes(), "APSIS receives the CSV, not the gzip");
     assertTrue(upload.partHeadersOfFile().toString().contains("filename=\"profiles.csv\""),
         "named as the CSV inside: " + upload.partHeadersOfFile());
-    assertArrayEquals(gz, bytes(cloud.dropNames(execution).archived()), "archived as dropped");
+    assertArrayEquals(gz, env.bytes(cloud.dropNames(execution).archived()), "archived as dropped");
     assertTrue(cloud.dropNames(execution).archived().endsWith(".csv.gz"), "archived under its double extension");
-    JsonNode report = JSON.readTree(bytes(cloud.dropNames(execution).report(true)));
+    JsonNode report = JSON.readTree(env.bytes(cloud.dropNames(execution).report(true)));
     assertEquals(gz.length, report.at("/compressed/compressed_bytes").asLong());
-    assertFalse(exists(key));
+    assertFalse(env.exists(key));
     assertNoWorkObject(execution, key);
   }
 
@@ -116,7 +110,7 @@ class CompressedFilesEndToEndTest {
       execution = cloud.drop(key, gzip(csv(3))).execution();
       preflight.awaitHeld(DEADLINE);
       String work = WorkObjects.keyFor(execution, key);
-      assertTrue(exists(work), "preflight wrote " + work);
+      assertTrue(env.exists(work), "preflight wrote " + work);
       cloud.sfn().stopExecution(b -> b.executionArn(execution));
     }
     DescribeExecutionResponse stopped = cloud.await(execution, DEADLINE);
@@ -124,7 +118,7 @@ class CompressedFilesEndToEndTest {
 
     cloud.awaitReaped(execution, DEADLINE);
     assertNoWorkObject(execution, key);
-    assertTrue(exists(key), "a stopped execution leaves the dropped file where it was");
+    assertTrue(env.exists(key), "a stopped execution leaves the dropped file where it was");
     assertEquals(0, cloud.partExecutions(execution).size(), "no part was started");
   }
 
@@ -142,7 +136,7 @@ class CompressedFilesEndToEndTest {
     assertEquals("export/profiles.csv", out.at("/compressed/entry").asText());
     assertEquals(zip.length, out.at("/compressed/compressed_bytes").asLong());
     assertArrayEquals(csv, upload(out, 0).bytes());
-    assertTrue(exists(cloud.dropNames(execution).archived()));
+    assertTrue(env.exists(cloud.dropNames(execution).archived()));
     assertNoWorkObject(execution, key);
   }
 
@@ -194,9 +188,9 @@ class CompressedFilesEndToEndTest {
     assertTrue(done.cause().startsWith(key + ": "), done.cause());
     assertTrue(done.cause().contains("truncated") && done.cause().contains("compressed byte " + truncated.length),
         done.cause());
-    JsonNode report = JSON.readTree(bytes(cloud.dropNames(done.executionArn()).report(false)));
+    JsonNode report = JSON.readTree(env.bytes(cloud.dropNames(done.executionArn()).report(false)));
     assertEquals("Resolve route and check the file", report.get("failed_step").asText());
-    assertArrayEquals(truncated, bytes(cloud.dropNames(done.executionArn()).failed()));
+    assertArrayEquals(truncated, env.bytes(cloud.dropNames(done.executionArn()).failed()));
     assertNoWorkObject(done.executionArn(), key);
   }
 
@@ -272,7 +266,7 @@ class CompressedFilesEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals(error, done.error(), done.cause());
     assertEquals(before, sim.importsRequested(), "no import was requested");
-    assertTrue(exists(cloud.dropNames(execution).failed()));
+    assertTrue(env.exists(cloud.dropNames(execution).failed()));
     return done;
   }
 
@@ -282,7 +276,7 @@ class CompressedFilesEndToEndTest {
 
   private static void assertNoWorkObject(String execution, String key) {
     String work = WorkObjects.keyFor(execution, key);
-    assertFalse(exists(work), work + " was left behind");
+    assertFalse(env.exists(work), work + " was left behind");
   }
 
   /** The header, then {@code rows} records with quoted notes holding line breaks and non-ASCII letters. */
@@ -326,19 +320,6 @@ class CompressedFilesEndToEndTest {
       out.writeBytes(p);
     }
     return out.toByteArray();
-  }
-
-  private static boolean exists(String key) {
-    try {
-      cloud.s3().headObject(b -> b.bucket(cloud.bucket()).key(key));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    }
-  }
-
-  private static byte[] bytes(String key) {
-    return cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(key)).asByteArray();
   }
 
   private static JsonNode json(String line) {

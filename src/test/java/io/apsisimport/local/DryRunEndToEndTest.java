@@ -19,12 +19,11 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
@@ -33,20 +32,16 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // columns found and missing, encoding, delimiter, rows, the parts with their byte ranges, the problems
 // with rows and byte offsets), reported under the drop's own names and moved to archive/ or failed/,
 // and never reaches APSIS or takes a slot. Parts are at most 2,048 bytes here, so a small file splits.
+@LocalCloudTest
 class DryRunEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(120);
   private static final long MAX_PART_BYTES = 2048;
-  private static ApsisSimulator sim;
-  private static LocalCloud cloud;
-  private int importsBefore;
-  private int tokensBefore;
-
-  @BeforeAll
-  static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(300)));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxPartBytes(MAX_PART_BYTES));
-    cloud.putRoutes("""
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(300)))
+      .options(o -> o.withMaxPartBytes(MAX_PART_BYTES))
+      .routes("""
         {"routes": [
           {"name": "trial", "match": "inbox/trial/*.csv", "section": "com.apsis1.sections.trial", "dryRun": true,
            "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email",
@@ -56,16 +51,15 @@ class DryRunEndToEndTest {
                                            "field_selector": "email-address"},
                       "attribute_mappings": [{"field_selector": "first-name", "attribute_version_id": "1"}]}}
         ]}""");
-  }
+  private static ApsisSimulator sim;
+  private static LocalCloud cloud;
+  private int importsBefore;
+  private int tokensBefore;
 
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
+  @BeforeAll
+  static void start() {
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @BeforeEach
@@ -87,7 +81,7 @@ class DryRunEndToEndTest {
     DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
     assertEquals(ExecutionStatus.SUCCEEDED, done.status(), done::cause);
     JsonNode out = JSON.readTree(done.output());
-    JsonNode report = read(cloud.dropNames(execution).report(true));
+    JsonNode report = env.json(cloud.dropNames(execution).report(true));
     for (JsonNode r : List.of(out, report)) {
       assertEquals("VALIDATED", r.get("status").asText());
       assertTrue(r.get("dry_run").asBoolean());
@@ -106,8 +100,8 @@ class DryRunEndToEndTest {
       assertEquals(List.of(), strings(r.get("problems")));
     }
     assertEquals(cloud.dropNames(execution).archived(), out.get("moved_to").asText());
-    assertTrue(exists(cloud.dropNames(execution).archived()));
-    assertFalse(exists(key), "the checked file left validate/");
+    assertTrue(env.exists(cloud.dropNames(execution).archived()));
+    assertFalse(env.exists(key), "the checked file left validate/");
     assertApsisNeverCalled();
     assertTrue(cloud.history(execution).stream().noneMatch(e -> e.stateEnteredEventDetails() != null
         && e.stateEnteredEventDetails().name().equals("Import each part")), "no import step ran");
@@ -121,14 +115,14 @@ class DryRunEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("CsvMissingColumns", done.error());
     assertTrue(done.cause().contains("'email-address'"), done.cause());
-    JsonNode report = read(cloud.dropNames(execution).report(false));
+    JsonNode report = env.json(cloud.dropNames(execution).report(false));
     assertEquals("FAILED", report.get("status").asText());
     assertEquals(List.of("email-address"), strings(report.at("/columns/missing")));
     assertEquals(List.of("first-name"), strings(report.at("/columns/found")));
     assertEquals("CsvMissingColumns", report.at("/problems/0/error").asText());
     assertEquals(0, report.at("/problems/0/row").asLong(), "the header");
     assertEquals(1, report.get("rows").asLong(), "the rest of the file was still checked");
-    assertTrue(exists(cloud.dropNames(execution).failed()));
+    assertTrue(env.exists(cloud.dropNames(execution).failed()));
     assertApsisNeverCalled();
   }
 
@@ -139,7 +133,7 @@ class DryRunEndToEndTest {
     String execution = cloud.drop("validate/crm/latin1.csv", latin1).execution();
     DescribeExecutionResponse done = cloud.await(execution, DEADLINE);
     assertEquals("CsvEncoding", done.error());
-    JsonNode report = read(cloud.dropNames(execution).report(false));
+    JsonNode report = env.json(cloud.dropNames(execution).report(false));
     assertTrue(report.get("encoding").asText().startsWith("not UTF-8 (looks like Windows-1252"), report.toString());
     JsonNode problem = report.at("/problems/0");
     assertEquals("CsvEncoding", problem.get("error").asText());
@@ -157,7 +151,7 @@ class DryRunEndToEndTest {
     byte[] both = "email,name\nx@example.com,Ren\u00e9e\n".getBytes(StandardCharsets.ISO_8859_1);
     String execution = cloud.drop("validate/crm/both.csv", both).execution();
     assertEquals(ExecutionStatus.FAILED, cloud.await(execution, DEADLINE).status());
-    JsonNode report = read(cloud.dropNames(execution).report(false));
+    JsonNode report = env.json(cloud.dropNames(execution).report(false));
     assertEquals(List.of("CsvMissingColumns", "CsvEncoding"),
         report.get("problems").findValuesAsText("error"), report.toString());
   }
@@ -167,7 +161,7 @@ class DryRunEndToEndTest {
     byte[] csv = csv(60); // about 3 KB: parts of at most 2,048 bytes, header included
     String execution = cloud.drop("validate/crm/big.csv", csv).execution();
     assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(execution, DEADLINE).status());
-    JsonNode report = read(cloud.dropNames(execution).report(true));
+    JsonNode report = env.json(cloud.dropNames(execution).report(true));
     JsonNode parts = report.get("parts");
     assertTrue(parts.size() >= 2, report.toString());
     long header = new String(csv, StandardCharsets.UTF_8).indexOf('\n') + 1;
@@ -198,7 +192,7 @@ class DryRunEndToEndTest {
     assertEquals("VALIDATED", out.get("status").asText());
     assertEquals("trial", out.get("route").asText());
     assertTrue(out.get("why").asText().contains("dryRun"), out.toString());
-    assertTrue(exists(cloud.dropNames(execution).archived()));
+    assertTrue(env.exists(cloud.dropNames(execution).archived()));
     assertApsisNeverCalled();
   }
 
@@ -209,11 +203,11 @@ class DryRunEndToEndTest {
     for (var e : List.of(gz, zip)) {
       assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(e, DEADLINE).status(), e);
     }
-    JsonNode g = read(cloud.dropNames(gz).report(true));
+    JsonNode g = env.json(cloud.dropNames(gz).report(true));
     assertEquals(5, g.get("rows").asLong());
     assertEquals("gzip", g.at("/compressed/format").asText());
     assertEquals(csv(5).length, g.at("/compressed/decompressed_bytes").asLong());
-    JsonNode z = read(cloud.dropNames(zip).report(true));
+    JsonNode z = env.json(cloud.dropNames(zip).report(true));
     assertEquals(7, z.get("rows").asLong());
     assertEquals("profiles.csv", z.at("/compressed/entry").asText());
     assertFalse(cloud.s3().listObjectsV2(b -> b.bucket(cloud.bucket()).prefix("work/")).hasContents()
@@ -285,24 +279,6 @@ class DryRunEndToEndTest {
       return JSON.readTree(line);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static JsonNode read(String key) throws IOException {
-    return JSON.readTree(cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(key)).asByteArray());
-  }
-
-  private static boolean exists(String key) {
-    try {
-      cloud.s3().headObject(b -> b.bucket(cloud.bucket()).key(key));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-      if (e.statusCode() == 404) {
-        return false;
-      }
-      throw e;
     }
   }
 

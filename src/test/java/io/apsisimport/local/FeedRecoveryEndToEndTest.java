@@ -10,8 +10,8 @@ import io.apsisimport.sim.ApsisSimulator;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
@@ -21,29 +21,24 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // (DescribeExecution) that the head's execution has ended. Each test has a cloud of its own, so one
 // test's aborted execution never reaches the other's reaper; slot leases are short, so the aborted
 // part's slot comes back by lease expiry where the reaper is off.
+@LocalCloudTest
 class FeedRecoveryEndToEndTest {
   private static final Duration DEADLINE = Duration.ofMinutes(3);
-  private ApsisSimulator sim;
-  private LocalCloud cloud;
-
-  private void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(20)));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withSlotLeaseSeconds(6));
-    cloud.putRoutes("""
+  @RegisterExtension
+  final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(20)))
+      .options(o -> o.withSlotLeaseSeconds(6))
+      .routes("""
         {"routes": [{"name": "daily", "match": "inbox/daily/*.csv", "section": "com.apsis1.sections.daily",
           "order": "arrival",
           "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email",
                                           "field_selector": "email-address"}}}]}""");
-  }
+  private ApsisSimulator sim;
+  private LocalCloud cloud;
 
-  @AfterEach
-  void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
+  private void start() {
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test

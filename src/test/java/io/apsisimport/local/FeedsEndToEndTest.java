@@ -27,9 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
@@ -40,6 +40,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 // ("continue") or holds it, visibly, until the file is dropped again or the feed is released ("stop");
 // a file overwritten while it waits leaves its feed, and the newer drop takes a place of its own.
 // Each test has routes of its own; one cloud for the class.
+@LocalCloudTest
 class FeedsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofMinutes(4);
@@ -47,14 +48,10 @@ class FeedsEndToEndTest {
   private static final String SPEC = """
       {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email", "field_selector": "email-address"}}""";
 
-  private static ApsisSimulator sim;
-  private static LocalCloud cloud;
-
-  @BeforeAll
-  static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(PROCESSING));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
-    cloud.putRoutes("""
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(PROCESSING))
+      .routes("""
         {"routes": [
           {"name": "daily", "match": "inbox/daily/*.csv", "section": "com.apsis1.sections.daily",
            "order": "arrival", "import": %1$s},
@@ -68,16 +65,13 @@ class FeedsEndToEndTest {
            "order": "arrival", "onFailure": "stop", "import": %1$s},
           {"name": "bulk", "match": "inbox/bulk/*.csv", "section": "com.apsis1.sections.bulk", "import": %1$s}
         ]}""".formatted(SPEC));
-  }
+  private static ApsisSimulator sim;
+  private static LocalCloud cloud;
 
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
+  @BeforeAll
+  static void start() {
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test

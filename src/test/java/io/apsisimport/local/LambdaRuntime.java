@@ -756,6 +756,7 @@ public final class LambdaRuntime implements AutoCloseable {
    * tools/setup-lambda-runtime), else where that script installs it.
    */
   public static Path rieBinary() {
+    Tier.requireLocalCloud("the Lambda runtime (RIC under RIE)");
     String env = System.getenv("APSIS_IMPORT_RIE");
     Path rie;
     if (env != null && !env.isBlank()) {

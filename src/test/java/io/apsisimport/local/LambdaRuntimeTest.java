@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 // to the cap; errors, init failures and timeouts reach the caller as Lambda reports them; SnapStart
 // functions run their CRaC hooks in init; logs land in one file per function; nothing outlives the
 // runtime.
+@LocalCloudTest
 class LambdaRuntimeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PROBE = "io.apsisimport.local.fn.ProbeHandler::handleRequest";

@@ -18,32 +18,30 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 // End-to-end tests on the local cloud for files as they really arrive: a ~120 MB export with
 // quoted newlines is split into valid CSV parts of at most 50 MB whose records, put together,
 // are exactly the source's; a file that is not UTF-8 fails before any import is requested.
+@LocalCloudTest
 class LargeFileEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] HEADER = "email-address,name,notes\r\n".getBytes(StandardCharsets.UTF_8);
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(500)).keepUploads(true))
+      .defaultRoutes("inbox/");
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(500)).keepUploads(true));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
-  }
-
-  @AfterAll
-  static void stop() {
-    cloud.close();
-    sim.close();
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test

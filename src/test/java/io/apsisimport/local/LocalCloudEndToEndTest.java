@@ -9,36 +9,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 // End-to-end tests of what the local cloud itself promises, each with a cloud of its own: status
 // changes reach the reaper as template.yaml's EventBridge rule matches them (an ABORTED execution
 // too: drop ABORTED from the rule and this fails), every function runs with template.yaml's
 // settings, and a secret that shows in a function log or an execution history fails the close.
+@LocalCloudTest
 class LocalCloudEndToEndTest {
-  private ApsisSimulator sim;
+  @RegisterExtension
+  final LocalCloudExtension env = LocalCloudExtension.perTest();
   private LocalCloud cloud;
-
-  @AfterEach
-  void stop() {
-    try {
-      if (cloud != null) {
-        cloud.close();
-      }
-    } finally {
-      if (sim != null) {
-        sim.close();
-      }
-    }
-  }
 
   @Test
   void anAbortedExecutionReachesTheReaperThroughTheTemplatesRule() {
-    sim = ApsisSimulator.start();
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
+    env.start(ApsisSimulator.Config.defaults(), o -> o, LocalImport.defaultRoutes("inbox/"));
+    cloud = env.cloud();
     // Stopped while its first task waits for its answer (held until then), and ended ABORTED, as AWS
     // ends any stopped execution. moto's engine does so only for a stop that lands while a task waits
     // for its answer or in a Wait state: one that lands while it evaluates a state's fields (the first
@@ -59,8 +47,8 @@ class LocalCloudEndToEndTest {
 
   @Test
   void everyFunctionRunsWithTheTemplatesSettings() {
-    sim = ApsisSimulator.start();
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
+    env.start(ApsisSimulator.Config.defaults(), o -> o, null);
+    cloud = env.cloud();
     var functions = cloud.functions();
 
     var template = io.apsisimport.template.TemplateModel.load(java.nio.file.Path.of("template.yaml"));
@@ -88,11 +76,11 @@ class LocalCloudEndToEndTest {
 
   @Test
   void aSecretInAFunctionLogOrAnExecutionHistoryFailsTheClose() {
-    sim = ApsisSimulator.start();
     // The file's key is logged by the functions and is the execution's input: call it a secret.
     String key = "inbox/pretend-this-key-is-a-secret.csv";
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withSecrets(() -> Map.of("the marker", key)));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
+    env.start(ApsisSimulator.Config.defaults(), o -> o.withSecrets(() -> Map.of("the marker", key)),
+        LocalImport.defaultRoutes("inbox/"));
+    cloud = env.cloud();
     String execution = cloud.drop(key, "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8)).execution();
     assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(execution, Duration.ofSeconds(90)).status());
 

@@ -41,6 +41,7 @@ public final class MotoServer implements AutoCloseable {
 
   /** Starts moto on a free port; {@code lambdaPort} (or 0) is where its ASL engine sends Lambda invokes. */
   public static MotoServer start(int lambdaPort) {
+    Tier.requireLocalCloud("moto");
     // A free port can be taken by another process between freePort() and moto's bind (tests run
     // beside other builds): then moto exits at once and another port is tried.
     for (int attempt = 1; ; attempt++) {

@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 // Integration test: the moto_server harness starts, answers the AWS SDK, and stops.
+@LocalCloudTest
 class MotoServerTest {
   @Test
   void startsAndServesDynamoDb() {

@@ -21,9 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 // End-to-end test on the local cloud (functions in the real Lambda runtime, the file state machine's
@@ -32,20 +32,18 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // exactly one event, captured as EventBridge delivers it to a rule's target, of the documented
 // schema; FinishImport's metrics lines, read from its log, are valid EMF with the file's values; the
 // notification rules' messages made of the captured events say what happened and what to do.
+@LocalCloudTest
 class ObservabilityEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper STRICT = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
   private static final String BROKEN_SECTION = "com.apsis1.sections.broken";
-  private static ApsisSimulator sim;
-  private static LocalCloud cloud;
-
-  @BeforeAll
-  static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(500))
-        .failImportsInSection(BROKEN_SECTION));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxPartBytes(2048));
-    cloud.putRoutes("""
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(500))
+        .failImportsInSection(BROKEN_SECTION))
+      .options(o -> o.withMaxPartBytes(2048))
+      .routes("""
         {"routes": [
           {"name": "newsletter", "match": "inbox/newsletter/**", "section": "com.apsis1.sections.newsletter",
            "onEmptyFile": "skip",
@@ -55,16 +53,13 @@ class ObservabilityEndToEndTest {
            "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email",
                                            "field_selector": "email-address"}}}
         ]}""".formatted(BROKEN_SECTION));
-  }
+  private static ApsisSimulator sim;
+  private static LocalCloud cloud;
 
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
+  @BeforeAll
+  static void start() {
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   record Dropped(String key, String execution) {}

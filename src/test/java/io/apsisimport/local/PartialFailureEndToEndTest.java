@@ -14,30 +14,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 // End-to-end test on the local cloud with small parts: when one part of a split file fails, the
 // others are still imported, the file goes to failed/, and the report says exactly which rows and
 // bytes were not imported (so they can be re-dropped alone).
+@LocalCloudTest
 class PartialFailureEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(500)))
+      .options(o -> o.withMaxPartBytes(4096))
+      .defaultRoutes("inbox/");
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(500)));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxPartBytes(4096));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
-  }
-
-  @AfterAll
-  static void stop() {
-    cloud.close();
-    sim.close();
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test

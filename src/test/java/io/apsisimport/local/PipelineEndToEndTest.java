@@ -16,10 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
@@ -29,21 +28,25 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 // RIE, as template.yaml configures them), the APSIS One simulator over loopback HTTP. Assertions on
 // execution history, on S3 and on what the simulator received; the functions' logs are under
 // target/local-cloud/run-*/logs.
+@LocalCloudTest
 class PipelineEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(90);
   private static final String FORBIDDEN = "com.apsis1.sections.forbidden";
   private static final String FAILING = "com.apsis1.sections.failing";
 
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1200))
+        .uploadUrlLifetime(Duration.ofMinutes(5)).forbidSection(FORBIDDEN).failImportsInSection(FAILING)
+        .keepUploads(true));
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() throws IOException {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1200))
-        .uploadUrlLifetime(Duration.ofMinutes(5)).forbidSection(FORBIDDEN).failImportsInSection(FAILING)
-        .keepUploads(true));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
+    sim = env.sim();
+    cloud = env.cloud();
     JsonNode example = JSON.readTree(Path.of("examples/routes.json").toFile());
     String newsletterSpec = example.get("routes").get(0).get("import").toString();
     String simple = """
@@ -55,16 +58,6 @@ class PipelineEndToEndTest {
           {"name": "failing", "match": "inbox/failing/*.csv", "section": "%s", "import": %s},
           {"name": "strict", "match": "inbox/strict/*.csv", "section": "com.apsis1.sections.default", "onEmptyFile": "fail", "import": %s}
         ]}""".formatted(newsletterSpec, FORBIDDEN, simple, FAILING, simple, simple));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
   }
 
   @Test
@@ -104,10 +97,10 @@ class PipelineEndToEndTest {
     assertTrue(out.get("moved_to").asText().matches("archive/inbox/newsletter/profiles\\.\\d{8}T\\d{6}Z-[0-9a-f]{8}\\.csv"),
         out.toString());
     assertEquals(names.archived(), out.get("moved_to").asText());
-    assertTrue(exists(names.archived()));
-    assertFalse(exists(key), "the source is removed once archived");
+    assertTrue(env.exists(names.archived()));
+    assertFalse(env.exists(key), "the source is removed once archived");
     assertEquals(names.report(true), out.get("report").asText());
-    JsonNode report = object(names.report(true));
+    JsonNode report = env.json(names.report(true));
     assertEquals(importId, report.get("imports").get(0).asText());
     assertEquals(execution, report.get("execution_arn").asText());
     assertNoSlotHeld();
@@ -141,9 +134,9 @@ class PipelineEndToEndTest {
     assertEquals("NoRouteForKey", done.error());
     assertTrue(done.cause().startsWith("no route in config/routes.json matches inbox/unrouted/x.csv"), done.cause());
     assertEquals(before, sim.importsRequested());
-    assertTrue(exists(cloud.dropNames(execution).failed()));
-    assertFalse(exists(key));
-    JsonNode report = object(cloud.dropNames(execution).report(false));
+    assertTrue(env.exists(cloud.dropNames(execution).failed()));
+    assertFalse(env.exists(key));
+    JsonNode report = env.json(cloud.dropNames(execution).report(false));
     assertEquals("Resolve route and check the file", report.get("failed_step").asText());
     assertEquals("NoRouteForKey", report.get("error").asText());
     assertTrue(report.get("console_url").asText().contains(execution));
@@ -163,7 +156,7 @@ class PipelineEndToEndTest {
     assertTrue(done.cause().contains("mens-clothing-shoes"), done.cause());
     assertTrue(done.cause().contains("email-address"), "lists the columns present: " + done.cause());
     assertEquals(before, sim.importsRequested());
-    assertTrue(exists(cloud.dropNames(execution).failed()));
+    assertTrue(env.exists(cloud.dropNames(execution).failed()));
   }
 
   @Test
@@ -175,9 +168,9 @@ class PipelineEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("ApsisNotAllowed", done.error(), "a single failed part reports its own error");
     assertTrue(done.cause().contains("403"), done.cause());
-    JsonNode report = object(cloud.dropNames(execution).report(false));
+    JsonNode report = env.json(cloud.dropNames(execution).report(false));
     assertEquals("Request import", report.get("failed_step").asText());
-    assertTrue(exists(cloud.dropNames(execution).failed()));
+    assertTrue(env.exists(cloud.dropNames(execution).failed()));
     assertNoSlotHeld();
   }
 
@@ -193,7 +186,7 @@ class PipelineEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("UploadRejected", done.error());
     assertTrue(done.cause().contains("AccessDenied"), done.cause());
-    assertEquals("Upload file", object(cloud.dropNames(execution).report(false)).get("failed_step").asText());
+    assertEquals("Upload file", env.json(cloud.dropNames(execution).report(false)).get("failed_step").asText());
     // APSIS still counts the import as pending until its upload URL expires: so does the slot
     // (its owner is the part's execution).
     String part = cloud.partExecutions(execution).get(0);
@@ -213,10 +206,10 @@ class PipelineEndToEndTest {
     assertEquals(ExecutionStatus.FAILED, done.status());
     assertEquals("ImportFailed", done.error());
     assertTrue(done.cause().contains("\"failed\""), done.cause());
-    JsonNode report = object(cloud.dropNames(execution).report(false));
+    JsonNode report = env.json(cloud.dropNames(execution).report(false));
     assertEquals(1, report.get("imports").size());
     assertEquals("failed", report.get("parts").get(0).get("status").asText());
-    assertTrue(exists(cloud.dropNames(execution).failed()));
+    assertTrue(env.exists(cloud.dropNames(execution).failed()));
     assertNoSlotHeldBy(execution);
   }
 
@@ -287,18 +280,5 @@ class PipelineEndToEndTest {
       b.append('\n').append(e.type()).append(' ').append(e.toString(), 0, Math.min(400, e.toString().length()));
     }
     return b.toString();
-  }
-
-  private static boolean exists(String key) {
-    try {
-      cloud.s3().headObject(b -> b.bucket(cloud.bucket()).key(key));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    }
-  }
-
-  private static JsonNode object(String key) throws IOException {
-    return JSON.readTree(cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(key)).asByteArray());
   }
 }

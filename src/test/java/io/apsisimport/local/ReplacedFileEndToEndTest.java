@@ -16,9 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
@@ -31,27 +31,22 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // replaced; APSIS never receives the newer file's bytes for the older drop, nor a mix; reports of
 // both drops are kept under names of their own. One import slot and small parts, so that a file
 // of several parts is replaced between its parts.
+@LocalCloudTest
 class ReplacedFileEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String REPLACED = "was replaced while it was being imported; the newer file has its own execution";
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(2)).keepUploads(true))
+      .options(o -> o.withMaxConcurrentImports(1).withMaxPartBytes(4096))
+      .defaultRoutes("inbox/");
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(2)).keepUploads(true));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxConcurrentImports(1).withMaxPartBytes(4096));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test
@@ -76,7 +71,7 @@ class ReplacedFileEndToEndTest {
     assertEquals(0, uploadsOf(a), "nothing of the older drop reached APSIS: its bytes are gone");
     assertNoUploadMixes(a, b);
     assertDropsKeptApart(key, older, a, newer, b);
-    JsonNode olderReport = object(cloud.dropNames(older).report(false));
+    JsonNode olderReport = env.json(cloud.dropNames(older).report(false));
     assertEquals("FileReplaced", olderReport.get("error").asText());
     assertTrue(olderReport.get("moved_to").isNull(), "nothing to move: the key holds the newer drop");
   }
@@ -120,7 +115,7 @@ class ReplacedFileEndToEndTest {
     // The newer (one-part) file may already be archived, so the key may be gone when the older looks again.
     assertTrue(o.cause().startsWith(key + " was replaced"), o.cause());
     assertTrue(o.cause().contains("parts had been imported before"), o.cause());
-    JsonNode report = object(cloud.dropNames(older).report(false));
+    JsonNode report = env.json(cloud.dropNames(older).report(false));
     long imported = 0;
     for (JsonNode p : report.get("parts")) {
       if ("completed".equals(p.get("status").asText())) {
@@ -196,37 +191,25 @@ class ReplacedFileEndToEndTest {
     var olderNames = cloud.dropNames(older);
     var newerNames = cloud.dropNames(newer);
     assertNotEquals(olderNames.dropId(), newerNames.dropId());
-    assertArrayEquals(b, bytes(newerNames.archived()), "the newer drop is archived with its own bytes");
+    assertArrayEquals(b, env.bytes(newerNames.archived()), "the newer drop is archived with its own bytes");
     for (String name : List.of(olderNames.archived(), olderNames.failed())) {
       byte[] there = bytesOrNull(name);
       assertTrue(there == null || Arrays.equals(a, there), name + " holds another drop's bytes");
     }
-    assertTrue(exists(olderNames.report(true)) || exists(olderNames.report(false)), "the older drop has its report");
-    assertTrue(exists(newerNames.report(true)), "the newer drop has its report");
-    assertFalse(exists(key), "the newer drop was moved away after its import");
+    assertTrue(env.exists(olderNames.report(true)) || env.exists(olderNames.report(false)), "the older drop has its report");
+    assertTrue(env.exists(newerNames.report(true)), "the newer drop has its report");
+    assertFalse(env.exists(key), "the newer drop was moved away after its import");
   }
 
   private static boolean contains(byte[] haystack, byte[] needle) {
     return new String(haystack, StandardCharsets.ISO_8859_1).contains(new String(needle, StandardCharsets.ISO_8859_1));
   }
 
-  private static boolean exists(String key) {
-    return bytesOrNull(key) != null;
-  }
-
   private static byte[] bytesOrNull(String key) {
     try {
-      return bytes(key);
+      return env.bytes(key);
     } catch (NoSuchKeyException e) {
       return null;
     }
-  }
-
-  private static byte[] bytes(String key) {
-    return cloud.s3().getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(key)).asByteArray();
-  }
-
-  private static JsonNode object(String key) throws IOException {
-    return JSON.readTree(bytes(key));
   }
 }

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 // End-to-end tests on the local cloud with ONE import slot: a slot held by an aborted execution comes back
@@ -22,27 +22,19 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 // so one test's aborted execution can never reach the other's reaper. In the reaper test APSIS, like
 // the real one for an account with one slot, allows ONE pending import: a slot freed too early
 // shows as a 429.
+@LocalCloudTest
 class SlotRecoveryEndToEndTest {
+  @RegisterExtension
+  final LocalCloudExtension env = LocalCloudExtension.perTest();
   private ApsisSimulator sim;
   private LocalCloud cloud;
 
   /** Imports take long enough (5 s) to abort one in flight; APSIS counts it pending meanwhile. */
   private void start(long leaseSeconds, int apsisPendingLimit) {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(5))
-        .pendingLimit(apsisPendingLimit));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxConcurrentImports(1)
-        .withSlotLeaseSeconds(leaseSeconds));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
-  }
-
-  @AfterEach
-  void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
+    env.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(5)).pendingLimit(apsisPendingLimit),
+        o -> o.withMaxConcurrentImports(1).withSlotLeaseSeconds(leaseSeconds), LocalImport.defaultRoutes("inbox/"));
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test

@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
@@ -21,21 +21,19 @@ import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 // runtime, scaling as Lambda does): many files at once never exceed APSIS's three pending imports,
 // each execution environment fetches its own APSIS token, and a 429 from APSIS is waited out, not
 // failed.
+@LocalCloudTest
 class SlotsEndToEndTest {
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(2)))
+      .defaultRoutes("inbox/");
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(2)));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
-  }
-
-  @AfterAll
-  static void stop() {
-    cloud.close();
-    sim.close();
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test

@@ -13,40 +13,34 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 // End-to-end test (issue 9 §7): transient APSIS faults on every call a file makes are survived
 // without a person. The real statemachine/import.asl.json on the local cloud, the real handlers, the
 // APSIS One simulator with injected faults; assertions on the execution and on what APSIS received.
+@LocalCloudTest
 class TransientFaultsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(120);
 
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1500))
+        .uploadUrlLifetime(Duration.ofMinutes(5)).keepUploads(true))
+      .routes("""
+        {"routes": [{"name": "faults", "match": "inbox/**", "section": "com.apsis1.sections.default",
+          "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email", "field_selector": "email-address"}}}]}""");
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1500))
-        .uploadUrlLifetime(Duration.ofMinutes(5)).keepUploads(true));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
-    cloud.putRoutes("""
-        {"routes": [{"name": "faults", "match": "inbox/**", "section": "com.apsis1.sections.default",
-          "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email", "field_selector": "email-address"}}}]}""");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
+    sim = env.sim();
+    cloud = env.cloud();
   }
 
   @Test

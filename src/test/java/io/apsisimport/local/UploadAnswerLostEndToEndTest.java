@@ -10,9 +10,9 @@ import io.apsisimport.sim.Endpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
@@ -24,33 +24,27 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 // it (sent once more after UploadArrivalWaitSeconds, 15 s here). APSIS notices a file 6 s after it
 // lands, as a real bucket-to-import delay would make it: the first check, by a function already warm,
 // sees "waiting for file".
+@LocalCloudTest
 class UploadAnswerLostEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(180);
   private static final Duration NOTICE = Duration.ofSeconds(6);
 
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1500))
+        .fileNoticedAfter(NOTICE))
+      .defaultRoutes("inbox/");
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(1500))
-        .fileNoticedAfter(NOTICE));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim));
-    cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
+    sim = env.sim();
+    cloud = env.cloud();
     // One file through every function first: the checks below are not slowed by a cold start.
     String warmUp = cloud.drop("inbox/warm-up.csv", csv(1)).execution();
     assertEquals(ExecutionStatus.SUCCEEDED, cloud.await(warmUp, DEADLINE).status());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
   }
 
   private record Run(String importId, List<HistoryEvent> part) {

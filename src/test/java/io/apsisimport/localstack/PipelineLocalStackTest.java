@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.local.Tier;
 import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.template.TemplateModel;
 import java.io.ByteArrayOutputStream;
@@ -91,6 +92,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  *   <li>The reaper (EventBridge rule on execution status changes) is not wired.
  * </ul>
  */
+@io.apsisimport.local.LocalCloudTest
 class PipelineLocalStackTest {
   static final String NO_DOCKER = "Docker is not available: LocalStack tests skipped (they run where Docker exists)";
 
@@ -115,6 +117,7 @@ class PipelineLocalStackTest {
 
   @BeforeAll
   static void start() throws Exception {
+    Tier.requireLocalCloud("Docker (LocalStack)");
     docker = dockerAvailable();
     if (!docker) {
       System.err.println("PipelineLocalStackTest: " + NO_DOCKER);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 // Concurrency test against moto's DynamoDB: many threads race for the slots; never more than N holders.
+@io.apsisimport.local.LocalCloudTest
 class ImportSlotsConcurrencyTest {
   private static final int THREADS = 16;
   private static final int OWNERS_PER_THREAD = 3;

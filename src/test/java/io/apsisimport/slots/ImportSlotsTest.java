@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.SfnException;
 
 // Integration test against moto's DynamoDB (real condition evaluation); time moves by a test clock.
+@io.apsisimport.local.LocalCloudTest
 class ImportSlotsTest {
   private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
   private static final Duration LEASE = Duration.ofMinutes(15);

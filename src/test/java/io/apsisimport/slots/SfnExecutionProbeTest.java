@@ -12,6 +12,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 // Integration test against moto's Step Functions: DescribeExecution mapped to running / not running.
+@io.apsisimport.local.LocalCloudTest
 class SfnExecutionProbeTest {
   @Test
   void runningAbortedAndUnknownExecutions() {

@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 // S3 tests of the two S3-facing pieces of decompression, against moto's S3 (no local cloud): the
 // multipart writer (parts, single put, abort) and the seekable channel (sequential reads share one
 // GET, the tail is fetched once, an ETag pins the version).
+@io.apsisimport.local.LocalCloudTest
 class S3StreamingTest {
   static final String BUCKET = "landing";
   static MotoServer moto;

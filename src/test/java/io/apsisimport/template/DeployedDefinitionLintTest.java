@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.apsisimport.local.Tier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 // template.yaml itself it never sees a definition: hence this step. A deliberately broken
 // definition must be reported, so the check cannot pass by not looking. Needs the pinned Python
 // tooling (tools/setup-python; APSIS_IMPORT_VENV).
+@io.apsisimport.local.LocalCloudTest
 class DeployedDefinitionLintTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -97,6 +99,7 @@ class DeployedDefinitionLintTest {
   }
 
   private static Path tool(String name) {
+    Tier.requireLocalCloud("the pinned Python tooling (" + name + ")");
     String venv = System.getenv().getOrDefault("APSIS_IMPORT_VENV",
         Path.of(System.getProperty("user.home"), ".cache", "apsis-one-import", "venv").toString());
     Path exe = Path.of(venv, "bin", name);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.local.LocalCloud;
+import io.apsisimport.local.LocalCloudExtension;
 import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.sim.Endpoint;
 import java.io.ByteArrayOutputStream;
@@ -13,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
@@ -24,30 +25,25 @@ import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 // retried Lambda tasks, a file of several parts) whose histories must hold exactly the events the
 // model predicts from the states they entered. HistoryBudgetTest builds the worst case on the same
 // model. Prints the measured costs (events per poll, per slot-wait round, per part, per file).
+@io.apsisimport.local.LocalCloudTest
 class HistoryEventsEndToEndTest {
+  @RegisterExtension
+  static final LocalCloudExtension env = LocalCloudExtension.of(
+      ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(3)))
+      .options(o -> o.withMaxConcurrentImports(1).withMaxPartBytes(2048))
+      .routes("""
+        {"routes": [{"name": "all", "match": "inbox/**", "section": "com.apsis1.sections.demo",
+          "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email",
+                                          "field_selector": "email-address"}}}]}""");
   private static ApsisSimulator sim;
   private static LocalCloud cloud;
   private static TemplateModel template;
 
   @BeforeAll
   static void start() {
-    sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofSeconds(3)));
-    cloud = LocalCloud.start(LocalCloud.Options.defaults(sim).withMaxConcurrentImports(1).withMaxPartBytes(2048));
-    cloud.putRoutes("""
-        {"routes": [{"name": "all", "match": "inbox/**", "section": "com.apsis1.sections.demo",
-          "import": {"keyspace_mapping": {"keyspace_discriminator": "com.apsis1.keyspaces.email",
-                                          "field_selector": "email-address"}}}]}""");
+    sim = env.sim();
+    cloud = env.cloud();
     template = TemplateModel.load(java.nio.file.Path.of("template.yaml"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cloud != null) {
-      cloud.close();
-    }
-    if (sim != null) {
-      sim.close();
-    }
   }
 
   @Test

@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 // patterns, resolved as CloudFormation would deploy them, run in EventBridge's matching (moto's, on
 // a rule with an SQS target) against the example events under events/; and the e-mail their input
 // transformers make of each matched event (EventBridge's documented substitution, NotificationRules).
+@io.apsisimport.local.LocalCloudTest
 class NotificationRulesTest {
   private static final String STACK = "apsis-import";
   private static final String STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:apsis-import-import";

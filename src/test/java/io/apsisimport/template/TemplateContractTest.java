@@ -77,6 +77,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * Secrets Manager, so this runs against a moto server holding such a secret. No other AWS call is
  * made while wiring (the SDK clients connect lazily).
  */
+@io.apsisimport.local.LocalCloudTest
 class TemplateContractTest {
 
     private static final Path TEMPLATE = Path.of("template.yaml");
