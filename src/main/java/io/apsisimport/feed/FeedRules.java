@@ -231,7 +231,8 @@ public final class FeedRules {
     if (succeeded) {
       return Disposal.LEAVE;
     }
-    return !stopOnFailure || ALWAYS_LEAVE.contains(error) ? Disposal.LEAVE_AND_REPORT : Disposal.HOLD;
+    // A failure without an error name (Set.of(...).contains(null) would throw) holds a stopping feed.
+    return !stopOnFailure || (error != null && ALWAYS_LEAVE.contains(error)) ? Disposal.LEAVE_AND_REPORT : Disposal.HOLD;
   }
 
   /** The error name a failure is known by: {@code ImportFailed} when none, at most Step Functions' 256 characters. */

@@ -173,6 +173,8 @@ class FeedRulesTest {
     assertEquals(Disposal.LEAVE_AND_REPORT, FeedRules.disposal(false, false, "CsvMissingColumns"), "onFailure: continue");
     assertEquals(Disposal.HOLD, FeedRules.disposal(false, true, "CsvMissingColumns"), "onFailure: stop");
     assertEquals(Disposal.HOLD, FeedRules.disposal(false, true, "ABORTED"), "an execution that ended, on a stopping route");
+    assertEquals(Disposal.HOLD, FeedRules.disposal(false, true, null), "a failure without an error name, on a stopping route");
+    assertEquals(Disposal.LEAVE_AND_REPORT, FeedRules.disposal(false, false, null), "a failure without an error name, on a continuing route");
     for (String always : List.of("FileReplaced", "FeedOutOfOrder")) {
       assertEquals(Disposal.LEAVE_AND_REPORT, FeedRules.disposal(false, true, always), always + " never holds a feed");
     }
