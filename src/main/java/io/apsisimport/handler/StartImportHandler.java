@@ -36,7 +36,7 @@ public final class StartImportHandler extends JsonHandler<StartImportHandler.S3E
 
   public StartImportHandler(Wiring wiring) {
     this(wiring.sfn(), wiring.env().required("STATE_MACHINE_ARN"), wiring.settings().landingPrefix(),
-        wiring.env().optional("VALIDATE_PREFIX", ""));
+        wiring.settings().validatePrefix());
   }
 
   public StartImportHandler(SfnClient sfn, String stateMachineArn, String landingPrefix) {
