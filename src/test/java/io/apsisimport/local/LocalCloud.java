@@ -726,6 +726,12 @@ public final class LocalCloud implements AutoCloseable {
     while (true) {
       DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(executionArn));
       if (d.status() != ExecutionStatus.RUNNING) {
+        if (d.status() != ExecutionStatus.SUCCEEDED) {
+          // Whether the test expects it or not, say why: an unexpected failure's assertion names only the ARN.
+          String cause = d.cause() == null ? "" : d.cause();
+          System.err.println("[local cloud] " + executionArn + " ended " + d.status() + ": " + d.error() + ": "
+              + (cause.length() > 2000 ? cause.substring(0, 2000) + "…" : cause));
+        }
         return d;
       }
       if (deadline.passed()) {
