@@ -10,7 +10,7 @@ import java.time.Duration;
  *   <li>With an estimate of the import's duration ({@link io.apsisimport.slots.DurationModel}: rows
  *       and bytes of the part, APSIS's recent throughput for this account), the first check comes
  *       one standard deviation of recent estimates before the estimated end; then a short step
- *       (a third of a standard deviation) while the end is likely, and a doubling step once it is
+ *       (half a standard deviation) while the end is likely, and a doubling step once it is
  *       overdue or while APSIS keeps the import queued, until the steps reach the back-off below.
  *   <li>Without one (nothing learned yet, or an execution started before this schedule), the
  *       back-off alone: every {@code interval} (POLL_INTERVAL_SECONDS) while the import is young,
@@ -42,7 +42,7 @@ public record PollSchedule(Duration interval) {
   /** The first check comes this many standard deviations of the estimate before its end... */
   static final double FIRST_CHECK_DEVIATIONS = 1.0;
   /** ...then one every this many standard deviations while the end is likely... */
-  static final double STEP_DEVIATIONS = 1.0 / 3;
+  static final double STEP_DEVIATIONS = 0.5;
   /** ...up to this many after it; later, the steps double. */
   static final double WINDOW_DEVIATIONS = 2.0;
   /** The floor is this fraction of the interval. */

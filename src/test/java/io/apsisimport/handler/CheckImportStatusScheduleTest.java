@@ -97,7 +97,7 @@ class CheckImportStatusScheduleTest {
     var pending = check(first);
     assertEquals("PENDING", pending.outcome());
     assertEquals(1, pending.checks());
-    assertEquals(6, pending.nextCheckSeconds(), "a third of a deviation while the end is likely");
+    assertEquals(9, pending.nextCheckSeconds(), "half a deviation while the end is likely");
     assertEquals(2, pending.earlyChecks());
     assertEquals(162.0, pending.pendingAt(), 1e-9);
     assertEquals(180.0, pending.estimateSeconds(), 1e-9, "carried to the next check");

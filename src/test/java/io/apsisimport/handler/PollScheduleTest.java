@@ -56,11 +56,11 @@ class PollScheduleTest {
   }
 
   @Test
-  void whileTheEndIsLikelyTheChecksComeEveryThirdOfADeviation() {
-    var estimate = new Estimate(180, 0.1); // deviation 18 s: a step of 6 s, the floor being 5 s
+  void whileTheEndIsLikelyTheChecksComeEveryHalfDeviation() {
+    var estimate = new Estimate(180, 0.1); // deviation 18 s: a step of 9 s, the floor being 5 s
     var wait = every30s.next(Duration.ofSeconds(170), Duration.ofSeconds(163), false, estimate, 1, 162);
-    assertEquals(new PollSchedule.Wait(6, true), wait);
-    assertEquals(6, every30s.next(Duration.ofSeconds(200), Duration.ofSeconds(190), false, estimate, 2, 6).seconds());
+    assertEquals(new PollSchedule.Wait(9, true), wait);
+    assertEquals(9, every30s.next(Duration.ofSeconds(200), Duration.ofSeconds(190), false, estimate, 2, 9).seconds());
     // A step below the floor is the floor.
     assertEquals(5, every30s.next(Duration.ofSeconds(70), Duration.ofSeconds(60), false, new Estimate(60, 0.1), 1, 54)
         .seconds());
