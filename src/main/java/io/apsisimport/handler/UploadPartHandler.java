@@ -102,7 +102,7 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
   /**
    * {@code bytes}, {@code elapsedMillis}: the upload; {@code attempt}: which upload attempt of the
    * part delivered the file (0: an earlier invocation did). The rest starts the state the status
-   * checks carry ({@link CheckImportStatusHandler.Input#previous}): when the file was uploaded, the
+   * checks carry ({@link io.apsisimport.contract.StatusCheckInput#previous}): when the file was uploaded, the
    * part's rows, no check yet, the wait before the first ("Wait before checking import status" reads
    * {@code nextCheckSeconds}), and the estimate it was planned on (null: none yet).
    */
