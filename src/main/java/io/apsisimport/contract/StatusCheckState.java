@@ -2,7 +2,7 @@ package io.apsisimport.contract;
 
 /**
  * The state the checks of one import carry from one to the next (the fields of
- * {@link StatusCheckOutput} and {@code UploadPartHandler}'s output that "Check import status"
+ * {@link StatusCheckOutput} and {@link UploadPartOutput} that "Check import status"
  * reads; every one may be absent). {@code pendingAt}: seconds after the upload when a check last
  * found the import pending.
  */

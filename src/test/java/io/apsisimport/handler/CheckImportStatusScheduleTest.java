@@ -19,6 +19,7 @@ import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.contract.StatusCheckInput;
 import io.apsisimport.contract.StatusCheckOutput;
 import io.apsisimport.contract.StatusCheckState;
+import io.apsisimport.contract.UploadPartOutput;
 import io.apsisimport.lambda.FakeContext;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.sim.MutableClock;
@@ -92,7 +93,7 @@ class CheckImportStatusScheduleTest {
   @Test
   void theChecksFollowTheEstimateAndTheCompletedImportIsLearned() {
     // The upload (at 5 s) planned on 180 s ± 10 %: first check at 162 s after it.
-    var uploaded = new UploadPartHandler.Output(80_000, 1_000, T0.plusSeconds(5).toString(), 1_000, 0, 162, 1, 180.0,
+    var uploaded = new UploadPartOutput(80_000, 1_000, T0.plusSeconds(5).toString(), 1_000, 0, 162, 1, 180.0,
         0.1);
     var first = JsonHandler.JSON.convertValue(uploaded, StatusCheckState.class);
     clock.advance(Duration.ofSeconds(5 + 162));
@@ -137,7 +138,7 @@ class CheckImportStatusScheduleTest {
 
   @Test
   void withoutAnEstimateTheChecksKeepThePollIntervalAndStillLearn() {
-    var uploaded = new UploadPartHandler.Output(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
+    var uploaded = new UploadPartOutput(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
     clock.advance(Duration.ofSeconds(30));
     status = "queued";
     var pending = check(JsonHandler.JSON.convertValue(uploaded, StatusCheckState.class));
@@ -168,7 +169,7 @@ class CheckImportStatusScheduleTest {
 
   @Test
   void aFailedImportTeachesNothing() {
-    var uploaded = new UploadPartHandler.Output(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
+    var uploaded = new UploadPartOutput(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
     clock.advance(Duration.ofSeconds(30));
     status = "failed";
     var failed = check(JsonHandler.JSON.convertValue(uploaded, StatusCheckState.class));

@@ -12,6 +12,7 @@ import io.apsisimport.apsis.ImportStatus;
 import io.apsisimport.apsis.ImportTimedOutException;
 import io.apsisimport.contract.StatusCheckInput;
 import io.apsisimport.contract.StatusCheckState;
+import io.apsisimport.contract.UploadPartOutput;
 import io.apsisimport.lambda.JsonHandler;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class StatusCheckTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
-  private static final StatusCheck CHECK = new StatusCheck(Duration.ofHours(6), new PollSchedule(Duration.ofSeconds(30)));
+  private static final StatusCheck CHECK =
+      new StatusCheck(Duration.ofHours(6), new PollSchedule(Duration.ofSeconds(30)));
 
   private static StatusCheckInput input(StatusCheckState previous) {
     return new StatusCheckInput("arn:exec", "inbox/f.csv", 0, 1, "s", "import-1", T0.toString(), null, previous);
@@ -31,7 +33,7 @@ class StatusCheckTest {
   }
 
   private static StatusCheckState uploaded(Double estimate, Double spread) {
-    var up = new UploadPartHandler.Output(80_000, 1_000, T0.plusSeconds(5).toString(), 1_000, 0, 162, 1, estimate,
+    var up = new UploadPartOutput(80_000, 1_000, T0.plusSeconds(5).toString(), 1_000, 0, 162, 1, estimate,
         spread);
     return JsonHandler.JSON.convertValue(up, StatusCheckState.class);
   }

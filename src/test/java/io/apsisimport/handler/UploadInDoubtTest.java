@@ -21,6 +21,7 @@ import io.apsisimport.contract.HeaderRef;
 import io.apsisimport.contract.PartPlan;
 import io.apsisimport.contract.StatusCheckInput;
 import io.apsisimport.contract.StatusCheckOutput;
+import io.apsisimport.contract.UploadPartInput;
 import io.apsisimport.lambda.FakeContext;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.sim.ApsisSimulator;
@@ -111,9 +112,9 @@ class UploadInDoubtTest {
     sim.close();
   }
 
-  private UploadPartHandler.Input uploadInput() {
+  private UploadPartInput uploadInput() {
     var part = new PartPlan(0, 6, CSV.length, 1, 2, CSV.length, "doubt-p001");
-    return new UploadPartHandler.Input(BUCKET, KEY, null, null, EXECUTION, part, 1, new HeaderRef(0, 6),
+    return new UploadPartInput(BUCKET, KEY, null, null, EXECUTION, part, 1, new HeaderRef(0, 6),
         ticket.importId());
   }
 
