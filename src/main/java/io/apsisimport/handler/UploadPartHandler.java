@@ -3,8 +3,8 @@ package io.apsisimport.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportTicket;
-import io.apsisimport.contract.HeaderRef;
-import io.apsisimport.contract.PartPlan;
+import io.apsisimport.contract.UploadPartInput;
+import io.apsisimport.contract.UploadPartOutput;
 import io.apsisimport.lambda.AwsErrors;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.lambda.Log;
@@ -50,7 +50,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * becomes the state the status checks carry ({@code $.status}, copied there by "Plan the status
  * checks").
  */
-public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input, UploadPartHandler.Output> {
+public final class UploadPartHandler extends JsonHandler<UploadPartInput, UploadPartOutput> {
   /**
    * How much the SnapStart priming streams through the relay: enough for the JIT to compile the copy
    * path (bench/coldstart: the first upload of a fresh environment against curl -F).
@@ -78,7 +78,7 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
 
   public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader, PollSchedule schedule,
       Clock clock) {
-    super(Input.class);
+    super(UploadPartInput.class);
     this.files = new LandingFiles(s3);
     this.slots = slots;
     this.uploader = uploader;
@@ -86,41 +86,12 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     this.clock = clock;
   }
 
-  /**
-   * {@code executionArn}: the part's execution (the slot's owner); bucket/key/eTag/versionId: the drop;
-   * {@code readKey}: the object the part's byte ranges refer to when it is not the drop (a compressed
-   * file's work object, private to the file's execution); absent, the drop itself.
-   */
-  public record Input(String bucket, String key, String eTag, String versionId, String executionArn, PartPlan part,
-      int partCount, HeaderRef header, String importId, String readKey) {
-    public Input(String bucket, String key, String eTag, String versionId, String executionArn, PartPlan part,
-        int partCount, HeaderRef header, String importId) {
-      this(bucket, key, eTag, versionId, executionArn, part, partCount, header, importId, null);
-    }
-  }
-
-  /**
-   * {@code bytes}, {@code elapsedMillis}: the upload; {@code attempt}: which upload attempt of the
-   * part delivered the file (0: an earlier invocation did). The rest starts the state the status
-   * checks carry ({@link CheckImportStatusHandler.Input#previous}): when the file was uploaded, the
-   * part's rows, no check yet, the wait before the first ("Wait before checking import status" reads
-   * {@code nextCheckSeconds}), and the estimate it was planned on (null: none yet).
-   */
-  public record Output(long bytes, long elapsedMillis, int attempt, String uploadedAt, long rows, int checks,
-      long nextCheckSeconds, int earlyChecks, Double estimateSeconds, Double spread) {
-    /** An upload delivered by the first attempt. */
-    public Output(long bytes, long elapsedMillis, String uploadedAt, long rows, int checks, long nextCheckSeconds,
-        int earlyChecks, Double estimateSeconds, Double spread) {
-      this(bytes, elapsedMillis, 1, uploadedAt, rows, checks, nextCheckSeconds, earlyChecks, estimateSeconds, spread);
-    }
-  }
-
   @Override
-  public Output handle(Input in, Context context) {
+  public UploadPartOutput handle(UploadPartInput in, Context context) {
     var owner = new SlotOwner(in.executionArn(), in.part().index());
     ImportTicket ticket = ImportTicket.fromJson(slots.ticket(owner).orElseThrow(() -> new SlotLostException(
         "no upload form stored for " + owner.id() + ": the slot was released or taken over before the upload")));
-    long length = in.header().length() + (in.part().end() - in.part().start());
+    long length = PartBody.length(in);
     int attempt = switch (slots.startUpload(owner)) {
       case UploadStart.Send send -> send.attempt();
       case UploadStart.AlreadyUploaded done -> {
@@ -136,25 +107,18 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
       // Delivered by an earlier invocation whose answer was lost: its time is unknown, so no estimate
       // places the first check; the configured interval does.
       PollSchedule.Wait first = schedule.first(null);
-      return new Output(length, 0, 0, clock.instant().toString(), in.part().rows(), 0, first.seconds(), 0, null, null);
+      return new UploadPartOutput(length, 0, 0, clock.instant().toString(), in.part().rows(), 0, first.seconds(), 0,
+          null, null);
     }
-    var drop = in.readKey() == null || in.readKey().equals(in.key())
-        ? new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null)
-        : new DroppedFile(in.bucket(), in.readKey(), null, null, null, null);
+    var drop = PartBody.source(in);
     UploadResult result;
     long opening = System.nanoTime();
     long openMillis;
     TimedInputStream timed;
-    // The first part follows its header line in the object: one ranged GET covers both (one request to S3
-    // instead of two for every file of one part); a later part needs the header's range and its own.
-    long headerEnd = in.header().offset() + in.header().length();
-    boolean adjacent = headerEnd == in.part().start();
-    try (InputStream header = adjacent ? InputStream.nullInputStream() : files.range(drop, in.header().offset(), headerEnd);
-        InputStream records = files.range(drop, adjacent ? in.header().offset() : in.part().start(), in.part().end());
-        InputStream body = timed = new TimedInputStream(new SequenceInputStream(header, records))) {
+    try (InputStream body = timed = new TimedInputStream(PartBody.open(files, drop, in))) {
       openMillis = (System.nanoTime() - opening) / 1_000_000;
-      result = uploader.upload(ticket, fileName(SourceFormat.csvKey(in.key()), in.part().index(), in.partCount()),
-          length, body);
+      result = uploader.upload(ticket,
+          PartBody.fileName(SourceFormat.csvKey(in.key()), in.part().index(), in.partCount()), length, body);
     } catch (UploadOutcomeUnknownException e) {
       throw e; // the attempt stays in doubt: nothing is sent before "Did the file arrive?"
     } catch (IOException e) {
@@ -177,13 +141,13 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
         "s3ReadMillis", timed.readNanos / 1_000_000, "attempt", attempt, "estimateSeconds",
         estimate == null ? null : Math.round(estimate.seconds()), "firstCheckSeconds", first.seconds(),
         "execution", in.executionArn());
-    return new Output(result.bytesSent(), result.elapsed().toMillis(), attempt, uploadedAt.toString(),
+    return new UploadPartOutput(result.bytesSent(), result.elapsed().toMillis(), attempt, uploadedAt.toString(),
         in.part().rows(), 0, first.seconds(), first.early() ? 1 : 0, estimate == null ? null : estimate.seconds(),
         estimate == null ? null : estimate.spread());
   }
 
   /** From this account's finished imports; none (the configured interval) when nothing was learned or it cannot be read. */
-  private DurationModel.Estimate estimate(long rows, long bytes, Context context, Input in) {
+  private DurationModel.Estimate estimate(long rows, long bytes, Context context, UploadPartInput in) {
     try {
       return slots.durations().estimate(rows, bytes).orElse(null);
     } catch (RuntimeException e) {
@@ -223,49 +187,5 @@ public final class UploadPartHandler extends JsonHandler<UploadPartHandler.Input
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /**
-   * Counts the time spent waiting in {@code read} (S3's side of the relay), so that the upload's log
-   * line tells a slow source from a slow receiver: {@code millis - s3ReadMillis} is the time spent
-   * writing to APSIS and waiting for its answer.
-   */
-  private static final class TimedInputStream extends java.io.FilterInputStream {
-    long readNanos;
-
-    TimedInputStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      long t = System.nanoTime();
-      try {
-        return super.read();
-      } finally {
-        readNanos += System.nanoTime() - t;
-      }
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      long t = System.nanoTime();
-      try {
-        return super.read(b, off, len);
-      } finally {
-        readNanos += System.nanoTime() - t;
-      }
-    }
-  }
-
-  /** The name APSIS shows for the upload: the source's base name, with the part number when split. */
-  static String fileName(String key, int index, int partCount) {
-    String base = key.substring(key.lastIndexOf('/') + 1);
-    if (partCount <= 1) {
-      return base;
-    }
-    int dot = base.lastIndexOf('.');
-    String stem = dot > 0 ? base.substring(0, dot) : base;
-    return stem + ".part-" + (index + 1) + "-of-" + partCount + ".csv";
   }
 }

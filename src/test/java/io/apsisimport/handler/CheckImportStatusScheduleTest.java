@@ -16,6 +16,10 @@ import io.apsisimport.apsis.ApsisApi;
 import io.apsisimport.apsis.Deadline;
 import io.apsisimport.apsis.ImportStatus;
 import io.apsisimport.apsis.ImportTicket;
+import io.apsisimport.contract.StatusCheckInput;
+import io.apsisimport.contract.StatusCheckOutput;
+import io.apsisimport.contract.StatusCheckState;
+import io.apsisimport.contract.UploadPartOutput;
 import io.apsisimport.lambda.FakeContext;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.sim.MutableClock;
@@ -76,22 +80,22 @@ class CheckImportStatusScheduleTest {
         new PollSchedule(Duration.ofSeconds(30)));
   }
 
-  private CheckImportStatusHandler.Output check(CheckImportStatusHandler.Previous previous) {
-    return handler.handle(new CheckImportStatusHandler.Input(EXECUTION, "inbox/f.csv", 0, 1, "s", "import-1",
+  private StatusCheckOutput check(StatusCheckState previous) {
+    return handler.handle(new StatusCheckInput(EXECUTION, "inbox/f.csv", 0, 1, "s", "import-1",
         T0.toString(), null, previous), new FakeContext("CheckImportStatusFunction"));
   }
 
   /** What the next check receives: this one's answer, as $.status. */
-  private static CheckImportStatusHandler.Previous carried(CheckImportStatusHandler.Output o) {
-    return JsonHandler.JSON.convertValue(o, CheckImportStatusHandler.Previous.class);
+  private static StatusCheckState carried(StatusCheckOutput o) {
+    return JsonHandler.JSON.convertValue(o, StatusCheckState.class);
   }
 
   @Test
   void theChecksFollowTheEstimateAndTheCompletedImportIsLearned() {
     // The upload (at 5 s) planned on 180 s ± 10 %: first check at 162 s after it.
-    var uploaded = new UploadPartHandler.Output(80_000, 1_000, T0.plusSeconds(5).toString(), 1_000, 0, 162, 1, 180.0,
+    var uploaded = new UploadPartOutput(80_000, 1_000, T0.plusSeconds(5).toString(), 1_000, 0, 162, 1, 180.0,
         0.1);
-    var first = JsonHandler.JSON.convertValue(uploaded, CheckImportStatusHandler.Previous.class);
+    var first = JsonHandler.JSON.convertValue(uploaded, StatusCheckState.class);
     clock.advance(Duration.ofSeconds(5 + 162));
     status = "in progress";
     var pending = check(first);
@@ -124,7 +128,7 @@ class CheckImportStatusScheduleTest {
     // there (null), or the part would fail with States.Runtime.
     clock.advance(Duration.ofSeconds(30));
     status = "completed";
-    var done = check(new CheckImportStatusHandler.Previous(0, 30L, null, null, null, null, null, null, null, null));
+    var done = check(new StatusCheckState(0, 30L, null, null, null, null, null, null, null, null));
     assertEquals("COMPLETED", done.outcome());
     var json = JsonHandler.JSON.valueToTree(done);
     assertTrue(json.has("bytes") && json.get("bytes").isNull(), json.toString());
@@ -134,10 +138,10 @@ class CheckImportStatusScheduleTest {
 
   @Test
   void withoutAnEstimateTheChecksKeepThePollIntervalAndStillLearn() {
-    var uploaded = new UploadPartHandler.Output(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
+    var uploaded = new UploadPartOutput(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
     clock.advance(Duration.ofSeconds(30));
     status = "queued";
-    var pending = check(JsonHandler.JSON.convertValue(uploaded, CheckImportStatusHandler.Previous.class));
+    var pending = check(JsonHandler.JSON.convertValue(uploaded, StatusCheckState.class));
     assertEquals(30, pending.nextCheckSeconds());
     assertEquals(0, pending.earlyChecks());
     assertNull(pending.estimateSeconds());
@@ -152,34 +156,25 @@ class CheckImportStatusScheduleTest {
     // Its definition passed only the number of checks: no upload time, nothing to learn from.
     clock.advance(Duration.ofMinutes(10));
     status = "in progress";
-    var old = handler.handle(new CheckImportStatusHandler.Input(EXECUTION, "inbox/f.csv", 0, 1, "s", "import-1",
+    var old = handler.handle(new StatusCheckInput(EXECUTION, "inbox/f.csv", 0, 1, "s", "import-1",
         T0.toString(), 4), new FakeContext("CheckImportStatusFunction"));
     assertEquals(5, old.checks());
     assertEquals(60, old.nextCheckSeconds(), "a tenth of its age");
     status = "completed";
     clock.advance(Duration.ofMinutes(1));
-    handler.handle(new CheckImportStatusHandler.Input(EXECUTION, "inbox/f.csv", 0, 1, "s", "import-1",
+    handler.handle(new StatusCheckInput(EXECUTION, "inbox/f.csv", 0, 1, "s", "import-1",
         T0.toString(), 5), new FakeContext("CheckImportStatusFunction"));
     assertEquals(0, slots.durations().samples());
   }
 
   @Test
   void aFailedImportTeachesNothing() {
-    var uploaded = new UploadPartHandler.Output(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
+    var uploaded = new UploadPartOutput(80_000, 1_000, T0.toString(), 1_000, 0, 30, 0, null, null);
     clock.advance(Duration.ofSeconds(30));
     status = "failed";
-    var failed = check(JsonHandler.JSON.convertValue(uploaded, CheckImportStatusHandler.Previous.class));
+    var failed = check(JsonHandler.JSON.convertValue(uploaded, StatusCheckState.class));
     assertEquals("FAILED", failed.outcome());
     assertTrue(failed.failure() != null);
     assertEquals(0, slots.durations().samples());
-  }
-
-  @Test
-  void statusesThatMeanNotStartedYet() {
-    assertTrue(CheckImportStatusHandler.queued("queued"));
-    assertTrue(CheckImportStatusHandler.queued("Queued"));
-    assertTrue(CheckImportStatusHandler.queued("waiting for a file"));
-    assertTrue(!CheckImportStatusHandler.queued("in progress"));
-    assertTrue(!CheckImportStatusHandler.queued(null));
   }
 }

@@ -15,6 +15,7 @@ import io.apsisimport.apsis.ApsisCredentials;
 import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.contract.HeaderRef;
 import io.apsisimport.contract.PartPlan;
+import io.apsisimport.contract.UploadPartInput;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.local.MotoServer;
 import io.apsisimport.sim.ApsisSimulator;
@@ -161,7 +162,7 @@ class ConstantMemoryHandlersTest {
               "{\"keyspace_mapping\":{\"keyspace_discriminator\":\"k\",\"field_selector\":\"email\"}}"));
       slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());
 
-      var input = new UploadPartHandler.Input(BUCKET, KEY, null, null, EXECUTION, part, scan.parts().size(), header,
+      var input = new UploadPartInput(BUCKET, KEY, null, null, EXECUTION, part, scan.parts().size(), header,
           ticket.importId());
       JsonNode out = runChild(UploadPartHandler.class, JsonHandler.JSON.valueToTree(input));
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
+import io.apsisimport.contract.StatusCheckInput;
+import io.apsisimport.contract.UploadPartInput;
 import io.apsisimport.lambda.JsonHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,10 +33,10 @@ class EventFixturesTest {
         read("events/preflight-file.json", PreflightFileHandler.Input.class).key());
     assertEquals(0, read("events/acquire-slot.json", AcquireSlotHandler.Input.class).slot().attempt());
     assertNotNull(read("events/request-import.json", RequestImportHandler.Input.class).importSpec().get("keyspace_mapping"));
-    var upload = read("events/upload-part.json", UploadPartHandler.Input.class);
+    var upload = read("events/upload-part.json", UploadPartInput.class);
     assertEquals(142, upload.part().end());
     assertEquals(43, upload.header().length());
-    var check = read("events/check-import-status.json", CheckImportStatusHandler.Input.class);
+    var check = read("events/check-import-status.json", StatusCheckInput.class);
     assertNotNull(check.requestedAt());
     assertEquals(60.0, check.previous().estimateSeconds());
     assertEquals("IMPORT_FINISHED", read("events/release-slot.json", ReleaseSlotHandler.Input.class).reason());

@@ -16,8 +16,12 @@ import io.apsisimport.apsis.ApsisClient;
 import io.apsisimport.apsis.ApsisCredentials;
 import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.apsis.UploadArrival;
+import io.apsisimport.contract.ArrivalCheckState;
 import io.apsisimport.contract.HeaderRef;
 import io.apsisimport.contract.PartPlan;
+import io.apsisimport.contract.StatusCheckInput;
+import io.apsisimport.contract.StatusCheckOutput;
+import io.apsisimport.contract.UploadPartInput;
 import io.apsisimport.lambda.FakeContext;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.sim.ApsisSimulator;
@@ -108,16 +112,16 @@ class UploadInDoubtTest {
     sim.close();
   }
 
-  private UploadPartHandler.Input uploadInput() {
+  private UploadPartInput uploadInput() {
     var part = new PartPlan(0, 6, CSV.length, 1, 2, CSV.length, "doubt-p001");
-    return new UploadPartHandler.Input(BUCKET, KEY, null, null, EXECUTION, part, 1, new HeaderRef(0, 6),
+    return new UploadPartInput(BUCKET, KEY, null, null, EXECUTION, part, 1, new HeaderRef(0, 6),
         ticket.importId());
   }
 
-  private CheckImportStatusHandler.Output arrivalCheck(CheckImportStatusHandler.Output previous) {
-    var state = previous == null ? new CheckImportStatusHandler.Arrival(null, 0)
-        : new CheckImportStatusHandler.Arrival(previous.since(), previous.checks());
-    return check.handle(new CheckImportStatusHandler.Input(EXECUTION, KEY, 0, 1, "com.apsis1.sections.default",
+  private StatusCheckOutput arrivalCheck(StatusCheckOutput previous) {
+    var state = previous == null ? new ArrivalCheckState(null, 0)
+        : new ArrivalCheckState(previous.since(), previous.checks());
+    return check.handle(new StatusCheckInput(EXECUTION, KEY, 0, 1, "com.apsis1.sections.default",
         ticket.importId(), clock.instant().toString(), null, state), CHECK);
   }
 

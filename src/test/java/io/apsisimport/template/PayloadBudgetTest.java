@@ -289,7 +289,7 @@ class PayloadBudgetTest {
         .put("spread", -Double.MIN_VALUE).put("pendingAt", -Double.MAX_VALUE);
     state.put("failedStep", "Check import status");
     // "Did the file arrive?"'s last answer, with the longest status APSIS can be thought to send.
-    state.set("arrival", JSON.valueToTree(new io.apsisimport.handler.CheckImportStatusHandler.Output("PENDING",
+    state.set("arrival", JSON.valueToTree(new io.apsisimport.contract.StatusCheckOutput("PENDING",
         QUOTES.repeat(500), null, null, null, "2026-11-28T10:00:05.123456789Z", io.apsisimport.apsis.UploadArrival.MAX_CHECKS,
         3600, null, false, false, "2026-11-28T10:00:05.123456789Z")));
     // Step Functions keeps 32,768 characters of a caught error's Cause; each can take 3 bytes.
