@@ -16,6 +16,8 @@ import java.util.random.RandomGenerator;
  * takes, when a file may start and what it reports, what a file's end does to its place, back-off,
  * how many asks a wait takes, and the messages. {@link FeedQueue} reads a {@link FeedSnapshot}, asks
  * here and writes the answer through {@link FeedTable}; {@code FeedRulesTest} tests these without a table.
+ * About 300 lines because it is every rule of docs/feeds.md with the constants that bound them; each
+ * rule is a short static function, and one class keeps them beside the doc they mirror and their one test.
  */
 public final class FeedRules {
   /** First waits are 1–2 s; each ask doubles the ceiling. */

@@ -7,19 +7,14 @@ import io.apsisimport.contract.FeedState;
 import io.apsisimport.dryrun.DryRunKeys;
 import io.apsisimport.feed.FeedQueue;
 import io.apsisimport.feed.FeedTurn;
-import io.apsisimport.lambda.AwsErrors;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.lambda.Log;
 import io.apsisimport.lambda.TaskTokenCallback;
 import io.apsisimport.lambda.Wiring;
-import io.apsisimport.report.Summary;
 import io.apsisimport.route.InvalidRoutesException;
 import io.apsisimport.route.Route;
 import io.apsisimport.route.RoutesSource;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -35,12 +30,15 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * </ul>
  * and, as the target of an EventBridge rule, the reaper of files whose execution ended without
  * leaving (FAILED, TIMED_OUT, ABORTED). Whoever lets a file go wakes it (SendTaskSuccess).
+ *
+ * <p>Here: the action's dispatch and the steps that decide a file's turn (enter, turn); the steps
+ * that let a file go and wake the next (park, leave, release, the reaper) are {@link FeedWakeups}.
  */
 public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, Object> {
   private final FeedQueue feeds;
   private final RoutesSource routes;
   private final DryRunKeys keys;
-  private final TaskTokenCallback wakeups;
+  private final FeedWakeups wakeups;
 
   public QueueFeedHandler() {
     this(Wiring.fromSystem());
@@ -56,7 +54,7 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
     this.feeds = feeds;
     this.routes = routes;
     this.keys = keys;
-    this.wakeups = wakeups;
+    this.wakeups = new FeedWakeups(feeds, wakeups);
   }
 
   /**
@@ -73,15 +71,16 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
   @Override
   public Object handle(Input in, Context context) {
     if (in.detail() != null && in.detail().executionArn() != null) {
-      return reap(in.detail(), context);
+      return wakeups.reap(in.detail(), context);
     }
     String action = in.action() == null ? "" : in.action();
     return switch (action) {
       case "enter" -> enter(in, context);
       case "turn" -> turn(in, context);
-      case "park" -> park(in, context);
-      case "leave" -> leave(in, context);
-      case "release" -> release(in, context);
+      case "park" -> wakeups.park(requireFeed(in).route(), in.executionArn(), in.taskToken(), context);
+      case "leave" -> wakeups.leave(in.route() != null ? in.route() : requireFeed(in).route(), in.executionArn(),
+          in.key(), in.status(), in.error(), in.cause(), context);
+      case "release" -> wakeups.release(in.route(), in.key(), context);
       default -> throw new IllegalArgumentException("unknown action \"" + action
           + "\": enter, turn, park, leave, release, or a Step Functions status change event");
     };
@@ -158,73 +157,6 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
   public static String howToRelease(String route, String failedKey) {
     return "drop " + failedKey + " again (it takes its place and, imported, lets the feed go on), or release the feed: "
         + "invoke the FeedQueue function with {\"action\":\"release\",\"route\":\"" + route + "\"} (README, \"Feeds\")";
-  }
-
-  private Map<String, Object> park(Input in, Context context) {
-    String route = requireFeed(in).route();
-    feeds.park(route, in.executionArn(), in.taskToken());
-    // The earlier file may have left between "not yet" and now: nobody would wake this one for it.
-    int woken = wake(route, context);
-    return Map.of("parked", true, "woken", woken);
-  }
-
-  private Map<String, Object> leave(Input in, Context context) {
-    String route = in.route() != null ? in.route() : requireFeed(in).route();
-    boolean succeeded = Summary.SUCCEEDED.equals(in.status());
-    var outcome = feeds.leave(route, in.executionArn(), succeeded, in.error(), in.cause());
-    // The file's end is written: nothing after this line may fail it (wake-ups are best effort).
-    int woken = wake(route, context);
-    Log.info(context, outcome == FeedQueue.Outcome.HOLDS_THE_FEED ? "failed: holds its feed (onFailure: stop)"
-        : "left its feed", "key", in.key(), "route", route, "status", in.status(), "outcome", outcome.name(),
-        "woken", woken, "execution", in.executionArn());
-    return Map.of("outcome", outcome.name(), "woken", woken);
-  }
-
-  private Map<String, Object> release(Input in, Context context) {
-    if (in.route() == null || in.route().isBlank()) {
-      throw new IllegalArgumentException("release needs the route: {\"action\":\"release\",\"route\":\"<name>\"}"
-          + " (and \"key\" to release one file only)");
-    }
-    List<String> released = feeds.release(in.route(), in.key());
-    int woken = wake(in.route(), context);
-    Log.info(context, released.isEmpty() ? "nothing to release: no failed file holds the feed" : "feed released",
-        "route", in.route(), "released", released, "woken", woken);
-    return Map.of("route", in.route(), "released", released, "woken", woken);
-  }
-
-  private Map<String, Object> reap(ReapSlotsHandler.Detail detail, Context context) {
-    Set<String> touched = feeds.reap(detail.executionArn(), detail.status());
-    int woken = 0;
-    for (String route : touched) {
-      woken += wake(route, context);
-    }
-    Log.info(context, "feeds reaped", "execution", detail.executionArn(), "status", detail.status(),
-        "routes", touched, "woken", woken);
-    return Map.of("executionArn", detail.executionArn(), "routes", touched, "woken", woken);
-  }
-
-  /** Wakes the file whose turn it is now, if it waits; never fails its caller (it asks again after its back-off). */
-  private int wake(String route, Context context) {
-    List<String> tokens;
-    try {
-      tokens = feeds.wakeable(route);
-    } catch (RuntimeException e) {
-      Log.warn(context, "could not look for the next file of the feed; it asks again after its back-off", "route",
-          route, "error", AwsErrors.describe(e, null));
-      return 0;
-    }
-    int woken = 0;
-    for (String token : tokens) {
-      try {
-        if (wakeups.succeed(token, "{\"woken\":true}")) {
-          woken++;
-        }
-      } catch (RuntimeException e) {
-        Log.warn(context, "could not wake the next file of the feed; it asks again after its back-off", "route",
-            route, "error", AwsErrors.describe(e, token));
-      }
-    }
-    return woken;
   }
 
   private static FeedQueue.Arrival arrival(StartImportHandler.ExecutionInput file) {

@@ -21,18 +21,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.crac.Core;
 import org.crac.Resource;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -49,40 +40,20 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * {@link CachedCredentials#DEFAULT_LIFETIME}, and read again when APSIS rejects them. The jitter of
  * the slots' and the APSIS client's back-offs is re-seeded after every restore
  * ({@link SnapStartHooks}).
+ *
+ * <p>Here: the settings, the secret and the project's own collaborators (APSIS client, slots, feeds)
+ * and the SnapStart priming; the AWS SDK clients themselves are built in {@link SdkClients}.
  */
 public final class Wiring {
-  /**
-   * Bounds every DynamoDB, Step Functions and Secrets Manager call, SDK retries included, so that
-   * a function ends inside its timeout (template.yaml) even when a service hangs.
-   */
-  static final Duration AWS_CALL_TIMEOUT = Duration.ofSeconds(20);
-
   private final Env env;
   private final Settings settings;
-  private final Region region;
-  private final Optional<URI> endpoint;
   private final Jitter jitter;
   /** Held here: the CRaC context keeps its resources only weakly. */
   private final SnapStartHooks snapStart;
-  /** Sends the SDK clients' requests to the priming endpoint while priming (and nowhere else). */
-  private final SdkPriming sdkPriming = new SdkPriming();
   /** Priming of what the handler adds to the clients built here (the upload relay's copy path). */
   private final List<Primer> primers = new CopyOnWriteArrayList<>();
-  private final java.util.Set<S3Calls> s3Calls = java.util.EnumSet.noneOf(S3Calls.class);
-  /**
-   * One HTTP client for every SDK client of this container (each would build its own, with its own
-   * TLS context): lighter to build, and one connection pool.
-   */
-  private final Memo<SdkHttpClient> http = new Memo<>(() -> UrlConnectionHttpClient.builder().build());
-  /** The SDK's default chain (on SnapStart: the container credentials endpoint), resolved at first use. */
-  private final Memo<AwsCredentialsProvider> credentials =
-      new Memo<>(() -> sdkPriming.credentials(DefaultCredentialsProvider.builder().build()));
-
-  private final Memo<S3Client> s3 = new Memo<>(this::newS3);
-  private final Memo<SfnClient> sfn = new Memo<>(() -> configure(SfnClient.builder()).build());
-  private final Memo<DynamoDbClient> dynamo = new Memo<>(() -> configure(DynamoDbClient.builder()).build());
-  private final Memo<SecretsManagerClient> secretsManager =
-      new Memo<>(() -> configure(SecretsManagerClient.builder()).build());
+  /** The AWS SDK clients, built on first use. */
+  private final SdkClients aws;
   private final Memo<ApsisClient> apsis = new Memo<>(this::newApsis);
   private final Memo<ImportSlots> slots = new Memo<>(this::newSlots);
   private final Memo<FeedQueue> feeds = new Memo<>(this::newFeeds);
@@ -96,8 +67,7 @@ public final class Wiring {
     this.env = env;
     this.settings = new Settings(env);
     this.jitter = jitter;
-    this.region = Region.of(env.optional("AWS_REGION", "eu-west-1"));
-    this.endpoint = Optional.ofNullable(env.optional("AWS_ENDPOINT_URL", null)).map(URI::create);
+    this.aws = new SdkClients(env);
     this.snapStart = SnapStartHooks.register(crac).onRestore(jitter::reseed).prime(this::prime);
   }
 
@@ -120,10 +90,7 @@ public final class Wiring {
    * for all of them), so a handler names only what it calls.
    */
   public S3Client s3(S3Calls... primed) {
-    synchronized (s3Calls) {
-      s3Calls.addAll(List.of(primed));
-    }
-    return s3.get();
+    return aws.s3(primed);
   }
 
   /** Kinds of S3 call, for the priming: see {@link #s3(S3Calls...)}. */
@@ -140,7 +107,7 @@ public final class Wiring {
   }
 
   public SfnClient sfn() {
-    return sfn.get();
+    return aws.sfn();
   }
 
   public ApsisApi apsis() {
@@ -178,28 +145,6 @@ public final class Wiring {
     return jitter;
   }
 
-  private S3Client newS3() {
-    // Path-style only against a local endpoint (moto, LocalStack); AWS gets virtual hosts.
-    // No call timeout: GetObject streams whole parts (UploadPart, PreflightFile bound their own time).
-    return configure(S3Client.builder()).forcePathStyle(endpoint.isPresent()).build();
-  }
-
-  private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
-    builder.region(region).credentialsProvider(credentials.get());
-    endpoint.ifPresent(builder::endpointOverride);
-    if (builder instanceof AwsSyncClientBuilder<?, ?> sync) {
-      sync.httpClient(http.get());
-    }
-    boolean s3 = builder instanceof software.amazon.awssdk.services.s3.S3ClientBuilder;
-    builder.overrideConfiguration(c -> {
-      c.addExecutionInterceptor(sdkPriming);
-      if (!s3) {
-        c.apiCallTimeout(AWS_CALL_TIMEOUT);
-      }
-    });
-    return builder;
-  }
-
   /**
    * Only acquiring a slot asks whether its holder still runs: the Step Functions client behind the
    * probe is built when a probe is first needed, so handlers that never acquire a slot (request,
@@ -209,7 +154,7 @@ public final class Wiring {
     Memo<SfnExecutionProbe> probe = new Memo<>(() -> new SfnExecutionProbe(sfn(), (execution, e) -> Log.warn(null,
         "could not tell whether the execution holding an import slot still runs: the slot is kept",
         "execution", execution, "error", AwsErrors.describe(e, null))));
-    return new ImportSlots(dynamo.get(), execution -> probe.get().isRunning(execution),
+    return new ImportSlots(aws.dynamo(), execution -> probe.get().isRunning(execution),
         SlotsConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
   }
 
@@ -217,7 +162,7 @@ public final class Wiring {
     var probe = new SfnFeedProbe(sfn(), (execution, e) -> Log.warn(null,
         "could not tell whether the execution before this file in its feed still runs: it keeps its place",
         "execution", execution, "error", AwsErrors.describe(e, null)));
-    return new FeedQueue(dynamo.get(), probe, FeedConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
+    return new FeedQueue(aws.dynamo(), probe, FeedConfig.fromEnvironment(env.asMap()), Clock.systemUTC(), jitter);
   }
 
   private ApsisClient newApsis() {
@@ -233,7 +178,7 @@ public final class Wiring {
     String secretArn = env.optional("APSIS_SECRET_ARN", null);
     if (secretArn != null) {
       // Built now (no connection is opened) so that restored environments do not each build it.
-      SecretsManagerClient client = secretsManager.get();
+      SecretsManagerClient client = aws.secretsManager();
       return new CachedCredentials(() -> ApsisSecret.read(client, secretArn), "the secret " + secretArn,
           CachedCredentials.DEFAULT_LIFETIME, Clock.systemUTC());
     }
@@ -281,18 +226,9 @@ public final class Wiring {
           answers.set(new PrimingAnswers(uri));
           return answers.get();
         });
-        SdkPriming.Scope redirected = sdkPriming.redirect(endpoint.uri())) {
-      PrimingAnswers a = answers.get();
+        SdkPriming.Scope redirected = aws.redirect(endpoint.uri())) {
       lastPrimingPort = endpoint.port();
-      sfn.ifBuilt(c -> ClientPriming.sfn(c, a));
-      dynamo.ifBuilt(c -> ClientPriming.dynamo(c, a));
-      java.util.Set<S3Calls> calls;
-      synchronized (s3Calls) {
-        calls = java.util.EnumSet.copyOf(s3Calls.isEmpty() ? java.util.EnumSet.of(S3Calls.READ) : s3Calls);
-      }
-      s3.ifBuilt(c -> ClientPriming.s3(c, calls, a));
-      secretsManager.ifBuilt(c -> c.getSecretValue(b -> b.secretId("priming")));
-      credentials.ifBuilt(c -> SdkPriming.primeCredentialsChain()); // built with the first SDK client
+      aws.prime(answers.get());
       apsis.ifBuilt(c -> c.prime(endpoint.uri()));
       for (Primer p : primers) {
         p.prime(endpoint.uri());

@@ -19,6 +19,9 @@ import java.util.random.RandomGenerator;
  * whom a release wakes. Pure: no table, no clock, no AWS SDK type; {@link ImportSlots} reads the state,
  * asks here, and writes the answer under the conditions of docs/import-slots.md. Tested without a
  * table by {@code SlotPolicyTest}.
+ * About 300 lines because it is every slot rule of docs/import-slots.md with the constants that
+ * bound them (back-off, asks, grace, hold); each rule is a short function, and keeping them in one
+ * place keeps their shared terms (rank, lease, hold) and their one test class together.
  */
 final class SlotPolicy {
   /** First waits are 1–2 s; each attempt doubles the ceiling. */

@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * {@link SlotState}, and the conditional writes on one slot item (docs/import-slots.md, "Item
  * layout" and "Writes and their conditions"). Decides nothing: a write whose condition fails throws
  * {@link ConditionalCheckFailedException} to the caller, which reads again and decides again.
+ * About 300 lines because it is the whole item layout of docs/import-slots.md (its attribute names
+ * and their mapping both ways) and one method per row of its "Writes and their conditions" table.
  */
 final class SlotTable {
   static final String SLOT_PREFIX = "slot#";

@@ -26,6 +26,9 @@ import java.util.OptionalLong;
  *
  * <p>This class sends; apart from it are the form's framing ({@link MultipartForm}), what the
  * ticket allows ({@link PostPolicy}) and the failures' types and messages ({@link UploadFailures}).
+ * About 300 lines because what is left is one request: its {@link Options} (public tunables with
+ * their withers), the send, its watchdog and the exact-length copy share the one connection that a
+ * failure at any point must cut and classify.
  */
 public final class PresignedPostUploader {
 
