@@ -3,7 +3,6 @@ package io.apsisimport.apsis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,10 +47,17 @@ public final class ApsisClient implements ApsisApi {
      * much of the deadline is left for it. {@code random}: the jitter's source (re-seeded after a
      * SnapStart restore, see {@link Jitter}).
      */
-    public record Options(Duration requestTimeout, Duration connectTimeout, int maxAttempts,
-                          Duration backoffBase, Duration backoffCap, Duration retryAfterCap,
-                          Duration tokenRefreshMargin, Duration minAttemptTime, Clock clock,
-                          RandomGenerator random) {
+    public record Options(
+            Duration requestTimeout,
+            Duration connectTimeout,
+            int maxAttempts,
+            Duration backoffBase,
+            Duration backoffCap,
+            Duration retryAfterCap,
+            Duration tokenRefreshMargin,
+            Duration minAttemptTime,
+            Clock clock,
+            RandomGenerator random) {
 
         public Options {
             Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -72,56 +78,145 @@ public final class ApsisClient implements ApsisApi {
         }
 
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(20), Duration.ofSeconds(5), 4,
-                    Duration.ofMillis(250), Duration.ofSeconds(8), Duration.ofSeconds(30),
-                    Duration.ofMinutes(5), Duration.ofSeconds(2), Clock.systemUTC(), new Jitter());
+            return new Options(
+                    Duration.ofSeconds(20),
+                    Duration.ofSeconds(5),
+                    4,
+                    Duration.ofMillis(250),
+                    Duration.ofSeconds(8),
+                    Duration.ofSeconds(30),
+                    Duration.ofMinutes(5),
+                    Duration.ofSeconds(2),
+                    Clock.systemUTC(),
+                    new Jitter());
         }
 
         public Options withRequestTimeout(Duration d) {
-            return new Options(d, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
-                    tokenRefreshMargin, minAttemptTime, clock, random);
+            return new Options(
+                    d,
+                    connectTimeout,
+                    maxAttempts,
+                    backoffBase,
+                    backoffCap,
+                    retryAfterCap,
+                    tokenRefreshMargin,
+                    minAttemptTime,
+                    clock,
+                    random);
         }
 
         public Options withConnectTimeout(Duration d) {
-            return new Options(requestTimeout, d, maxAttempts, backoffBase, backoffCap, retryAfterCap,
-                    tokenRefreshMargin, minAttemptTime, clock, random);
+            return new Options(
+                    requestTimeout,
+                    d,
+                    maxAttempts,
+                    backoffBase,
+                    backoffCap,
+                    retryAfterCap,
+                    tokenRefreshMargin,
+                    minAttemptTime,
+                    clock,
+                    random);
         }
 
         public Options withMaxAttempts(int n) {
-            return new Options(requestTimeout, connectTimeout, n, backoffBase, backoffCap, retryAfterCap,
-                    tokenRefreshMargin, minAttemptTime, clock, random);
+            return new Options(
+                    requestTimeout,
+                    connectTimeout,
+                    n,
+                    backoffBase,
+                    backoffCap,
+                    retryAfterCap,
+                    tokenRefreshMargin,
+                    minAttemptTime,
+                    clock,
+                    random);
         }
 
         /** Back-off before attempt n+1 is uniformly random in [0, min(cap, base * 2^(n-1))]. */
         public Options withBackoff(Duration base, Duration cap) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, base, cap, retryAfterCap,
-                    tokenRefreshMargin, minAttemptTime, clock, random);
+            return new Options(
+                    requestTimeout,
+                    connectTimeout,
+                    maxAttempts,
+                    base,
+                    cap,
+                    retryAfterCap,
+                    tokenRefreshMargin,
+                    minAttemptTime,
+                    clock,
+                    random);
         }
 
         /** Longest wait a Retry-After header can impose before the next attempt. */
         public Options withRetryAfterCap(Duration d) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, d,
-                    tokenRefreshMargin, minAttemptTime, clock, random);
+            return new Options(
+                    requestTimeout,
+                    connectTimeout,
+                    maxAttempts,
+                    backoffBase,
+                    backoffCap,
+                    d,
+                    tokenRefreshMargin,
+                    minAttemptTime,
+                    clock,
+                    random);
         }
 
         public Options withTokenRefreshMargin(Duration d) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
-                    d, minAttemptTime, clock, random);
+            return new Options(
+                    requestTimeout,
+                    connectTimeout,
+                    maxAttempts,
+                    backoffBase,
+                    backoffCap,
+                    retryAfterCap,
+                    d,
+                    minAttemptTime,
+                    clock,
+                    random);
         }
 
         public Options withMinAttemptTime(Duration d) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
-                    tokenRefreshMargin, d, clock, random);
+            return new Options(
+                    requestTimeout,
+                    connectTimeout,
+                    maxAttempts,
+                    backoffBase,
+                    backoffCap,
+                    retryAfterCap,
+                    tokenRefreshMargin,
+                    d,
+                    clock,
+                    random);
         }
 
         public Options withClock(Clock c) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
-                    tokenRefreshMargin, minAttemptTime, c, random);
+            return new Options(
+                    requestTimeout,
+                    connectTimeout,
+                    maxAttempts,
+                    backoffBase,
+                    backoffCap,
+                    retryAfterCap,
+                    tokenRefreshMargin,
+                    minAttemptTime,
+                    c,
+                    random);
         }
 
         public Options withRandom(RandomGenerator r) {
-            return new Options(requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, retryAfterCap,
-                    tokenRefreshMargin, minAttemptTime, clock, r);
+            return new Options(
+                    requestTimeout,
+                    connectTimeout,
+                    maxAttempts,
+                    backoffBase,
+                    backoffCap,
+                    retryAfterCap,
+                    tokenRefreshMargin,
+                    minAttemptTime,
+                    clock,
+                    r);
         }
     }
 
@@ -191,8 +286,9 @@ public final class ApsisClient implements ApsisApi {
         return switch (region.trim().toLowerCase(Locale.ROOT)) {
             case "eu" -> EU_BASE_URL;
             case "apac" -> APAC_BASE_URL;
-            default -> throw new IllegalArgumentException(
-                    "APSIS_REGION must be one of: eu, apac (or set APSIS_BASE_URL); was '" + region + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "APSIS_REGION must be one of: eu, apac (or set APSIS_BASE_URL); was '" + region + "'");
         };
     }
 
@@ -214,9 +310,12 @@ public final class ApsisClient implements ApsisApi {
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // APSIS accepted the request, so an import probably exists that we cannot use: it expires
             // unused. Retrying asks for another one, which is as safe as any repeat (see class comment).
-            throw new ApsisTransientException(ApsisMessages.describe("POST", path) + " answered HTTP "
-                    + response.statusCode() + " with a body that is not an import ticket"
-                    + "; the import it may have created expires unused", response.statusCode(), null);
+            throw new ApsisTransientException(
+                    ApsisMessages.describe("POST", path) + " answered HTTP "
+                            + response.statusCode() + " with a body that is not an import ticket"
+                            + "; the import it may have created expires unused",
+                    response.statusCode(),
+                    null);
         }
     }
 
@@ -234,8 +333,11 @@ public final class ApsisClient implements ApsisApi {
         HttpResponse<String> response = exchange("GET", path, null, RetryPolicy.Call.STATUS, deadline);
         JsonNode json = ApsisRequests.json(response.body());
         if (json == null || !json.isObject()) {
-            throw new ApsisTransientException(ApsisMessages.describe("GET", path) + " answered HTTP " + response.statusCode()
-                    + " with a body that is not JSON: " + messages.trimmed(response.body()), response.statusCode(), null);
+            throw new ApsisTransientException(
+                    ApsisMessages.describe("GET", path) + " answered HTTP " + response.statusCode()
+                            + " with a body that is not JSON: " + messages.trimmed(response.body()),
+                    response.statusCode(),
+                    null);
         }
         return ApsisRequests.status(json, importId);
     }
@@ -250,9 +352,15 @@ public final class ApsisClient implements ApsisApi {
      */
     public void prime(URI loopback) {
         ApsisClient primer = new ApsisClient(this, loopback);
-        ImportTicket ticket = primer.requestImport("priming", MAPPER.createObjectNode()
-                .set("keyspace_mapping", MAPPER.createObjectNode().put("keyspace_discriminator", "priming")
-                        .put("field_selector", "priming")), Deadline.none());
+        ImportTicket ticket = primer.requestImport(
+                "priming",
+                MAPPER.createObjectNode()
+                        .set(
+                                "keyspace_mapping",
+                                MAPPER.createObjectNode()
+                                        .put("keyspace_discriminator", "priming")
+                                        .put("field_selector", "priming")),
+                Deadline.none());
         ImportTicket.fromJson(ticket.toJson());
         primer.importStatus("priming", ticket.importId(), Deadline.none()).outcome();
         // What only failures go through: Retry-After dates, APSIS's error messages, the back-off.
@@ -303,17 +411,22 @@ public final class ApsisClient implements ApsisApi {
         try {
             response = exchange("POST", ApsisRequests.TOKEN_PATH, bytes, RetryPolicy.Call.TOKEN, deadline);
         } catch (ApsisAuthenticationException e) {
-            throw new ApsisAuthenticationException(e.getMessage() + " (client " + creds.clientId() + ", from "
-                    + credentials.origin() + ")", e.httpStatus(), null);
+            throw new ApsisAuthenticationException(
+                    e.getMessage() + " (client " + creds.clientId() + ", from " + credentials.origin() + ")",
+                    e.httpStatus(),
+                    null);
         }
         JsonNode json = ApsisRequests.json(response.body());
         String accessToken = json == null ? null : json.path("access_token").asText(null);
         if (accessToken == null || accessToken.isBlank()) {
-            throw new ApsisAuthenticationException(ApsisMessages.describe("POST", ApsisRequests.TOKEN_PATH) + " answered HTTP "
-                    + response.statusCode() + " without an access_token", response.statusCode(), null);
+            throw new ApsisAuthenticationException(
+                    ApsisMessages.describe("POST", ApsisRequests.TOKEN_PATH) + " answered HTTP " + response.statusCode()
+                            + " without an access_token",
+                    response.statusCode(),
+                    null);
         }
-        return TokenCache.issued(accessToken, ApsisRequests.expiresIn(json), options.clock().instant(),
-                options.tokenRefreshMargin());
+        return TokenCache.issued(
+                accessToken, ApsisRequests.expiresIn(json), options.clock().instant(), options.tokenRefreshMargin());
     }
 
     /** What messages blank out: the client secret last read and the cached token. */
@@ -336,8 +449,8 @@ public final class ApsisClient implements ApsisApi {
      * Sends one logical call: returns a 2xx answer, or throws the typed exception for what went
      * wrong once the retries this call allows (by count and by {@code deadline}) are spent.
      */
-    private HttpResponse<String> exchange(String method, String path, byte[] body, RetryPolicy.Call call,
-                                          Deadline deadline) {
+    private HttpResponse<String> exchange(
+            String method, String path, byte[] body, RetryPolicy.Call call, Deadline deadline) {
         String what = ApsisMessages.describe(method, path);
         boolean refreshedAfter403 = false;
         int attempt = 0;
@@ -356,12 +469,13 @@ public final class ApsisClient implements ApsisApi {
             Duration timeout = policy.attemptTimeout(left);
             HttpResponse<String> response;
             try {
-                response = http.send(ApsisRequests.request(base, method, path, body, bearer, timeout),
+                response = http.send(
+                        ApsisRequests.request(base, method, path, body, bearer, timeout),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 last = ApsisMessages.Failure.of(e, timeout);
-                RetryPolicy.Decision decision = policy.decide(call, RetryPolicy.NO_ANSWER, attempt, refreshedAfter403,
-                        null, deadline.remaining());
+                RetryPolicy.Decision decision = policy.decide(
+                        call, RetryPolicy.NO_ANSWER, attempt, refreshedAfter403, null, deadline.remaining());
                 if (decision instanceof RetryPolicy.Retry retry) {
                     pause(retry.delay(), what);
                     continue;
@@ -374,10 +488,11 @@ public final class ApsisClient implements ApsisApi {
             }
 
             int status = response.statusCode();
-            Duration retryAfter = status >= 200 && status < 300 ? null
+            Duration retryAfter = status >= 200 && status < 300
+                    ? null
                     : ApsisRequests.retryAfter(response, options.clock(), options.retryAfterCap());
-            RetryPolicy.Decision decision = policy.decide(call, status, attempt, refreshedAfter403, retryAfter,
-                    deadline.remaining());
+            RetryPolicy.Decision decision =
+                    policy.decide(call, status, attempt, refreshedAfter403, retryAfter, deadline.remaining());
             switch (decision) {
                 case RetryPolicy.Accept accept -> {
                     return response;
@@ -391,8 +506,9 @@ public final class ApsisClient implements ApsisApi {
                     last = ApsisMessages.Failure.of(status, messages.apsisMessage(response.body()));
                     pause(retry.delay(), what);
                 }
-                case RetryPolicy.Stop stop -> throw messages.stopped(stop, what + " answered HTTP " + status, status,
-                        response.body(), attempt, call);
+                case RetryPolicy.Stop stop ->
+                    throw messages.stopped(
+                            stop, what + " answered HTTP " + status, status, response.body(), attempt, call);
             }
         }
     }

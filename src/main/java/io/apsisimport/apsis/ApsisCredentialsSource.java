@@ -18,8 +18,7 @@ public interface ApsisCredentialsSource {
     ApsisCredentials get();
 
     /** Forgets cached credentials: the next {@link #get()} reads them again. */
-    default void invalidate() {
-    }
+    default void invalidate() {}
 
     /** Where the credentials are kept, for messages (e.g. "the secret arn:…"); never their value. */
     default String origin() {

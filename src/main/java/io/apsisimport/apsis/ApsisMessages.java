@@ -2,7 +2,6 @@ package io.apsisimport.apsis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -55,28 +54,32 @@ final class ApsisMessages {
     }
 
     /** The exception of a {@link RetryPolicy.Stop} after an HTTP answer. */
-    ApsisException stopped(RetryPolicy.Stop stop, String answered, int status, String body, int attempt,
-                           RetryPolicy.Call call) {
+    ApsisException stopped(
+            RetryPolicy.Stop stop, String answered, int status, String body, int attempt, RetryPolicy.Call call) {
         String message = apsisMessage(body);
         String spent = answered + " on " + attempts(attempt) + ": " + message;
         String noTimeLeft = stop.noTimeLeft() ? NO_TIME_LEFT : "";
         return switch (stop.exception()) {
             case RATE_LIMITED -> new ApsisRateLimitedException(spent + noTimeLeft, stop.delay(), null);
             case TRANSIENT -> new ApsisTransientException(spent + unansweredNote(call) + noTimeLeft, status, null);
-            case AUTHENTICATION -> new ApsisAuthenticationException(answered
-                    + ": APSIS rejected the client credentials: " + message, status, null);
-            case NOT_ALLOWED -> new ApsisNotAllowedException(answered + " (also with a fresh token): " + message,
-                    status, null);
+            case AUTHENTICATION ->
+                new ApsisAuthenticationException(
+                        answered + ": APSIS rejected the client credentials: " + message, status, null);
+            case NOT_ALLOWED ->
+                new ApsisNotAllowedException(answered + " (also with a fresh token): " + message, status, null);
             case NOT_FOUND -> new ApsisNotFoundException(answered + ": " + message, status, null);
             case INVALID_REQUEST -> new ApsisInvalidRequestException(answered + ": " + message, status, null);
         };
     }
 
     /** The last attempt got no answer and the policy allows no other. */
-    static ApsisTransientException unanswered(String what, Failure last, int attempt, RetryPolicy.Call call,
-                                              boolean noTimeLeft, IOException cause) {
-        return new ApsisTransientException(what + ": " + last.description() + " on " + attempts(attempt)
-                + unansweredNote(call) + (noTimeLeft ? NO_TIME_LEFT : ""), -1, cause);
+    static ApsisTransientException unanswered(
+            String what, Failure last, int attempt, RetryPolicy.Call call, boolean noTimeLeft, IOException cause) {
+        return new ApsisTransientException(
+                what + ": " + last.description() + " on " + attempts(attempt) + unansweredNote(call)
+                        + (noTimeLeft ? NO_TIME_LEFT : ""),
+                -1,
+                cause);
     }
 
     /**
@@ -86,8 +89,10 @@ final class ApsisMessages {
      */
     static ApsisException outOfTime(String what, Failure last, int attempts, Duration minAttemptTime) {
         if (last == null) {
-            return new ApsisTransientException(what + " not sent: less than " + minAttemptTime.toMillis()
-                    + " ms left in this invocation", -1, null);
+            return new ApsisTransientException(
+                    what + " not sent: less than " + minAttemptTime.toMillis() + " ms left in this invocation",
+                    -1,
+                    null);
         }
         String message = what + " " + (last.status() > 0 ? "answered " : "") + last.description() + " on "
                 + attempts(attempts) + (last.apsisMessage().isEmpty() ? "" : ": " + last.apsisMessage()) + NO_TIME_LEFT;
@@ -104,7 +109,8 @@ final class ApsisMessages {
     /** For the import request: what an attempt without a clear answer may have left behind at APSIS. */
     static String unansweredNote(RetryPolicy.Call call) {
         return call == RetryPolicy.Call.IMPORT_REQUEST
-                ? "; an import APSIS may have created without answering expires unused" : "";
+                ? "; an import APSIS may have created without answering expires unused"
+                : "";
     }
 
     /** APSIS's own message from an error body ({@code message}, {@code detail}, …) or the trimmed body. */
@@ -115,7 +121,7 @@ final class ApsisMessages {
         try {
             JsonNode json = ApsisRequests.MAPPER.readTree(body);
             if (json != null && json.isObject()) {
-                for (String key : new String[]{"message", "detail", "error_description", "title", "error"}) {
+                for (String key : new String[] {"message", "detail", "error_description", "title", "error"}) {
                     JsonNode v = json.get(key);
                     if (v != null && v.isTextual() && !v.asText().isBlank()) {
                         String text = v.asText();

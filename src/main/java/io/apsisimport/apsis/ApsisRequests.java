@@ -3,7 +3,6 @@ package io.apsisimport.apsis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -27,8 +26,7 @@ final class ApsisRequests {
 
     static final String TOKEN_PATH = "/oauth/token";
 
-    private ApsisRequests() {
-    }
+    private ApsisRequests() {}
 
     /** {@code POST} here creates an import of {@code section} (answer: an {@link ImportTicket}). */
     static String importsPath(String section) {
@@ -92,8 +90,12 @@ final class ApsisRequests {
         JsonNode result = json.path("result");
         String id = json.hasNonNull("import_id") ? json.get("import_id").asText() : importId;
         String status = result.hasNonNull("status") ? result.get("status").asText() : null;
-        return ImportStatus.of(id, status, count(result, "profiles_found"),
-                count(result, "profiles_processed"), count(result, "profiles_failed"));
+        return ImportStatus.of(
+                id,
+                status,
+                count(result, "profiles_found"),
+                count(result, "profiles_processed"),
+                count(result, "profiles_failed"));
     }
 
     /** A token answer's {@code expires_in} in seconds, or null when it has none. */
@@ -113,7 +115,8 @@ final class ApsisRequests {
             d = Duration.ofSeconds(Long.parseLong(value.trim()));
         } catch (NumberFormatException e) {
             try {
-                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 d = Duration.between(clock.instant(), at);
             } catch (DateTimeParseException e2) {
                 return null;

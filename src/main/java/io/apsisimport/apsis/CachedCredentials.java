@@ -18,8 +18,7 @@ public final class CachedCredentials implements ApsisCredentialsSource {
     /** Long enough to spare Secrets Manager a call per invocation, short enough for a rotation. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
 
-    private record Entry(ApsisCredentials credentials, Instant readAt) {
-    }
+    private record Entry(ApsisCredentials credentials, Instant readAt) {}
 
     private final Supplier<ApsisCredentials> loader;
     private final String origin;

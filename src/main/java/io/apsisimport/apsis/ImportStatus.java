@@ -8,8 +8,13 @@ import java.util.regex.Pattern;
  * The status of one APSIS One import. {@code status} is APSIS's raw value
  * ("unknown" when the answer had none); counts are {@code null} when APSIS did not send them.
  */
-public record ImportStatus(String importId, String status, Outcome outcome,
-                           Long profilesFound, Long profilesProcessed, Long profilesFailed) {
+public record ImportStatus(
+        String importId,
+        String status,
+        Outcome outcome,
+        Long profilesFound,
+        Long profilesProcessed,
+        Long profilesFailed) {
 
     public ImportStatus {
         if (status == null) {
@@ -21,10 +26,10 @@ public record ImportStatus(String importId, String status, Outcome outcome,
     }
 
     /** Builds a status whose outcome is derived from the raw status value. */
-    public static ImportStatus of(String importId, String status,
-                                  Long profilesFound, Long profilesProcessed, Long profilesFailed) {
-        return new ImportStatus(importId, status, Outcome.fromStatus(status),
-                profilesFound, profilesProcessed, profilesFailed);
+    public static ImportStatus of(
+            String importId, String status, Long profilesFound, Long profilesProcessed, Long profilesFailed) {
+        return new ImportStatus(
+                importId, status, Outcome.fromStatus(status), profilesFound, profilesProcessed, profilesFailed);
     }
 
     @JsonIgnore // derived: keeps the JSON form round-trippable with a plain ObjectMapper
@@ -51,8 +56,11 @@ public record ImportStatus(String importId, String status, Outcome outcome,
         if (status == null) {
             return false;
         }
-        String words = status.strip().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT)
-                .replaceAll("[\\s_\\-.]+", " ").strip();
+        String words = status.strip()
+                .replaceAll("([a-z])([A-Z])", "$1 $2")
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[\\s_\\-.]+", " ")
+                .strip();
         return WAITING_FOR_FILE.matcher(words).matches();
     }
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,8 +35,8 @@ public record ImportTicket(
         String importId,
         URI uploadUrl,
         List<FormField> uploadFields,
-        @JsonSerialize(using = ToStringSerializer.class)
-        @JsonDeserialize(using = ImportTicket.InstantText.class)
+
+        @JsonSerialize(using = ToStringSerializer.class) @JsonDeserialize(using = ImportTicket.InstantText.class)
         Instant expiresAt) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -50,7 +49,10 @@ public record ImportTicket(
 
     /** The value of the named upload field, if APSIS sent it. */
     public Optional<String> field(String name) {
-        return uploadFields.stream().filter(f -> f.name().equals(name)).map(FormField::value).findFirst();
+        return uploadFields.stream()
+                .filter(f -> f.name().equals(name))
+                .map(FormField::value)
+                .findFirst();
     }
 
     /** True when the upload URL has expired at {@code instant} (never, when the expiry is unknown). */
@@ -84,8 +86,8 @@ public record ImportTicket(
         String importId = text(body, "import_id");
         String url = text(body, "file_upload_url");
         if (importId == null || importId.isBlank() || url == null || url.isBlank()) {
-            throw new IllegalArgumentException("APSIS import answer lacks import_id or file_upload_url (fields: "
-                    + fieldNames(body) + ")");
+            throw new IllegalArgumentException(
+                    "APSIS import answer lacks import_id or file_upload_url (fields: " + fieldNames(body) + ")");
         }
         List<FormField> fields = new ArrayList<>();
         JsonNode form = body.get("file_upload_body");
@@ -95,15 +97,15 @@ public record ImportTicket(
                 fields.add(new FormField(e.getKey(), v.isValueNode() ? v.asText() : v.toString()));
             }
         }
-        return new ImportTicket(importId, URI.create(url.trim()), fields,
-                parseInstant(text(body, "file_upload_url_expires_at")));
+        return new ImportTicket(
+                importId, URI.create(url.trim()), fields, parseInstant(text(body, "file_upload_url_expires_at")));
     }
 
     @Override
     public String toString() {
         String names = uploadFields.stream().map(FormField::name).collect(Collectors.joining(","));
-        return "ImportTicket[importId=" + importId + ", uploadHost=" + uploadUrl.getHost()
-                + ", expiresAt=" + expiresAt + ", uploadFields=[" + names + "]]";
+        return "ImportTicket[importId=" + importId + ", uploadHost=" + uploadUrl.getHost() + ", expiresAt=" + expiresAt
+                + ", uploadFields=[" + names + "]]";
     }
 
     private static String text(JsonNode node, String name) {

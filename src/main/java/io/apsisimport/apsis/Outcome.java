@@ -5,12 +5,23 @@ import java.util.Set;
 
 /** What an APSIS One import status means for the pipeline. */
 public enum Outcome {
-    PENDING, COMPLETED, FAILED;
+    PENDING,
+    COMPLETED,
+    FAILED;
 
     // APSIS does not publish its failure values: any word meaning "it will not finish" counts.
     private static final Set<String> FAILURE_WORDS = Set.of(
-            "fail", "failed", "failure", "error", "errors", "errored",
-            "expired", "cancelled", "canceled", "aborted", "rejected");
+            "fail",
+            "failed",
+            "failure",
+            "error",
+            "errors",
+            "errored",
+            "expired",
+            "cancelled",
+            "canceled",
+            "aborted",
+            "rejected");
 
     /**
      * Maps a raw APSIS status: {@code completed} is success, values meaning
@@ -21,7 +32,10 @@ public enum Outcome {
         if (status == null) {
             return PENDING;
         }
-        String normalised = status.trim().toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]+", " ").trim();
+        String normalised = status.trim()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[\\s_\\-]+", " ")
+                .trim();
         if (normalised.equals("completed")) {
             return COMPLETED;
         }

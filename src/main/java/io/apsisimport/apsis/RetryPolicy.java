@@ -32,35 +32,35 @@ final class RetryPolicy {
 
     /** The exception a call ends with. */
     enum GiveUp {
-        RATE_LIMITED, TRANSIENT, NOT_ALLOWED, NOT_FOUND, INVALID_REQUEST, AUTHENTICATION
+        RATE_LIMITED,
+        TRANSIENT,
+        NOT_ALLOWED,
+        NOT_FOUND,
+        INVALID_REQUEST,
+        AUTHENTICATION
     }
 
     /** Status passed for an attempt that got no HTTP answer (connection refused, timeout, reset). */
     static final int NO_ANSWER = -1;
 
     /** What to do after an attempt. */
-    sealed interface Decision {
-    }
+    sealed interface Decision {}
 
     /** A 2xx: the answer goes to the caller. */
-    record Accept() implements Decision {
-    }
+    record Accept() implements Decision {}
 
     /** Drop the token that drew the 401/403 and try once more at once; this does not count as an attempt. */
-    record RetryWithFreshToken() implements Decision {
-    }
+    record RetryWithFreshToken() implements Decision {}
 
     /** Wait {@code delay} (a back-off or APSIS's capped {@code Retry-After}), then the next attempt. */
-    record Retry(Duration delay) implements Decision {
-    }
+    record Retry(Duration delay) implements Decision {}
 
     /**
      * End the call with {@code exception}. {@code noTimeLeft}: a retry was allowed by count but the
      * deadline had no room for its wait and an attempt; {@code delay}: the wait that was not started
      * (the {@code retryAfter} of a rate limit), else null.
      */
-    record Stop(GiveUp exception, boolean noTimeLeft, Duration delay) implements Decision {
-    }
+    record Stop(GiveUp exception, boolean noTimeLeft, Duration delay) implements Decision {}
 
     private final ApsisClient.Options options;
 
@@ -91,8 +91,8 @@ final class RetryPolicy {
      * @param retryAfter     APSIS's {@code Retry-After}, capped, or null when absent or unreadable
      * @param remaining      time left of the call's deadline
      */
-    Decision decide(Call call, int status, int attempt, boolean refreshedToken, Duration retryAfter,
-                    Duration remaining) {
+    Decision decide(
+            Call call, int status, int attempt, boolean refreshedToken, Duration retryAfter, Duration remaining) {
         boolean lastAttempt = attempt >= options.maxAttempts();
         if (status == NO_ANSWER) {
             Duration wait = backoff(attempt);

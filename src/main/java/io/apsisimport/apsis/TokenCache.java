@@ -1,7 +1,6 @@
 package io.apsisimport.apsis;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class TokenCache {
 
     /** A token and the instant from which it is fetched anew. */
-    record Token(String value, Instant refreshAt) {
-    }
+    record Token(String value, Instant refreshAt) {}
 
     /** Fetches a new token (an HTTP call inside {@code deadline}). */
     interface Fetch {

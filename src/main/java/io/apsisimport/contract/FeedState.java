@@ -28,39 +28,59 @@ import java.util.List;
  * @param howToRelease with {@code stoppedAt}: what lets the feed go on
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record FeedState(String route, boolean ordered, String onFailure, boolean dryRun, String why, Boolean go,
-    Integer attempt, String waitingSince, Long waitSeconds, Waiting waitingFor, Waiting stoppedAt, Integer filesAhead,
-    String startedAt, List<FeedFailure> earlierFailures, Integer earlierFailuresNotListed, String howToRelease) {
+public record FeedState(
+        String route,
+        boolean ordered,
+        String onFailure,
+        boolean dryRun,
+        String why,
+        Boolean go,
+        Integer attempt,
+        String waitingSince,
+        Long waitSeconds,
+        Waiting waitingFor,
+        Waiting stoppedAt,
+        Integer filesAhead,
+        String startedAt,
+        List<FeedFailure> earlierFailures,
+        Integer earlierFailuresNotListed,
+        String howToRelease) {
 
-  /** A route that is not a feed (or no route): the file goes on as before. */
-  public static FeedState unordered(String route) {
-    return new FeedState(route, false, null, false, null, null, null, null, null, null, null, null, null, null, null,
-        null);
-  }
-
-  public static FeedState dryRun(String route, String why) {
-    return new FeedState(route, false, null, true, why, null, null, null, null, null, null, null, null, null, null, null);
-  }
-
-  public static FeedState entered(String route, String onFailure, int ahead) {
-    return new FeedState(route, true, onFailure, false, null, null, null, null, null, null, null, ahead, null, null,
-        null, null);
-  }
-
-  /** An earlier file of the feed, as the console shows it in "Wait for the earlier file of this feed". */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Waiting(String key, String execution, String state, String since, String error, String message) {
-    public static Waiting of(FeedEntry e) {
-      if (e == null) {
-        return null;
-      }
-      String since = switch (e.state()) {
-        case IMPORTING -> e.startedAt() == null ? null : e.startedAt().toString();
-        case FAILED -> e.failedAt() == null ? null : e.failedAt().toString();
-        case QUEUED -> e.enteredAt() == null ? null : e.enteredAt().toString();
-      };
-      return new Waiting(e.key(), e.executionName(), e.state().name().toLowerCase(java.util.Locale.ROOT), since,
-          e.error(), e.message());
+    /** A route that is not a feed (or no route): the file goes on as before. */
+    public static FeedState unordered(String route) {
+        return new FeedState(
+                route, false, null, false, null, null, null, null, null, null, null, null, null, null, null, null);
     }
-  }
+
+    public static FeedState dryRun(String route, String why) {
+        return new FeedState(
+                route, false, null, true, why, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public static FeedState entered(String route, String onFailure, int ahead) {
+        return new FeedState(
+                route, true, onFailure, false, null, null, null, null, null, null, null, ahead, null, null, null, null);
+    }
+
+    /** An earlier file of the feed, as the console shows it in "Wait for the earlier file of this feed". */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Waiting(String key, String execution, String state, String since, String error, String message) {
+        public static Waiting of(FeedEntry e) {
+            if (e == null) {
+                return null;
+            }
+            String since = switch (e.state()) {
+                case IMPORTING -> e.startedAt() == null ? null : e.startedAt().toString();
+                case FAILED -> e.failedAt() == null ? null : e.failedAt().toString();
+                case QUEUED -> e.enteredAt() == null ? null : e.enteredAt().toString();
+            };
+            return new Waiting(
+                    e.key(),
+                    e.executionName(),
+                    e.state().name().toLowerCase(java.util.Locale.ROOT),
+                    since,
+                    e.error(),
+                    e.message());
+        }
+    }
 }

@@ -12,40 +12,65 @@ import io.apsisimport.apsis.Outcome;
  * file of many failed parts within 256 KB (PayloadBudgetTest).
  */
 public record PartResult(
-    int index,
-    String importId,
-    String outcome,
-    String status,
-    Long profilesFound,
-    Long profilesProcessed,
-    Long profilesFailed,
-    String failedStep,
-    StepError error,
-    PartTiming timing) {
+        int index,
+        String importId,
+        String outcome,
+        String status,
+        Long profilesFound,
+        Long profilesProcessed,
+        Long profilesFailed,
+        String failedStep,
+        StepError error,
+        PartTiming timing) {
 
-  public PartResult(int index, String importId, String outcome, String status, Long profilesFound,
-      Long profilesProcessed, Long profilesFailed, String failedStep, StepError error) {
-    this(index, importId, outcome, status, profilesFound, profilesProcessed, profilesFailed, failedStep, error, null);
-  }
-
-  public boolean completed() {
-    return Outcome.COMPLETED.name().equals(outcome);
-  }
-
-  /** This result with the details its failure Cause carries filled in where the result has none. */
-  public PartResult withFailureDetails() {
-    if (error == null) {
-      return this;
+    public PartResult(
+            int index,
+            String importId,
+            String outcome,
+            String status,
+            Long profilesFound,
+            Long profilesProcessed,
+            Long profilesFailed,
+            String failedStep,
+            StepError error) {
+        this(
+                index,
+                importId,
+                outcome,
+                status,
+                profilesFound,
+                profilesProcessed,
+                profilesFailed,
+                failedStep,
+                error,
+                null);
     }
-    return PartFailure.parse(error.cause())
-        .map(f -> new PartResult(index, importId != null ? importId : f.importId(), outcome,
-            status != null ? status : f.status(), first(profilesFound, f.profilesFound()),
-            first(profilesProcessed, f.profilesProcessed()), first(profilesFailed, f.profilesFailed()),
-            failedStep != null ? failedStep : f.failedStep(), error, timing))
-        .orElse(this);
-  }
 
-  private static Long first(Long a, Long b) {
-    return a != null ? a : b;
-  }
+    public boolean completed() {
+        return Outcome.COMPLETED.name().equals(outcome);
+    }
+
+    /** This result with the details its failure Cause carries filled in where the result has none. */
+    public PartResult withFailureDetails() {
+        if (error == null) {
+            return this;
+        }
+        return PartFailure.parse(error.cause())
+                .map(f -> new PartResult(
+                        index,
+                        importId != null ? importId : f.importId(),
+                        outcome,
+                        status != null ? status : f.status(),
+                        first(profilesFound, f.profilesFound()),
+                        first(profilesProcessed, f.profilesProcessed()),
+                        first(profilesFailed, f.profilesFailed()),
+                        failedStep != null ? failedStep : f.failedStep(),
+                        error,
+                        timing))
+                .orElse(this);
+    }
+
+    private static Long first(Long a, Long b) {
+        return a != null ? a : b;
+    }
 }

@@ -19,36 +19,41 @@ import java.util.Optional;
  * @param uploadBytes bytes sent to APSIS (header and the part's records)
  * @param uploadMillis how long sending them took
  */
-public record PartTiming(String slotWaitingSince, String slotAcquiredAt, String requestedAt, String finishedAt,
-    Long uploadBytes, Long uploadMillis) {
+public record PartTiming(
+        String slotWaitingSince,
+        String slotAcquiredAt,
+        String requestedAt,
+        String finishedAt,
+        Long uploadBytes,
+        Long uploadMillis) {
 
-  /** Time spent waiting for an import slot. */
-  public Optional<Duration> slotWait() {
-    return between(slotWaitingSince, slotAcquiredAt);
-  }
-
-  /** From the import request to the status check that saw it end: APSIS's processing time, as polled. */
-  public Optional<Duration> importDuration() {
-    return between(requestedAt, finishedAt);
-  }
-
-  /** Bytes per second of the upload (none for an upload that took no measurable time). */
-  public Optional<Double> uploadBytesPerSecond() {
-    if (uploadBytes == null || uploadMillis == null || uploadMillis <= 0 || uploadBytes < 0) {
-      return Optional.empty();
+    /** Time spent waiting for an import slot. */
+    public Optional<Duration> slotWait() {
+        return between(slotWaitingSince, slotAcquiredAt);
     }
-    return Optional.of(uploadBytes * 1000.0 / uploadMillis);
-  }
 
-  private static Optional<Duration> between(String from, String to) {
-    if (from == null || to == null) {
-      return Optional.empty();
+    /** From the import request to the status check that saw it end: APSIS's processing time, as polled. */
+    public Optional<Duration> importDuration() {
+        return between(requestedAt, finishedAt);
     }
-    try {
-      Duration d = Duration.between(Instant.parse(from), Instant.parse(to));
-      return Optional.of(d.isNegative() ? Duration.ZERO : d); // clocks of two invocations may disagree a little
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
+
+    /** Bytes per second of the upload (none for an upload that took no measurable time). */
+    public Optional<Double> uploadBytesPerSecond() {
+        if (uploadBytes == null || uploadMillis == null || uploadMillis <= 0 || uploadBytes < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(uploadBytes * 1000.0 / uploadMillis);
     }
-  }
+
+    private static Optional<Duration> between(String from, String to) {
+        if (from == null || to == null) {
+            return Optional.empty();
+        }
+        try {
+            Duration d = Duration.between(Instant.parse(from), Instant.parse(to));
+            return Optional.of(d.isNegative() ? Duration.ZERO : d); // clocks of two invocations may disagree a little
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
 }

@@ -7,20 +7,52 @@ package io.apsisimport.contract;
  * checks this part has made so far, from executions started before {@code previous} was passed;
  * {@code arrival}: only for "Did the file arrive?".
  */
-public record StatusCheckInput(String executionArn, String key, int part, Integer partCount, String section,
-    String importId, String requestedAt, Integer checks, StatusCheckState previous, ArrivalCheckState arrival) {
-  public StatusCheckInput(String executionArn, String key, int part, Integer partCount, String section,
-      String importId, String requestedAt, Integer checks, StatusCheckState previous) {
-    this(executionArn, key, part, partCount, section, importId, requestedAt, checks, previous, null);
-  }
+public record StatusCheckInput(
+        String executionArn,
+        String key,
+        int part,
+        Integer partCount,
+        String section,
+        String importId,
+        String requestedAt,
+        Integer checks,
+        StatusCheckState previous,
+        ArrivalCheckState arrival) {
+    public StatusCheckInput(
+            String executionArn,
+            String key,
+            int part,
+            Integer partCount,
+            String section,
+            String importId,
+            String requestedAt,
+            Integer checks,
+            StatusCheckState previous) {
+        this(executionArn, key, part, partCount, section, importId, requestedAt, checks, previous, null);
+    }
 
-  public StatusCheckInput(String executionArn, String key, int part, Integer partCount, String section,
-      String importId, String requestedAt, Integer checks, ArrivalCheckState arrival) {
-    this(executionArn, key, part, partCount, section, importId, requestedAt, checks, null, arrival);
-  }
+    public StatusCheckInput(
+            String executionArn,
+            String key,
+            int part,
+            Integer partCount,
+            String section,
+            String importId,
+            String requestedAt,
+            Integer checks,
+            ArrivalCheckState arrival) {
+        this(executionArn, key, part, partCount, section, importId, requestedAt, checks, null, arrival);
+    }
 
-  public StatusCheckInput(String executionArn, String key, int part, Integer partCount, String section,
-      String importId, String requestedAt, Integer checks) {
-    this(executionArn, key, part, partCount, section, importId, requestedAt, checks, null, null);
-  }
+    public StatusCheckInput(
+            String executionArn,
+            String key,
+            int part,
+            Integer partCount,
+            String section,
+            String importId,
+            String requestedAt,
+            Integer checks) {
+        this(executionArn, key, part, partCount, section, importId, requestedAt, checks, null, null);
+    }
 }

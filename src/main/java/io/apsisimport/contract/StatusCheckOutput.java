@@ -14,26 +14,103 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * checks.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StatusCheckOutput(String outcome, String status, Long profilesFound, Long profilesProcessed,
-    Long profilesFailed, String checkedAt, int checks, long nextCheckSeconds, FailStateError failure,
-    String uploadedAt, Long rows, @JsonInclude(JsonInclude.Include.ALWAYS) Long bytes,
-    @JsonInclude(JsonInclude.Include.ALWAYS) Long elapsedMillis, Integer earlyChecks, Double estimateSeconds,
-    Double spread, Double pendingAt, Boolean arrived, Boolean resend, String since) {
-  /** A status check's answer. */
-  public StatusCheckOutput(String outcome, String status, Long profilesFound, Long profilesProcessed,
-      Long profilesFailed, String checkedAt, int checks, long nextCheckSeconds, FailStateError failure,
-      String uploadedAt, Long rows, Long bytes, Long elapsedMillis, Integer earlyChecks, Double estimateSeconds,
-      Double spread, Double pendingAt) {
-    this(outcome, status, profilesFound, profilesProcessed, profilesFailed, checkedAt, checks, nextCheckSeconds,
-        failure, uploadedAt, rows, bytes, elapsedMillis, earlyChecks, estimateSeconds, spread, pendingAt, null, null,
-        null);
-  }
+public record StatusCheckOutput(
+        String outcome,
+        String status,
+        Long profilesFound,
+        Long profilesProcessed,
+        Long profilesFailed,
+        String checkedAt,
+        int checks,
+        long nextCheckSeconds,
+        FailStateError failure,
+        String uploadedAt,
+        Long rows,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Long bytes,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Long elapsedMillis,
+        Integer earlyChecks,
+        Double estimateSeconds,
+        Double spread,
+        Double pendingAt,
+        Boolean arrived,
+        Boolean resend,
+        String since) {
+    /** A status check's answer. */
+    public StatusCheckOutput(
+            String outcome,
+            String status,
+            Long profilesFound,
+            Long profilesProcessed,
+            Long profilesFailed,
+            String checkedAt,
+            int checks,
+            long nextCheckSeconds,
+            FailStateError failure,
+            String uploadedAt,
+            Long rows,
+            Long bytes,
+            Long elapsedMillis,
+            Integer earlyChecks,
+            Double estimateSeconds,
+            Double spread,
+            Double pendingAt) {
+        this(
+                outcome,
+                status,
+                profilesFound,
+                profilesProcessed,
+                profilesFailed,
+                checkedAt,
+                checks,
+                nextCheckSeconds,
+                failure,
+                uploadedAt,
+                rows,
+                bytes,
+                elapsedMillis,
+                earlyChecks,
+                estimateSeconds,
+                spread,
+                pendingAt,
+                null,
+                null,
+                null);
+    }
 
-  /** An arrival check's answer. */
-  public StatusCheckOutput(String outcome, String status, Long profilesFound, Long profilesProcessed,
-      Long profilesFailed, String checkedAt, int checks, long nextCheckSeconds, FailStateError failure,
-      Boolean arrived, Boolean resend, String since) {
-    this(outcome, status, profilesFound, profilesProcessed, profilesFailed, checkedAt, checks, nextCheckSeconds,
-        failure, null, null, null, null, null, null, null, null, arrived, resend, since);
-  }
+    /** An arrival check's answer. */
+    public StatusCheckOutput(
+            String outcome,
+            String status,
+            Long profilesFound,
+            Long profilesProcessed,
+            Long profilesFailed,
+            String checkedAt,
+            int checks,
+            long nextCheckSeconds,
+            FailStateError failure,
+            Boolean arrived,
+            Boolean resend,
+            String since) {
+        this(
+                outcome,
+                status,
+                profilesFound,
+                profilesProcessed,
+                profilesFailed,
+                checkedAt,
+                checks,
+                nextCheckSeconds,
+                failure,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                arrived,
+                resend,
+                since);
+    }
 }

@@ -6,5 +6,14 @@ package io.apsisimport.contract;
  * reads; every one may be absent). {@code pendingAt}: seconds after the upload when a check last
  * found the import pending.
  */
-public record StatusCheckState(Integer checks, Long nextCheckSeconds, String uploadedAt, Long rows, Long bytes,
-    Long elapsedMillis, Integer earlyChecks, Double estimateSeconds, Double spread, Double pendingAt) {}
+public record StatusCheckState(
+        Integer checks,
+        Long nextCheckSeconds,
+        String uploadedAt,
+        Long rows,
+        Long bytes,
+        Long elapsedMillis,
+        Integer earlyChecks,
+        Double estimateSeconds,
+        Double spread,
+        Double pendingAt) {}

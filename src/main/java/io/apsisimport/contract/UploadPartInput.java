@@ -6,10 +6,27 @@ package io.apsisimport.contract;
  * part's byte ranges refer to when it is not the drop (a compressed file's work object, private to
  * the file's execution); absent, the drop itself.
  */
-public record UploadPartInput(String bucket, String key, String eTag, String versionId, String executionArn,
-    PartPlan part, int partCount, HeaderRef header, String importId, String readKey) {
-  public UploadPartInput(String bucket, String key, String eTag, String versionId, String executionArn, PartPlan part,
-      int partCount, HeaderRef header, String importId) {
-    this(bucket, key, eTag, versionId, executionArn, part, partCount, header, importId, null);
-  }
+public record UploadPartInput(
+        String bucket,
+        String key,
+        String eTag,
+        String versionId,
+        String executionArn,
+        PartPlan part,
+        int partCount,
+        HeaderRef header,
+        String importId,
+        String readKey) {
+    public UploadPartInput(
+            String bucket,
+            String key,
+            String eTag,
+            String versionId,
+            String executionArn,
+            PartPlan part,
+            int partCount,
+            HeaderRef header,
+            String importId) {
+        this(bucket, key, eTag, versionId, executionArn, part, partCount, header, importId, null);
+    }
 }

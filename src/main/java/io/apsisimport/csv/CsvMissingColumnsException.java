@@ -14,6 +14,7 @@ public final class CsvMissingColumnsException extends CsvRejectedException {
 
     @SuppressWarnings("serial") // unmodifiable JDK collections, serializable in practice
     private final Set<String> missing;
+
     @SuppressWarnings("serial")
     private final List<String> present;
 
@@ -35,9 +36,14 @@ public final class CsvMissingColumnsException extends CsvRejectedException {
 
     private static String message(Set<String> missing, List<String> present, char delimiter) {
         var sb = new StringBuilder();
-        sb.append("CSV header lacks ").append(missing.size() == 1 ? "column " : "columns ")
-                .append(quoted(missing)).append(" required by the import mapping; columns present (delimiter ")
-                .append(delimiterName(delimiter)).append("): ").append(quoted(present)).append('.');
+        sb.append("CSV header lacks ")
+                .append(missing.size() == 1 ? "column " : "columns ")
+                .append(quoted(missing))
+                .append(" required by the import mapping; columns present (delimiter ")
+                .append(delimiterName(delimiter))
+                .append("): ")
+                .append(quoted(present))
+                .append('.');
         List<String> hints = new ArrayList<>();
         for (String m : missing) {
             String key = normalise(m);
@@ -49,7 +55,8 @@ public final class CsvMissingColumnsException extends CsvRejectedException {
         }
         if (!hints.isEmpty()) {
             sb.append(" Names must match exactly; these differ only in case or surrounding spaces: ")
-                    .append(String.join(", ", hints)).append('.');
+                    .append(String.join(", ", hints))
+                    .append('.');
         }
         return sb.toString();
     }

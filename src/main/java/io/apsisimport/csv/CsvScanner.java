@@ -27,8 +27,7 @@ public final class CsvScanner {
     /** A header line longer than this is not a CSV header (likely a binary or a CR-only file). */
     static final int MAX_HEADER_BYTES = 1 << 20;
 
-    private CsvScanner() {
-    }
+    private CsvScanner() {}
 
     /**
      * Reads {@code in} to its end once. The stream is not closed.
@@ -45,14 +44,15 @@ public final class CsvScanner {
      * is read (before the required columns are checked): a dry run reports the columns also of a file
      * whose data fails a check later.
      */
-    public static ScanResult scan(InputStream in, ScanOptions options, Consumer<CsvHeader> headerRead) throws IOException {
+    public static ScanResult scan(InputStream in, ScanOptions options, Consumer<CsvHeader> headerRead)
+            throws IOException {
         Objects.requireNonNull(headerRead, "headerRead");
         return scan(in, options, DEFAULT_BUFFER_SIZE, headerRead);
     }
 
     /** As {@link #scan(InputStream, ScanOptions)} with a given buffer size (tests use tiny ones). */
     static ScanResult scan(InputStream in, ScanOptions options, int bufferSize) throws IOException {
-        return scan(in, options, bufferSize, h -> { });
+        return scan(in, options, bufferSize, h -> {});
     }
 
     private static ScanResult scan(InputStream in, ScanOptions options, int bufferSize, Consumer<CsvHeader> headerRead)
@@ -66,7 +66,8 @@ public final class CsvScanner {
     }
 
     /** One scan: the header, then the record loop over the same buffer. */
-    private static ScanResult run(ScanInput input, ScanOptions options, Consumer<CsvHeader> headerRead) throws IOException {
+    private static ScanResult run(ScanInput input, ScanOptions options, Consumer<CsvHeader> headerRead)
+            throws IOException {
         input.fill(4);
         int bom = HeaderReader.bomLength(input.buf, input.n);
         input.pos = bom;

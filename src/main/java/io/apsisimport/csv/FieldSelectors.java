@@ -15,8 +15,7 @@ public final class FieldSelectors {
 
     static final String FIELD = "field_selector";
 
-    private FieldSelectors() {
-    }
+    private FieldSelectors() {}
 
     /** Field selectors in encounter order (depth first, document order); empty for {@code null}. */
     public static Set<String> of(JsonNode importSpec) {

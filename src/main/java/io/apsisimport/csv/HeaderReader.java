@@ -108,7 +108,7 @@ final class HeaderReader {
                             case ',' -> commas++;
                             case ';' -> semicolons++;
                             case '|' -> pipes++;
-                            default -> { }
+                            default -> {}
                         }
                     }
                 } else if (c == '\t' && !inQuotes) {
@@ -132,7 +132,8 @@ final class HeaderReader {
             if (terminated) {
                 end -= (end >= 2 && raw[end - 2] == '\r') ? 2 : 1;
             }
-            List<String> columns = columns(new String(raw, 0, end, StandardCharsets.UTF_8), delimiter, headerLine, lineStart);
+            List<String> columns =
+                    columns(new String(raw, 0, end, StandardCharsets.UTF_8), delimiter, headerLine, lineStart);
             return new CsvHeader(columns, delimiter, bom, raw);
         }
     }
@@ -140,7 +141,8 @@ final class HeaderReader {
     /** The most frequent of the four delimiters outside quotes; a comma on a tie or when there is none. */
     static char delimiter(int commas, int semicolons, int tabs, int pipes) {
         int max = Math.max(Math.max(commas, semicolons), Math.max(tabs, pipes));
-        int winners = (commas == max ? 1 : 0) + (semicolons == max ? 1 : 0) + (tabs == max ? 1 : 0) + (pipes == max ? 1 : 0);
+        int winners =
+                (commas == max ? 1 : 0) + (semicolons == max ? 1 : 0) + (tabs == max ? 1 : 0) + (pipes == max ? 1 : 0);
         if (max == 0 || winners > 1 || commas == max) {
             return ',';
         }

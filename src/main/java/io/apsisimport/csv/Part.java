@@ -15,8 +15,8 @@ public record Part(int index, long start, long end, long firstRow, long rows) {
 
     public Part {
         if (index < 0 || start < 0 || end <= start || firstRow < 1 || rows < 1) {
-            throw new IllegalArgumentException(
-                    "invalid part: index=%d start=%d end=%d firstRow=%d rows=%d".formatted(index, start, end, firstRow, rows));
+            throw new IllegalArgumentException("invalid part: index=%d start=%d end=%d firstRow=%d rows=%d"
+                    .formatted(index, start, end, firstRow, rows));
         }
     }
 

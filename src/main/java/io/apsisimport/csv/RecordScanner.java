@@ -33,8 +33,8 @@ final class RecordScanner implements Utf8Validator.Position {
     private final PartPlanner planner;
     private final Utf8Validator utf8 = new Utf8Validator(this);
 
-    private long base;            // offset of buf[0] in the source object
-    private long line;            // 1-based physical line of the next byte
+    private long base; // offset of buf[0] in the source object
+    private long line; // 1-based physical line of the next byte
     private int state = UNQUOTED;
     private byte lastByte = '\n'; // the byte before buf[0]: data starts after the header's line feed
     private long recordStart;
@@ -306,8 +306,8 @@ final class RecordScanner implements Utf8Validator.Position {
         for (int w = 0; w < 8; w++) {
             long x = (long) LONGS.get(b, blk + 8 * w);
             long q = x ^ QUOTES;
-            long low = ~((x & LOW7) + BELOW_0E);      // high bit set where the byte's low 7 bits < 0x0E
-            long quote = ~(((q & LOW7) + LOW7) | q);  // high bit set where the byte is '"'
+            long low = ~((x & LOW7) + BELOW_0E); // high bit set where the byte's low 7 bits < 0x0E
+            long quote = ~(((q & LOW7) + LOW7) | q); // high bit set where the byte is '"'
             long hi = (x | low | quote) & HIGHS;
             m |= ((hi >>> 7) * 0x0102040810204080L >>> 56) << (8 * w);
         }
@@ -376,7 +376,15 @@ final class RecordScanner implements Utf8Validator.Position {
     }
 
     private CsvRecordTooLargeException tooLarge(long row, long size, boolean atLeast) {
-        return ScanErrors.recordTooLarge(row, recordLine, size, atLeast, headerLen, maxPartBytes,
-                state == QUOTED && quoteRow == row, quoteLine, quoteOffset);
+        return ScanErrors.recordTooLarge(
+                row,
+                recordLine,
+                size,
+                atLeast,
+                headerLen,
+                maxPartBytes,
+                state == QUOTED && quoteRow == row,
+                quoteLine,
+                quoteOffset);
     }
 }

@@ -17,6 +17,7 @@ final class ScanInput {
     int pos;
     /** Offset of {@code buf[0]} in the stream. */
     long base;
+
     private boolean eof;
 
     ScanInput(InputStream in, byte[] buf) {

@@ -18,8 +18,7 @@ final class Utf8Validator {
     }
 
     /** A fixed position: the header, which is validated as one line. */
-    record At(long line, long row) implements Position {
-    }
+    record At(long line, long row) implements Position {}
 
     private final Position position;
     // the open sequence: bytes still needed, the range of the next one, its lead byte and offset
@@ -49,12 +48,12 @@ final class Utf8Validator {
             hi = 0xBF;
         } else if (c < 0xF0) {
             need = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;  // no overlongs
-            hi = c == 0xED ? 0x9F : 0xBF;  // no surrogates
+            lo = c == 0xE0 ? 0xA0 : 0x80; // no overlongs
+            hi = c == 0xED ? 0x9F : 0xBF; // no surrogates
         } else {
             need = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;  // no overlongs
-            hi = c == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
+            lo = c == 0xF0 ? 0x90 : 0x80; // no overlongs
+            hi = c == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
         }
         return resume(b, i + 1, n);
     }

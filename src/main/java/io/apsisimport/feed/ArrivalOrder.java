@@ -18,60 +18,60 @@ import java.util.Locale;
  */
 public record ArrivalOrder(long eventMillis, String sequencer, String key) implements Comparable<ArrivalOrder> {
 
-  public ArrivalOrder {
-    sequencer = sequencer == null ? "" : sequencer.toUpperCase(Locale.ROOT);
-    key = key == null ? "" : key;
-  }
-
-  /**
-   * The order of an S3 event: its time ({@code eventTime}, ISO-8601 as S3 writes it), sequencer and
-   * key; {@code fallback} stands in for an execution started by hand, without an event time.
-   */
-  public static ArrivalOrder of(String eventTime, String sequencer, String key, Instant fallback) {
-    Instant when = parse(eventTime);
-    return new ArrivalOrder((when != null ? when : fallback).toEpochMilli(), sequencer, key);
-  }
-
-  @Override
-  public int compareTo(ArrivalOrder o) {
-    int c = Long.compare(eventMillis, o.eventMillis);
-    if (c == 0) {
-      c = compareSequencers(sequencer, o.sequencer);
+    public ArrivalOrder {
+        sequencer = sequencer == null ? "" : sequencer.toUpperCase(Locale.ROOT);
+        key = key == null ? "" : key;
     }
-    return c != 0 ? c : key.compareTo(o.key);
-  }
 
-  public boolean before(ArrivalOrder o) {
-    return compareTo(o) < 0;
-  }
-
-  /** S3's rule: right-pad the shorter sequencer with zeros, then compare the strings. */
-  static int compareSequencers(String a, String b) {
-    int n = Math.max(a.length(), b.length());
-    return pad(a, n).compareTo(pad(b, n));
-  }
-
-  private static String pad(String s, int n) {
-    return s.length() >= n ? s : s + "0".repeat(n - s.length());
-  }
-
-  /** The event time as the report shows it. */
-  public Instant eventTime() {
-    return Instant.ofEpochMilli(eventMillis);
-  }
-
-  static Instant parse(String time) {
-    if (time == null || time.isBlank()) {
-      return null;
+    /**
+     * The order of an S3 event: its time ({@code eventTime}, ISO-8601 as S3 writes it), sequencer and
+     * key; {@code fallback} stands in for an execution started by hand, without an event time.
+     */
+    public static ArrivalOrder of(String eventTime, String sequencer, String key, Instant fallback) {
+        Instant when = parse(eventTime);
+        return new ArrivalOrder((when != null ? when : fallback).toEpochMilli(), sequencer, key);
     }
-    try {
-      return OffsetDateTime.parse(time).toInstant();
-    } catch (DateTimeParseException e) {
-      try {
-        return Instant.parse(time);
-      } catch (DateTimeParseException notATime) {
-        return null;
-      }
+
+    @Override
+    public int compareTo(ArrivalOrder o) {
+        int c = Long.compare(eventMillis, o.eventMillis);
+        if (c == 0) {
+            c = compareSequencers(sequencer, o.sequencer);
+        }
+        return c != 0 ? c : key.compareTo(o.key);
     }
-  }
+
+    public boolean before(ArrivalOrder o) {
+        return compareTo(o) < 0;
+    }
+
+    /** S3's rule: right-pad the shorter sequencer with zeros, then compare the strings. */
+    static int compareSequencers(String a, String b) {
+        int n = Math.max(a.length(), b.length());
+        return pad(a, n).compareTo(pad(b, n));
+    }
+
+    private static String pad(String s, int n) {
+        return s.length() >= n ? s : s + "0".repeat(n - s.length());
+    }
+
+    /** The event time as the report shows it. */
+    public Instant eventTime() {
+        return Instant.ofEpochMilli(eventMillis);
+    }
+
+    static Instant parse(String time) {
+        if (time == null || time.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(time).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return Instant.parse(time);
+            } catch (DateTimeParseException notATime) {
+                return null;
+            }
+        }
+    }
 }

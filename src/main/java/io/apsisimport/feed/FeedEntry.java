@@ -14,27 +14,40 @@ import java.time.Instant;
  * @param version bumped by every write; conditional writes decide races on it
  * @param token the parked task token of "Wait for the earlier file of this feed", while it waits
  */
-public record FeedEntry(String route, String execution, String key, ArrivalOrder position, Instant eventTime,
-    State state, boolean stopOnFailure, long version, Instant enteredAt, Instant startedAt, Instant waitingSince,
-    String token, String error, String message, Instant failedAt) {
+public record FeedEntry(
+        String route,
+        String execution,
+        String key,
+        ArrivalOrder position,
+        Instant eventTime,
+        State state,
+        boolean stopOnFailure,
+        long version,
+        Instant enteredAt,
+        Instant startedAt,
+        Instant waitingSince,
+        String token,
+        String error,
+        String message,
+        Instant failedAt) {
 
-  /** Where a file stands in its feed. */
-  public enum State {
-    /** Entered, waiting for its turn (or still being checked). */
-    QUEUED,
-    /** Its turn came: it is being imported. */
-    IMPORTING,
-    /** It failed on a route with {@code onFailure: stop}: the files behind it wait. */
-    FAILED
-  }
+    /** Where a file stands in its feed. */
+    public enum State {
+        /** Entered, waiting for its turn (or still being checked). */
+        QUEUED,
+        /** Its turn came: it is being imported. */
+        IMPORTING,
+        /** It failed on a route with {@code onFailure: stop}: the files behind it wait. */
+        FAILED
+    }
 
-  /** The last segment of the execution ARN: what the console lists. */
-  public String executionName() {
-    return executionName(execution);
-  }
+    /** The last segment of the execution ARN: what the console lists. */
+    public String executionName() {
+        return executionName(execution);
+    }
 
-  static String executionName(String executionArn) {
-    int colon = executionArn.lastIndexOf(':');
-    return colon >= 0 && colon < executionArn.length() - 1 ? executionArn.substring(colon + 1) : executionArn;
-  }
+    static String executionName(String executionArn) {
+        int colon = executionArn.lastIndexOf(':');
+        return colon >= 0 && colon < executionArn.length() - 1 ? executionArn.substring(colon + 1) : executionArn;
+    }
 }

@@ -14,23 +14,29 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     only a later file reports it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record FeedFailure(String key, String execution, String error, String message, String failedAt,
-    long positionMillis, String positionSequencer) {
-  static final int MESSAGE_CHARS = 300;
-  /** Step Functions' own limit on an error name. */
-  static final int ERROR_CHARS = 256;
+public record FeedFailure(
+        String key,
+        String execution,
+        String error,
+        String message,
+        String failedAt,
+        long positionMillis,
+        String positionSequencer) {
+    static final int MESSAGE_CHARS = 300;
+    /** Step Functions' own limit on an error name. */
+    static final int ERROR_CHARS = 256;
 
-  public FeedFailure {
-    if (error != null && error.length() > ERROR_CHARS) {
-      error = error.substring(0, ERROR_CHARS);
+    public FeedFailure {
+        if (error != null && error.length() > ERROR_CHARS) {
+            error = error.substring(0, ERROR_CHARS);
+        }
+        if (message != null && message.length() > MESSAGE_CHARS) {
+            message = message.substring(0, MESSAGE_CHARS - 1) + "…";
+        }
     }
-    if (message != null && message.length() > MESSAGE_CHARS) {
-      message = message.substring(0, MESSAGE_CHARS - 1) + "…";
-    }
-  }
 
-  @JsonIgnore
-  ArrivalOrder position() {
-    return new ArrivalOrder(positionMillis, positionSequencer, key);
-  }
+    @JsonIgnore
+    ArrivalOrder position() {
+        return new ArrivalOrder(positionMillis, positionSequencer, key);
+    }
 }

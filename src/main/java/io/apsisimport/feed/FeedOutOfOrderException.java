@@ -5,7 +5,7 @@ package io.apsisimport.feed;
  * started its import: importing it now would write older data over newer, so it is not imported.
  */
 public final class FeedOutOfOrderException extends RuntimeException {
-  public FeedOutOfOrderException(String message) {
-    super(message);
-  }
+    public FeedOutOfOrderException(String message) {
+        super(message);
+    }
 }

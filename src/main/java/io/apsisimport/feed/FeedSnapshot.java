@@ -12,31 +12,33 @@ import java.util.Map;
  * @param reports the failures each importing file reported when it started (kept on its entry, so a
  *     repeated turn answers the same)
  */
-record FeedSnapshot(String route, Map<String, FeedEntry> byExecution, Meta meta,
-    Map<String, List<FeedFailure>> reports) {
+record FeedSnapshot(
+        String route, Map<String, FeedEntry> byExecution, Meta meta, Map<String, List<FeedFailure>> reports) {
 
-  /**
-   * The route's meta item: who started last (for late arrivals) and the failures the next file
-   * reports; {@code exists} and {@code version} condition its writes.
-   */
-  record Meta(boolean exists, long version, ArrivalOrder lastStarted, String lastExec, List<FeedFailure> failures) {
-    static final Meta ABSENT = new Meta(false, 0, null, null, List.of());
-  }
+    /**
+     * The route's meta item: who started last (for late arrivals) and the failures the next file
+     * reports; {@code exists} and {@code version} condition its writes.
+     */
+    record Meta(boolean exists, long version, ArrivalOrder lastStarted, String lastExec, List<FeedFailure> failures) {
+        static final Meta ABSENT = new Meta(false, 0, null, null, List.of());
+    }
 
-  List<FeedEntry> entries() {
-    return List.copyOf(byExecution.values());
-  }
+    List<FeedEntry> entries() {
+        return List.copyOf(byExecution.values());
+    }
 
-  FeedEntry entry(String executionArn) {
-    return byExecution.get(executionArn);
-  }
+    FeedEntry entry(String executionArn) {
+        return byExecution.get(executionArn);
+    }
 
-  /** How many files are before {@code e} in arrival order. */
-  int ahead(FeedEntry e) {
-    return (int) byExecution.values().stream().filter(o -> FeedRules.ORDER.compare(o, e) < 0).count();
-  }
+    /** How many files are before {@code e} in arrival order. */
+    int ahead(FeedEntry e) {
+        return (int) byExecution.values().stream()
+                .filter(o -> FeedRules.ORDER.compare(o, e) < 0)
+                .count();
+    }
 
-  List<FeedFailure> reported(String executionArn) {
-    return reports.getOrDefault(executionArn, List.of());
-  }
+    List<FeedFailure> reported(String executionArn) {
+        return reports.getOrDefault(executionArn, List.of());
+    }
 }

@@ -30,75 +30,140 @@ import java.util.function.Supplier;
  * and the schedule; this class acts on them.
  */
 final class ArrivalCheck {
-  /** Statuses that follow a file's arrival in APSIS's documentation (the help centre's article). */
-  private static final Set<String> KNOWN_AFTER_THE_FILE = Set.of("queued", "in progress", "in_progress",
-      "completed");
+    /** Statuses that follow a file's arrival in APSIS's documentation (the help centre's article). */
+    private static final Set<String> KNOWN_AFTER_THE_FILE = Set.of("queued", "in progress", "in_progress", "completed");
 
-  private final ApsisApi apsis;
-  private final ImportSlots slots;
-  private final Clock clock;
-  private final UploadArrival arrival;
+    private final ApsisApi apsis;
+    private final ImportSlots slots;
+    private final Clock clock;
+    private final UploadArrival arrival;
 
-  ArrivalCheck(ApsisApi apsis, ImportSlots slots, Clock clock, UploadArrival arrival) {
-    this.apsis = apsis;
-    this.slots = slots;
-    this.clock = clock;
-    this.arrival = arrival;
-  }
-
-  /** One check; {@code deadline} is asked for when APSIS is (the time left to the invocation then). */
-  StatusCheckOutput check(StatusCheckInput in, Supplier<Deadline> deadline, Context context) {
-    var owner = new SlotOwner(in.executionArn(), in.part());
-    Instant now = clock.instant();
-    Instant since = in.arrival().since() == null ? now : Instant.parse(in.arrival().since());
-    int checks = (in.arrival().checks() == null ? 0 : in.arrival().checks()) + 1;
-    try {
-      slots.renew(owner);
-    } catch (SlotLostException e) {
-      Log.warn(context, "import slot lost while checking whether the file arrived", "key", in.key(),
-          "part", in.part(), "importId", in.importId(), "execution", in.executionArn());
+    ArrivalCheck(ApsisApi apsis, ImportSlots slots, Clock clock, UploadArrival arrival) {
+        this.apsis = apsis;
+        this.slots = slots;
+        this.clock = clock;
+        this.arrival = arrival;
     }
-    ImportStatus status = apsis.importStatus(in.section(), in.importId(), deadline.get());
-    Duration waited = Duration.between(since, clock.instant());
-    var verdict = arrival.verdict(status.status(), waited, checks);
-    Log.info(context, "did the file arrive?", "key", in.key(), "part", in.part(), "importId", in.importId(),
-        "status", status.status(), "verdict", verdict.name(), "checks", checks, "waitedSeconds", waited.toSeconds(),
-        "execution", in.executionArn());
-    boolean arrived = false;
-    boolean resend = false;
-    switch (verdict) {
-      case ARRIVED -> {
-        arrived = true;
-        if (status.outcome() == Outcome.PENDING
-            && !KNOWN_AFTER_THE_FILE.contains(status.status().toLowerCase(Locale.ROOT).strip())) {
-          // Taken as "the file is there" because it does not say "waiting for a file": logged so that
-          // APSIS's real spellings can be learnt (docs/apsis-client.md).
-          Log.warn(context, "import status not known to follow the file's arrival; taken as arrived, the file is not"
-              + " sent again", "key", in.key(), "part", in.part(), "importId", in.importId(), "status", status.status(),
-              "execution", in.executionArn());
-        }
+
+    /** One check; {@code deadline} is asked for when APSIS is (the time left to the invocation then). */
+    StatusCheckOutput check(StatusCheckInput in, Supplier<Deadline> deadline, Context context) {
+        var owner = new SlotOwner(in.executionArn(), in.part());
+        Instant now = clock.instant();
+        Instant since =
+                in.arrival().since() == null ? now : Instant.parse(in.arrival().since());
+        int checks = (in.arrival().checks() == null ? 0 : in.arrival().checks()) + 1;
         try {
-          slots.markUploaded(owner);
+            slots.renew(owner);
         } catch (SlotLostException e) {
-          Log.warn(context, "import slot lost; the file arrived", "key", in.key(), "part", in.part(),
-              "importId", in.importId(), "execution", in.executionArn());
+            Log.warn(
+                    context,
+                    "import slot lost while checking whether the file arrived",
+                    "key",
+                    in.key(),
+                    "part",
+                    in.part(),
+                    "importId",
+                    in.importId(),
+                    "execution",
+                    in.executionArn());
         }
-      }
-      case NOT_ARRIVED -> {
-        if (!slots.giveUpOnUpload(owner, UploadArrival.MAX_RESENDS)) {
-          throw new UploadOutcomeUnknownException("APSIS import " + in.importId() + " of " + in.key()
-              + (in.partCount() == null || in.partCount() <= 1 ? "" : " (part " + (in.part() + 1) + ")")
-              + " still says \"" + status.status() + "\" " + waited.toSeconds() + " s after an upload whose answer"
-              + " was lost, and the file was already sent again " + UploadArrival.MAX_RESENDS + " times after such"
-              + " uploads: not sending it once more", -1, null, null);
+        ImportStatus status = apsis.importStatus(in.section(), in.importId(), deadline.get());
+        Duration waited = Duration.between(since, clock.instant());
+        var verdict = arrival.verdict(status.status(), waited, checks);
+        Log.info(
+                context,
+                "did the file arrive?",
+                "key",
+                in.key(),
+                "part",
+                in.part(),
+                "importId",
+                in.importId(),
+                "status",
+                status.status(),
+                "verdict",
+                verdict.name(),
+                "checks",
+                checks,
+                "waitedSeconds",
+                waited.toSeconds(),
+                "execution",
+                in.executionArn());
+        boolean arrived = false;
+        boolean resend = false;
+        switch (verdict) {
+            case ARRIVED -> {
+                arrived = true;
+                if (status.outcome() == Outcome.PENDING
+                        && !KNOWN_AFTER_THE_FILE.contains(
+                                status.status().toLowerCase(Locale.ROOT).strip())) {
+                    // Taken as "the file is there" because it does not say "waiting for a file": logged so that
+                    // APSIS's real spellings can be learnt (docs/apsis-client.md).
+                    Log.warn(
+                            context,
+                            "import status not known to follow the file's arrival; taken as arrived, the file is not"
+                                    + " sent again",
+                            "key",
+                            in.key(),
+                            "part",
+                            in.part(),
+                            "importId",
+                            in.importId(),
+                            "status",
+                            status.status(),
+                            "execution",
+                            in.executionArn());
+                }
+                try {
+                    slots.markUploaded(owner);
+                } catch (SlotLostException e) {
+                    Log.warn(
+                            context,
+                            "import slot lost; the file arrived",
+                            "key",
+                            in.key(),
+                            "part",
+                            in.part(),
+                            "importId",
+                            in.importId(),
+                            "execution",
+                            in.executionArn());
+                }
+            }
+            case NOT_ARRIVED -> {
+                if (!slots.giveUpOnUpload(owner, UploadArrival.MAX_RESENDS)) {
+                    throw new UploadOutcomeUnknownException(
+                            "APSIS import " + in.importId() + " of " + in.key()
+                                    + (in.partCount() == null || in.partCount() <= 1
+                                            ? ""
+                                            : " (part " + (in.part() + 1) + ")")
+                                    + " still says \"" + status.status() + "\" " + waited.toSeconds()
+                                    + " s after an upload whose answer"
+                                    + " was lost, and the file was already sent again " + UploadArrival.MAX_RESENDS
+                                    + " times after such"
+                                    + " uploads: not sending it once more",
+                            -1,
+                            null,
+                            null);
+                }
+                resend = true;
+            }
+            case NOT_YET -> {
+                // look again later
+            }
         }
-        resend = true;
-      }
-      case NOT_YET -> {
-        // look again later
-      }
+        return new StatusCheckOutput(
+                status.outcome().name(),
+                status.status(),
+                null,
+                null,
+                null,
+                now.toString(),
+                checks,
+                arrival.nextCheckSeconds(checks, waited),
+                null,
+                arrived,
+                resend,
+                since.toString());
     }
-    return new StatusCheckOutput(status.outcome().name(), status.status(), null, null, null, now.toString(), checks,
-        arrival.nextCheckSeconds(checks, waited), null, arrived, resend, since.toString());
-  }
 }

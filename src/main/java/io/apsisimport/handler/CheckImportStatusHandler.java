@@ -33,82 +33,143 @@ import java.time.Duration;
  * whether APSIS has the file ({@link ArrivalCheck}, {@link UploadArrival}).
  */
 public final class CheckImportStatusHandler extends JsonHandler<StatusCheckInput, StatusCheckOutput> {
-  /** The longest ImportTimeoutSeconds the template allows (HistoryBudgetTest budgets for it). */
-  public static final long MAX_IMPORT_TIMEOUT_SECONDS = Settings.MAX_IMPORT_TIMEOUT_SECONDS;
+    /** The longest ImportTimeoutSeconds the template allows (HistoryBudgetTest budgets for it). */
+    public static final long MAX_IMPORT_TIMEOUT_SECONDS = Settings.MAX_IMPORT_TIMEOUT_SECONDS;
 
-  private final ApsisApi apsis;
-  private final ImportSlots slots;
-  private final Clock clock;
-  private final StatusCheck decision;
-  private final ArrivalCheck arrival;
+    private final ApsisApi apsis;
+    private final ImportSlots slots;
+    private final Clock clock;
+    private final StatusCheck decision;
+    private final ArrivalCheck arrival;
 
-  public CheckImportStatusHandler() {
-    this(Wiring.fromSystem());
-  }
-
-  public CheckImportStatusHandler(Wiring wiring) {
-    this(wiring.apsis(), wiring.slots(), wiring.clock(),
-        wiring.settings().importTimeout(), wiring.pollSchedule(),
-        new UploadArrival(wiring.settings().uploadArrivalWait()));
-  }
-
-  public CheckImportStatusHandler(ApsisApi apsis, ImportSlots slots, Clock clock, Duration timeout,
-      PollSchedule schedule) {
-    this(apsis, slots, clock, timeout, schedule, new UploadArrival(Duration.ofSeconds(300)));
-  }
-
-  public CheckImportStatusHandler(ApsisApi apsis, ImportSlots slots, Clock clock, Duration timeout,
-      PollSchedule schedule, UploadArrival arrival) {
-    super(StatusCheckInput.class);
-    this.apsis = apsis;
-    this.slots = slots;
-    this.clock = clock;
-    this.decision = new StatusCheck(timeout, schedule);
-    this.arrival = new ArrivalCheck(apsis, slots, clock, arrival);
-  }
-
-  @Override
-  public StatusCheckOutput handle(StatusCheckInput in, Context context) {
-    if (in.arrival() != null) {
-      return arrival.check(in, () -> apsisDeadline(context), context);
+    public CheckImportStatusHandler() {
+        this(Wiring.fromSystem());
     }
-    var owner = new SlotOwner(in.executionArn(), in.part());
-    try {
-      slots.renew(owner);
-    } catch (SlotLostException e) {
-      // The lease ran out and was taken over; the import itself is unaffected, so keep following it.
-      Log.warn(context, "import slot lost while the import is pending", "key", in.key(), "part", in.part(),
-          "importId", in.importId(), "execution", in.executionArn());
-    }
-    ImportStatus status = apsis.importStatus(in.section(), in.importId(), apsisDeadline(context));
-    var decided = decision.decide(in, status, clock.instant());
-    StatusCheckOutput out = decided.output();
-    Log.info(context, "import status", "key", in.key(), "part", in.part(), "importId", in.importId(),
-        "status", status.status(), "outcome", status.outcome().name(), "checks", out.checks(),
-        "nextCheckSeconds", status.outcome() == Outcome.PENDING ? out.nextCheckSeconds() : null,
-        "execution", in.executionArn());
-    if (decided.learnedSeconds() != null) {
-      learn(in, out, decided.estimate(), decided.learnedSeconds(), context);
-    }
-    return out;
-  }
 
-  /**
-   * The import ended between the last check that found it pending and this one: what that says
-   * about its duration goes into the account's model. Best effort: an estimate that could not be
-   * updated is only a little older.
-   */
-  private void learn(StatusCheckInput in, StatusCheckOutput out, DurationModel.Estimate estimate, double seconds,
-      Context context) {
-    try {
-      var learned = slots.learn(out.rows(), out.bytes(), seconds);
-      Log.info(context, "import duration learned", "key", in.key(), "part", in.part(), "importId", in.importId(),
-          "seconds", Math.round(seconds * 10) / 10.0, "estimateSeconds",
-          estimate == null ? null : Math.round(estimate.seconds() * 10) / 10.0, "learned", learned.isPresent(),
-          "execution", in.executionArn());
-    } catch (RuntimeException e) {
-      Log.warn(context, "could not record how long the import took", "key", in.key(), "part", in.part(),
-          "importId", in.importId(), "error", AwsErrors.describe(e, null), "execution", in.executionArn());
+    public CheckImportStatusHandler(Wiring wiring) {
+        this(
+                wiring.apsis(),
+                wiring.slots(),
+                wiring.clock(),
+                wiring.settings().importTimeout(),
+                wiring.pollSchedule(),
+                new UploadArrival(wiring.settings().uploadArrivalWait()));
     }
-  }
+
+    public CheckImportStatusHandler(
+            ApsisApi apsis, ImportSlots slots, Clock clock, Duration timeout, PollSchedule schedule) {
+        this(apsis, slots, clock, timeout, schedule, new UploadArrival(Duration.ofSeconds(300)));
+    }
+
+    public CheckImportStatusHandler(
+            ApsisApi apsis,
+            ImportSlots slots,
+            Clock clock,
+            Duration timeout,
+            PollSchedule schedule,
+            UploadArrival arrival) {
+        super(StatusCheckInput.class);
+        this.apsis = apsis;
+        this.slots = slots;
+        this.clock = clock;
+        this.decision = new StatusCheck(timeout, schedule);
+        this.arrival = new ArrivalCheck(apsis, slots, clock, arrival);
+    }
+
+    @Override
+    public StatusCheckOutput handle(StatusCheckInput in, Context context) {
+        if (in.arrival() != null) {
+            return arrival.check(in, () -> apsisDeadline(context), context);
+        }
+        var owner = new SlotOwner(in.executionArn(), in.part());
+        try {
+            slots.renew(owner);
+        } catch (SlotLostException e) {
+            // The lease ran out and was taken over; the import itself is unaffected, so keep following it.
+            Log.warn(
+                    context,
+                    "import slot lost while the import is pending",
+                    "key",
+                    in.key(),
+                    "part",
+                    in.part(),
+                    "importId",
+                    in.importId(),
+                    "execution",
+                    in.executionArn());
+        }
+        ImportStatus status = apsis.importStatus(in.section(), in.importId(), apsisDeadline(context));
+        var decided = decision.decide(in, status, clock.instant());
+        StatusCheckOutput out = decided.output();
+        Log.info(
+                context,
+                "import status",
+                "key",
+                in.key(),
+                "part",
+                in.part(),
+                "importId",
+                in.importId(),
+                "status",
+                status.status(),
+                "outcome",
+                status.outcome().name(),
+                "checks",
+                out.checks(),
+                "nextCheckSeconds",
+                status.outcome() == Outcome.PENDING ? out.nextCheckSeconds() : null,
+                "execution",
+                in.executionArn());
+        if (decided.learnedSeconds() != null) {
+            learn(in, out, decided.estimate(), decided.learnedSeconds(), context);
+        }
+        return out;
+    }
+
+    /**
+     * The import ended between the last check that found it pending and this one: what that says
+     * about its duration goes into the account's model. Best effort: an estimate that could not be
+     * updated is only a little older.
+     */
+    private void learn(
+            StatusCheckInput in,
+            StatusCheckOutput out,
+            DurationModel.Estimate estimate,
+            double seconds,
+            Context context) {
+        try {
+            var learned = slots.learn(out.rows(), out.bytes(), seconds);
+            Log.info(
+                    context,
+                    "import duration learned",
+                    "key",
+                    in.key(),
+                    "part",
+                    in.part(),
+                    "importId",
+                    in.importId(),
+                    "seconds",
+                    Math.round(seconds * 10) / 10.0,
+                    "estimateSeconds",
+                    estimate == null ? null : Math.round(estimate.seconds() * 10) / 10.0,
+                    "learned",
+                    learned.isPresent(),
+                    "execution",
+                    in.executionArn());
+        } catch (RuntimeException e) {
+            Log.warn(
+                    context,
+                    "could not record how long the import took",
+                    "key",
+                    in.key(),
+                    "part",
+                    in.part(),
+                    "importId",
+                    in.importId(),
+                    "error",
+                    AwsErrors.describe(e, null),
+                    "execution",
+                    in.executionArn());
+        }
+    }
 }

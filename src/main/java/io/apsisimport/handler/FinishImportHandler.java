@@ -41,90 +41,168 @@ import software.amazon.awssdk.services.s3.S3Client;
  * outcome"), which notifications are made from.
  */
 public final class FinishImportHandler extends JsonHandler<FinishImportHandler.Input, Summary> {
-  private final S3Client s3;
-  private final LandingFiles files;
-  private final Clock clock;
-  private final String metricsNamespace;
+    private final S3Client s3;
+    private final LandingFiles files;
+    private final Clock clock;
+    private final String metricsNamespace;
 
-  public FinishImportHandler() {
-    this(Wiring.fromSystem());
-  }
-
-  public FinishImportHandler(Wiring wiring) {
-    this(wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.COPY, Wiring.S3Calls.DELETE),
-        wiring.clock(), ImportMetrics.namespace(wiring.env()));
-  }
-
-  public FinishImportHandler(S3Client s3, Clock clock) {
-    this(s3, clock, ImportMetrics.DEFAULT_NAMESPACE);
-  }
-
-  public FinishImportHandler(S3Client s3, Clock clock, String metricsNamespace) {
-    super(Input.class);
-    this.s3 = s3;
-    this.files = new LandingFiles(s3);
-    this.clock = clock;
-    this.metricsNamespace = metricsNamespace;
-  }
-
-  /**
-   * {@code file}: the execution's input (the drop); {@code plans}: the parts as preflight planned
-   * them; {@code parts}: the Map's results, by part index (both absent when the file failed before
-   * any import); {@code error}/{@code failedStep}: set by a Catch on the way to the failure path;
-   * {@code compressed}: preflight's word on a compressed file (absent on the failure path).
-   */
-  public record Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
-      String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep,
-      CompressedFile compressed, FeedState feed) {
-    public Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
-        String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep) {
-      this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, null);
+    public FinishImportHandler() {
+        this(Wiring.fromSystem());
     }
 
-    public Input(DroppedFile file, String executionArn, String route, String section, Long rows, Long bytes,
-        String startedAt, List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep,
-        CompressedFile compressed) {
-      this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, compressed, null);
+    public FinishImportHandler(Wiring wiring) {
+        this(
+                wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.COPY, Wiring.S3Calls.DELETE),
+                wiring.clock(),
+                ImportMetrics.namespace(wiring.env()));
     }
 
-    FileReport.Facts facts() {
-      return new FileReport.Facts(file.key(), executionArn, route, section, rows, bytes, startedAt, plans, parts,
-          error, failedStep, compressed, feed);
+    public FinishImportHandler(S3Client s3, Clock clock) {
+        this(s3, clock, ImportMetrics.DEFAULT_NAMESPACE);
     }
-  }
 
-  @Override
-  public Summary handle(Input in, Context context) {
-    DroppedFile file = Objects.requireNonNull(in.file(), "file (the execution's input)");
-    String key = file.key();
-    var names = DropNames.of(key, file.eventTime(), in.startedAt(), in.executionArn());
-    FileReport.Draft draft = FileReport.draft(in.facts());
-    String target = draft.succeeded() ? names.archived() : names.failed();
-    LandingFiles.Copy copy = files.exists(file.bucket(), target) ? LandingFiles.Copy.COPIED : files.copy(file, target);
-    Instant now = clock.instant();
-    Summary summary = draft.summary(names, copy, now);
-    String reportKey = summary.report();
+    public FinishImportHandler(S3Client s3, Clock clock, String metricsNamespace) {
+        super(Input.class);
+        this.s3 = s3;
+        this.files = new LandingFiles(s3);
+        this.clock = clock;
+        this.metricsNamespace = metricsNamespace;
+    }
 
-    try {
-      s3.putObject(b -> b.bucket(file.bucket()).key(reportKey).contentType("application/json"),
-          RequestBody.fromBytes(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
+    /**
+     * {@code file}: the execution's input (the drop); {@code plans}: the parts as preflight planned
+     * them; {@code parts}: the Map's results, by part index (both absent when the file failed before
+     * any import); {@code error}/{@code failedStep}: set by a Catch on the way to the failure path;
+     * {@code compressed}: preflight's word on a compressed file (absent on the failure path).
+     */
+    public record Input(
+            DroppedFile file,
+            String executionArn,
+            String route,
+            String section,
+            Long rows,
+            Long bytes,
+            String startedAt,
+            List<PartPlan> plans,
+            List<PartResult> parts,
+            StepError error,
+            String failedStep,
+            CompressedFile compressed,
+            FeedState feed) {
+        public Input(
+                DroppedFile file,
+                String executionArn,
+                String route,
+                String section,
+                Long rows,
+                Long bytes,
+                String startedAt,
+                List<PartPlan> plans,
+                List<PartResult> parts,
+                StepError error,
+                String failedStep) {
+            this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, null);
+        }
+
+        public Input(
+                DroppedFile file,
+                String executionArn,
+                String route,
+                String section,
+                Long rows,
+                Long bytes,
+                String startedAt,
+                List<PartPlan> plans,
+                List<PartResult> parts,
+                StepError error,
+                String failedStep,
+                CompressedFile compressed) {
+            this(
+                    file,
+                    executionArn,
+                    route,
+                    section,
+                    rows,
+                    bytes,
+                    startedAt,
+                    plans,
+                    parts,
+                    error,
+                    failedStep,
+                    compressed,
+                    null);
+        }
+
+        FileReport.Facts facts() {
+            return new FileReport.Facts(
+                    file.key(),
+                    executionArn,
+                    route,
+                    section,
+                    rows,
+                    bytes,
+                    startedAt,
+                    plans,
+                    parts,
+                    error,
+                    failedStep,
+                    compressed,
+                    feed);
+        }
     }
-    ImportEvent event = ImportEvent.of(summary, file.bucket());
-    var output = summary.withoutPartCauses().withEvent(event);
-    if (copy == LandingFiles.Copy.COPIED) {
-      files.delete(file);
+
+    @Override
+    public Summary handle(Input in, Context context) {
+        DroppedFile file = Objects.requireNonNull(in.file(), "file (the execution's input)");
+        String key = file.key();
+        var names = DropNames.of(key, file.eventTime(), in.startedAt(), in.executionArn());
+        FileReport.Draft draft = FileReport.draft(in.facts());
+        String target = draft.succeeded() ? names.archived() : names.failed();
+        LandingFiles.Copy copy =
+                files.exists(file.bucket(), target) ? LandingFiles.Copy.COPIED : files.copy(file, target);
+        Instant now = clock.instant();
+        Summary summary = draft.summary(names, copy, now);
+        String reportKey = summary.report();
+
+        try {
+            s3.putObject(
+                    b -> b.bucket(file.bucket()).key(reportKey).contentType("application/json"),
+                    RequestBody.fromBytes(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        ImportEvent event = ImportEvent.of(summary, file.bucket());
+        var output = summary.withoutPartCauses().withEvent(event);
+        if (copy == LandingFiles.Copy.COPIED) {
+            files.delete(file);
+        }
+        if (SourceFormat.of(key).compressed()) {
+            WorkObjects.delete(s3, file.bucket(), WorkObjects.keyFor(in.executionArn(), key));
+        }
+        Log.info(
+                context,
+                draft.succeeded() ? "import finished" : "import failed",
+                "key",
+                key,
+                "status",
+                summary.status(),
+                "imports",
+                summary.imports(),
+                "profilesFound",
+                summary.profilesFound(),
+                "movedTo",
+                summary.movedTo(),
+                "report",
+                reportKey,
+                "note",
+                summary.note(),
+                "error",
+                summary.error(),
+                "execution",
+                in.executionArn());
+        // Last, once everything else worked: a retried invocation (after a failed delete, say) must not
+        // count the file twice. A retry after this point is a Lambda fault, rarer still.
+        io.apsisimport.metrics.EmfLog.write(context, ImportMetrics.file(metricsNamespace, summary, draft.parts(), now));
+        return output;
     }
-    if (SourceFormat.of(key).compressed()) {
-      WorkObjects.delete(s3, file.bucket(), WorkObjects.keyFor(in.executionArn(), key));
-    }
-    Log.info(context, draft.succeeded() ? "import finished" : "import failed", "key", key, "status", summary.status(),
-        "imports", summary.imports(), "profilesFound", summary.profilesFound(), "movedTo", summary.movedTo(),
-        "report", reportKey, "note", summary.note(), "error", summary.error(), "execution", in.executionArn());
-    // Last, once everything else worked: a retried invocation (after a failed delete, say) must not
-    // count the file twice. A retry after this point is a Lambda fault, rarer still.
-    io.apsisimport.metrics.EmfLog.write(context, ImportMetrics.file(metricsNamespace, summary, draft.parts(), now));
-    return output;
-  }
 }

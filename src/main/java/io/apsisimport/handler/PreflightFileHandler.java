@@ -43,129 +43,210 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * then read from there ({@code readKey}).
  */
 public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler.Input, PreflightFileHandler.Output> {
-  /**
-   * APSIS takes at most "50 MB" per import file; read as 50,000,000 bytes, the smaller reading, so no
-   * part can fail for real that passed here. template.yaml's MaxPartBytes has the same MaxValue.
-   */
-  public static final long APSIS_MAX_FILE_BYTES = ApsisApi.MAX_FILE_BYTES;
+    /**
+     * APSIS takes at most "50 MB" per import file; read as 50,000,000 bytes, the smaller reading, so no
+     * part can fail for real that passed here. template.yaml's MaxPartBytes has the same MaxValue.
+     */
+    public static final long APSIS_MAX_FILE_BYTES = ApsisApi.MAX_FILE_BYTES;
 
-  private final S3Client s3;
-  private final LandingFiles files;
-  private final RoutesSource routes;
-  private final long maxPartBytes;
-  private final ExpansionLimits limits;
+    private final S3Client s3;
+    private final LandingFiles files;
+    private final RoutesSource routes;
+    private final long maxPartBytes;
+    private final ExpansionLimits limits;
 
-  public PreflightFileHandler() {
-    this(Wiring.fromSystem());
-  }
-
-  public PreflightFileHandler(Wiring wiring) {
-    this(wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.MULTIPART), wiring.routes(),
-        wiring.settings().maxPartBytes(), wiring.settings().expansionLimits());
-  }
-
-  public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes) {
-    this(s3, routes, maxPartBytes, ExpansionLimits.DEFAULTS);
-  }
-
-  public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes, ExpansionLimits limits) {
-    super(Input.class);
-    this.s3 = s3;
-    this.files = new LandingFiles(s3);
-    this.routes = routes;
-    this.maxPartBytes = maxPartBytes;
-    this.limits = limits;
-  }
-
-  /**
-   * {@code file}: the execution's input (StartImport's, see {@link StartImportHandler.ExecutionInput});
-   * {@code maxConcurrentImports} comes from the definition and is passed on to the Map over parts;
-   * {@code feed} ("Find the file's route") is passed on as it is.
-   */
-  public record Input(DroppedFile file, String executionArn, Integer maxConcurrentImports, FeedState feed) {
-    public Input(DroppedFile file, String executionArn, Integer maxConcurrentImports) {
-      this(file, executionArn, maxConcurrentImports, null);
+    public PreflightFileHandler() {
+        this(Wiring.fromSystem());
     }
 
-    /** For callers that name only bucket and key (the sample event, tests). */
-    public String key() {
-      return file == null ? null : file.key();
+    public PreflightFileHandler(Wiring wiring) {
+        this(
+                wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.MULTIPART),
+                wiring.routes(),
+                wiring.settings().maxPartBytes(),
+                wiring.settings().expansionLimits());
     }
-  }
 
-  /**
-   * {@code maxConcurrentImports}: no file runs more parts at once than there are import slots.
-   * {@code readKey}: the object the parts are byte ranges of (the key itself, or a compressed file's
-   * work object); {@code bytes}: its size. {@code compressed}: null for a plain CSV.
-   */
-  public record Output(String bucket, String key, String eTag, String versionId, String route, String section,
-      ObjectNode importSpec, long bytes, long rows, String delimiter, HeaderRef header, List<PartPlan> parts,
-      int maxConcurrentImports, String readKey, CompressedFile compressed, FeedState feed) {
-    public Output(String bucket, String key, String eTag, String versionId, String route, String section,
-        ObjectNode importSpec, long bytes, long rows, String delimiter, HeaderRef header, List<PartPlan> parts,
-        int maxConcurrentImports, String readKey, CompressedFile compressed) {
-      this(bucket, key, eTag, versionId, route, section, importSpec, bytes, rows, delimiter, header, parts,
-          maxConcurrentImports, readKey, compressed, null);
+    public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes) {
+        this(s3, routes, maxPartBytes, ExpansionLimits.DEFAULTS);
     }
-  }
 
-  @Override
-  public Output handle(Input in, Context context) {
-    DroppedFile file = in.file();
-    if (file == null || file.bucket() == null || file.key() == null) {
-      throw new IllegalArgumentException("the execution's input names no bucket and key: " + file);
+    public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes, ExpansionLimits limits) {
+        super(Input.class);
+        this.s3 = s3;
+        this.files = new LandingFiles(s3);
+        this.routes = routes;
+        this.maxPartBytes = maxPartBytes;
+        this.limits = limits;
     }
-    if (file.size() != null) {
-      Limits.checkSize(file.key(), file.size());
-    }
-    Route route = routes.load(file.bucket()).require(file.key(), routes.key());
-    var options = new ScanOptions(maxPartBytes, FieldSelectors.of(route.importSpec()));
-    ScanResult scan;
-    String readKey = file.key();
-    CompressedFile compressed = null;
-    if (SourceFormat.of(file.key()).compressed()) {
-      readKey = WorkObjects.keyFor(in.executionArn(), file.key());
-      files.requireUnchanged(file);
-      try {
-        var copy = WorkCopy.run(s3, file.bucket(), file.key(), file.quotedETag(), readKey, options, limits);
-        scan = copy.scan();
-        compressed = copy.file();
-      } catch (S3Exception e) {
-        if (e.statusCode() == 412) {
-          throw FileReplacedException.of(file.key(), false);
+
+    /**
+     * {@code file}: the execution's input (StartImport's, see {@link StartImportHandler.ExecutionInput});
+     * {@code maxConcurrentImports} comes from the definition and is passed on to the Map over parts;
+     * {@code feed} ("Find the file's route") is passed on as it is.
+     */
+    public record Input(DroppedFile file, String executionArn, Integer maxConcurrentImports, FeedState feed) {
+        public Input(DroppedFile file, String executionArn, Integer maxConcurrentImports) {
+            this(file, executionArn, maxConcurrentImports, null);
         }
-        throw e;
-      } catch (IOException e) {
-        throw new UncheckedIOException("reading s3://" + file.bucket() + "/" + file.key(), e);
-      }
-    } else {
-      try (ResponseInputStream<GetObjectResponse> body = files.open(file)) {
-        long length = body.response().contentLength() == null ? 0 : body.response().contentLength();
-        Limits.checkSize(file.key(), length);
-        Limits.checkParts(file.key(), Limits.minimumParts(length, maxPartBytes), maxPartBytes);
-        scan = CsvScanner.scan(SourceFormat.requirePlain(body, file.key()), options);
-      } catch (IOException e) {
-        throw new UncheckedIOException("reading s3://" + file.bucket() + "/" + file.key(), e);
-      }
+
+        /** For callers that name only bucket and key (the sample event, tests). */
+        public String key() {
+            return file == null ? null : file.key();
+        }
     }
-    Limits.checkParts(file.key(), scan.parts().size(), maxPartBytes);
-    if (scan.dataRows() == 0 && route.onEmptyFile() == Route.EmptyFilePolicy.FAIL) {
-      throw new EmptyFileException(file.key() + " has no data rows"
-          + (scan.header() == null ? " (empty file)" : " (header only)")
-          + " and route \"" + route.name() + "\" has onEmptyFile=fail");
+
+    /**
+     * {@code maxConcurrentImports}: no file runs more parts at once than there are import slots.
+     * {@code readKey}: the object the parts are byte ranges of (the key itself, or a compressed file's
+     * work object); {@code bytes}: its size. {@code compressed}: null for a plain CSV.
+     */
+    public record Output(
+            String bucket,
+            String key,
+            String eTag,
+            String versionId,
+            String route,
+            String section,
+            ObjectNode importSpec,
+            long bytes,
+            long rows,
+            String delimiter,
+            HeaderRef header,
+            List<PartPlan> parts,
+            int maxConcurrentImports,
+            String readKey,
+            CompressedFile compressed,
+            FeedState feed) {
+        public Output(
+                String bucket,
+                String key,
+                String eTag,
+                String versionId,
+                String route,
+                String section,
+                ObjectNode importSpec,
+                long bytes,
+                long rows,
+                String delimiter,
+                HeaderRef header,
+                List<PartPlan> parts,
+                int maxConcurrentImports,
+                String readKey,
+                CompressedFile compressed) {
+            this(
+                    bucket,
+                    key,
+                    eTag,
+                    versionId,
+                    route,
+                    section,
+                    importSpec,
+                    bytes,
+                    rows,
+                    delimiter,
+                    header,
+                    parts,
+                    maxConcurrentImports,
+                    readKey,
+                    compressed,
+                    null);
+        }
     }
-    var header = scan.header() == null ? null : new HeaderRef(scan.header().bomLength(), scan.header().line().length);
-    List<PartPlan> parts = scan.parts().stream()
-        .map(p -> new PartPlan(p.index(), p.start(), p.end(), p.firstRow(), p.rows(), p.size(scan.header()),
-            PartPlan.executionName(in.executionArn(), p.index())))
-        .toList();
-    Log.info(context, "file checked", "key", file.key(), "route", route.name(), "rows", scan.dataRows(),
-        "bytes", scan.totalBytes(), "parts", parts.size(), "execution", in.executionArn(),
-        "compressedBytes", compressed == null ? null : compressed.compressedBytes());
-    return new Output(file.bucket(), file.key(), file.eTag(), file.versionId(), route.name(), route.section(),
-        route.importSpec(), scan.totalBytes(), scan.dataRows(),
-        scan.header() == null ? null : String.valueOf(scan.header().delimiter()), header, parts,
-        in.maxConcurrentImports() == null ? 0 : in.maxConcurrentImports(), readKey, compressed,
-        in.feed() != null ? in.feed() : FeedState.unordered(route.name()));
-  }
+
+    @Override
+    public Output handle(Input in, Context context) {
+        DroppedFile file = in.file();
+        if (file == null || file.bucket() == null || file.key() == null) {
+            throw new IllegalArgumentException("the execution's input names no bucket and key: " + file);
+        }
+        if (file.size() != null) {
+            Limits.checkSize(file.key(), file.size());
+        }
+        Route route = routes.load(file.bucket()).require(file.key(), routes.key());
+        var options = new ScanOptions(maxPartBytes, FieldSelectors.of(route.importSpec()));
+        ScanResult scan;
+        String readKey = file.key();
+        CompressedFile compressed = null;
+        if (SourceFormat.of(file.key()).compressed()) {
+            readKey = WorkObjects.keyFor(in.executionArn(), file.key());
+            files.requireUnchanged(file);
+            try {
+                var copy = WorkCopy.run(s3, file.bucket(), file.key(), file.quotedETag(), readKey, options, limits);
+                scan = copy.scan();
+                compressed = copy.file();
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                    throw FileReplacedException.of(file.key(), false);
+                }
+                throw e;
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading s3://" + file.bucket() + "/" + file.key(), e);
+            }
+        } else {
+            try (ResponseInputStream<GetObjectResponse> body = files.open(file)) {
+                long length = body.response().contentLength() == null
+                        ? 0
+                        : body.response().contentLength();
+                Limits.checkSize(file.key(), length);
+                Limits.checkParts(file.key(), Limits.minimumParts(length, maxPartBytes), maxPartBytes);
+                scan = CsvScanner.scan(SourceFormat.requirePlain(body, file.key()), options);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading s3://" + file.bucket() + "/" + file.key(), e);
+            }
+        }
+        Limits.checkParts(file.key(), scan.parts().size(), maxPartBytes);
+        if (scan.dataRows() == 0 && route.onEmptyFile() == Route.EmptyFilePolicy.FAIL) {
+            throw new EmptyFileException(file.key() + " has no data rows"
+                    + (scan.header() == null ? " (empty file)" : " (header only)")
+                    + " and route \"" + route.name() + "\" has onEmptyFile=fail");
+        }
+        var header = scan.header() == null
+                ? null
+                : new HeaderRef(scan.header().bomLength(), scan.header().line().length);
+        List<PartPlan> parts = scan.parts().stream()
+                .map(p -> new PartPlan(
+                        p.index(),
+                        p.start(),
+                        p.end(),
+                        p.firstRow(),
+                        p.rows(),
+                        p.size(scan.header()),
+                        PartPlan.executionName(in.executionArn(), p.index())))
+                .toList();
+        Log.info(
+                context,
+                "file checked",
+                "key",
+                file.key(),
+                "route",
+                route.name(),
+                "rows",
+                scan.dataRows(),
+                "bytes",
+                scan.totalBytes(),
+                "parts",
+                parts.size(),
+                "execution",
+                in.executionArn(),
+                "compressedBytes",
+                compressed == null ? null : compressed.compressedBytes());
+        return new Output(
+                file.bucket(),
+                file.key(),
+                file.eTag(),
+                file.versionId(),
+                route.name(),
+                route.section(),
+                route.importSpec(),
+                scan.totalBytes(),
+                scan.dataRows(),
+                scan.header() == null ? null : String.valueOf(scan.header().delimiter()),
+                header,
+                parts,
+                in.maxConcurrentImports() == null ? 0 : in.maxConcurrentImports(),
+                readKey,
+                compressed,
+                in.feed() != null ? in.feed() : FeedState.unordered(route.name()));
+    }
 }

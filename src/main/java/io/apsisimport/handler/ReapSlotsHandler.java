@@ -23,66 +23,85 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * work object to the bucket's lifecycle rule.
  */
 public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, ReapSlotsHandler.Output> {
-  private final ImportSlots slots;
-  private final SfnClient sfn;
-  private final S3Client s3;
+    private final ImportSlots slots;
+    private final SfnClient sfn;
+    private final S3Client s3;
 
-  public ReapSlotsHandler() {
-    this(Wiring.fromSystem());
-  }
-
-  public ReapSlotsHandler(Wiring wiring) {
-    this(wiring.slots(), wiring.sfn(), wiring.s3(Wiring.S3Calls.DELETE));
-  }
-
-  public ReapSlotsHandler(ImportSlots slots, SfnClient sfn) {
-    this(slots, sfn, null);
-  }
-
-  /** {@code s3}: null leaves work objects to the bucket's lifecycle rule. */
-  public ReapSlotsHandler(ImportSlots slots, SfnClient sfn, S3Client s3) {
-    super(Event.class);
-    this.slots = slots;
-    this.sfn = sfn;
-    this.s3 = s3;
-  }
-
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Event(@JsonProperty("detail-type") String detailType, Detail detail) {}
-
-  /**
-   * {@code input}: the execution's input as a JSON string (a file's: StartImport's bucket and key), or
-   * null when EventBridge left it out.
-   */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Detail(String executionArn, String status, String input) {
-    public Detail(String executionArn, String status) {
-      this(executionArn, status, null);
+    public ReapSlotsHandler() {
+        this(Wiring.fromSystem());
     }
-  }
 
-  public record Output(String executionArn, int released) {}
+    public ReapSlotsHandler(Wiring wiring) {
+        this(wiring.slots(), wiring.sfn(), wiring.s3(Wiring.S3Calls.DELETE));
+    }
 
-  @Override
-  public Output handle(Event event, Context context) {
-    if (event.detail() == null || event.detail().executionArn() == null) {
-      throw new IllegalArgumentException("not a Step Functions execution status change event: no detail.executionArn");
+    public ReapSlotsHandler(ImportSlots slots, SfnClient sfn) {
+        this(slots, sfn, null);
     }
-    String arn = event.detail().executionArn();
-    int released = slots.releaseAll(arn, ReleaseReason.ABANDONED);
-    int woken = SlotWakeups.wake(slots, sfn, context);
-    String workRemoved = null;
-    if (s3 != null) {
-      try {
-        workRemoved = WorkObjects.deleteAfter(s3, arn, event.detail().input());
-      } catch (RuntimeException e) {
-        // The slots are free, which is what matters; the lifecycle rule removes the copy within days.
-        Log.warn(context, "could not remove the work object of an ended execution", "execution", arn,
-            "errorType", e.getClass().getName(), "errorMessage", e.getMessage());
-      }
+
+    /** {@code s3}: null leaves work objects to the bucket's lifecycle rule. */
+    public ReapSlotsHandler(ImportSlots slots, SfnClient sfn, S3Client s3) {
+        super(Event.class);
+        this.slots = slots;
+        this.sfn = sfn;
+        this.s3 = s3;
     }
-    Log.info(context, "slots reaped", "execution", arn, "status", event.detail().status(), "released", released,
-        "waitersWoken", woken, "workObjectRemoved", workRemoved);
-    return new Output(arn, released);
-  }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Event(@JsonProperty("detail-type") String detailType, Detail detail) {}
+
+    /**
+     * {@code input}: the execution's input as a JSON string (a file's: StartImport's bucket and key), or
+     * null when EventBridge left it out.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Detail(String executionArn, String status, String input) {
+        public Detail(String executionArn, String status) {
+            this(executionArn, status, null);
+        }
+    }
+
+    public record Output(String executionArn, int released) {}
+
+    @Override
+    public Output handle(Event event, Context context) {
+        if (event.detail() == null || event.detail().executionArn() == null) {
+            throw new IllegalArgumentException(
+                    "not a Step Functions execution status change event: no detail.executionArn");
+        }
+        String arn = event.detail().executionArn();
+        int released = slots.releaseAll(arn, ReleaseReason.ABANDONED);
+        int woken = SlotWakeups.wake(slots, sfn, context);
+        String workRemoved = null;
+        if (s3 != null) {
+            try {
+                workRemoved = WorkObjects.deleteAfter(s3, arn, event.detail().input());
+            } catch (RuntimeException e) {
+                // The slots are free, which is what matters; the lifecycle rule removes the copy within days.
+                Log.warn(
+                        context,
+                        "could not remove the work object of an ended execution",
+                        "execution",
+                        arn,
+                        "errorType",
+                        e.getClass().getName(),
+                        "errorMessage",
+                        e.getMessage());
+            }
+        }
+        Log.info(
+                context,
+                "slots reaped",
+                "execution",
+                arn,
+                "status",
+                event.detail().status(),
+                "released",
+                released,
+                "waitersWoken",
+                woken,
+                "workObjectRemoved",
+                workRemoved);
+        return new Output(arn, released);
+    }
 }

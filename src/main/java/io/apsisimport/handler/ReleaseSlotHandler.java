@@ -20,62 +20,89 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * Error and Cause ({@link PartFailure}) that "Part not imported" ends the part's execution with.
  */
 public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Input, ReleaseSlotHandler.Output> {
-  private final ImportSlots slots;
-  private final TaskTokenCallback wakeups;
+    private final ImportSlots slots;
+    private final TaskTokenCallback wakeups;
 
-  public ReleaseSlotHandler() {
-    this(Wiring.fromSystem());
-  }
-
-  public ReleaseSlotHandler(Wiring wiring) {
-    this(wiring.slots(), wiring.sfn());
-  }
-
-  public ReleaseSlotHandler(ImportSlots slots, SfnClient sfn) {
-    this(slots, TaskTokenCallback.of(sfn));
-  }
-
-  public ReleaseSlotHandler(ImportSlots slots, TaskTokenCallback wakeups) {
-    super(Input.class);
-    this.slots = slots;
-    this.wakeups = wakeups;
-  }
-
-  /**
-   * {@code executionArn}: the part's execution (the slot's owner); {@code reason}: IMPORT_FINISHED or
-   * ABANDONED (see {@link ReleaseReason}); after a failure also the step that failed, its error as
-   * the Catch handed it over, the import id if one was requested, and how many parts the file has.
-   */
-  public record Input(String executionArn, String key, int part, String reason, String failedStep, StepError error,
-      String importId, Integer partCount) {
-    public Input(String executionArn, String key, int part, String reason) {
-      this(executionArn, key, part, reason, null, null, null, null);
+    public ReleaseSlotHandler() {
+        this(Wiring.fromSystem());
     }
-  }
 
-  /** {@code error}/{@code cause}: only after a failure. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Output(boolean released, String error, String cause) {}
-
-  @Override
-  public Output handle(Input in, Context context) {
-    var reason = in.reason() == null ? ReleaseReason.ABANDONED : ReleaseReason.valueOf(in.reason());
-    slots.release(new SlotOwner(in.executionArn(), in.part()), reason);
-    // The slot is free: nothing after this line may fail the part (wake-ups are best effort).
-    int woken = SlotWakeups.wake(slots, wakeups, context);
-    Log.info(context, "import slot released", "key", in.key(), "part", in.part(), "reason", reason.name(),
-        "waitersWoken", woken, "execution", in.executionArn());
-    return outcome(in);
-  }
-
-  /** What a release says: after a failure, the short Error and Cause of the part's execution. */
-  public static Output outcome(Input in) {
-    if (in.error() == null && in.failedStep() == null) {
-      return new Output(true, null, null);
+    public ReleaseSlotHandler(Wiring wiring) {
+        this(wiring.slots(), wiring.sfn());
     }
-    StepError error = in.error() == null ? new StepError(null, null) : in.error();
-    var failure = new PartFailure(error.message(), error.error(), in.failedStep(), in.part() + 1, in.partCount(),
-        in.importId(), null, null, null, null);
-    return new Output(true, error.name(), failure.toCause());
-  }
+
+    public ReleaseSlotHandler(ImportSlots slots, SfnClient sfn) {
+        this(slots, TaskTokenCallback.of(sfn));
+    }
+
+    public ReleaseSlotHandler(ImportSlots slots, TaskTokenCallback wakeups) {
+        super(Input.class);
+        this.slots = slots;
+        this.wakeups = wakeups;
+    }
+
+    /**
+     * {@code executionArn}: the part's execution (the slot's owner); {@code reason}: IMPORT_FINISHED or
+     * ABANDONED (see {@link ReleaseReason}); after a failure also the step that failed, its error as
+     * the Catch handed it over, the import id if one was requested, and how many parts the file has.
+     */
+    public record Input(
+            String executionArn,
+            String key,
+            int part,
+            String reason,
+            String failedStep,
+            StepError error,
+            String importId,
+            Integer partCount) {
+        public Input(String executionArn, String key, int part, String reason) {
+            this(executionArn, key, part, reason, null, null, null, null);
+        }
+    }
+
+    /** {@code error}/{@code cause}: only after a failure. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Output(boolean released, String error, String cause) {}
+
+    @Override
+    public Output handle(Input in, Context context) {
+        var reason = in.reason() == null ? ReleaseReason.ABANDONED : ReleaseReason.valueOf(in.reason());
+        slots.release(new SlotOwner(in.executionArn(), in.part()), reason);
+        // The slot is free: nothing after this line may fail the part (wake-ups are best effort).
+        int woken = SlotWakeups.wake(slots, wakeups, context);
+        Log.info(
+                context,
+                "import slot released",
+                "key",
+                in.key(),
+                "part",
+                in.part(),
+                "reason",
+                reason.name(),
+                "waitersWoken",
+                woken,
+                "execution",
+                in.executionArn());
+        return outcome(in);
+    }
+
+    /** What a release says: after a failure, the short Error and Cause of the part's execution. */
+    public static Output outcome(Input in) {
+        if (in.error() == null && in.failedStep() == null) {
+            return new Output(true, null, null);
+        }
+        StepError error = in.error() == null ? new StepError(null, null) : in.error();
+        var failure = new PartFailure(
+                error.message(),
+                error.error(),
+                in.failedStep(),
+                in.part() + 1,
+                in.partCount(),
+                in.importId(),
+                null,
+                null,
+                null,
+                null);
+        return new Output(true, error.name(), failure.toCause());
+    }
 }

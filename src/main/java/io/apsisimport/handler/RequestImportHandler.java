@@ -21,54 +21,82 @@ import java.time.Clock;
  * HEAD): an import that would never get its file holds an APSIS place until its URL expires.
  */
 public final class RequestImportHandler extends JsonHandler<RequestImportHandler.Input, RequestImportHandler.Output> {
-  private final ApsisApi apsis;
-  private final ImportSlots slots;
-  private final LandingFiles files;
-  private final Clock clock;
+    private final ApsisApi apsis;
+    private final ImportSlots slots;
+    private final LandingFiles files;
+    private final Clock clock;
 
-  public RequestImportHandler() {
-    this(Wiring.fromSystem());
-  }
-
-  public RequestImportHandler(Wiring wiring) {
-    this(wiring.apsis(), wiring.slots(), new LandingFiles(wiring.s3(Wiring.S3Calls.READ)), wiring.clock());
-  }
-
-  public RequestImportHandler(ApsisApi apsis, ImportSlots slots, LandingFiles files, Clock clock) {
-    super(Input.class);
-    this.apsis = apsis;
-    this.slots = slots;
-    this.files = files;
-    this.clock = clock;
-  }
-
-  /** {@code executionArn}: the part's execution (the slot's owner); bucket/key/eTag/versionId: the drop. */
-  public record Input(String executionArn, String bucket, String key, String eTag, String versionId, int part,
-      String section, ObjectNode importSpec) {}
-
-  public record Output(String importId, String uploadUrlExpiresAt, String requestedAt) {}
-
-  @Override
-  public Output handle(Input in, Context context) {
-    var owner = new SlotOwner(in.executionArn(), in.part());
-    String requestedAt = clock.instant().toString();
-    // Throws SlotLostException if the slot was reclaimed meanwhile: then no import may start.
-    slots.renew(owner);
-    var attached = slots.ticket(owner);
-    if (attached.isPresent()) {
-      ImportTicket ticket = ImportTicket.fromJson(attached.get());
-      Log.info(context, "import already requested: reusing it", "key", in.key(), "part", in.part(),
-          "importId", ticket.importId(), "execution", in.executionArn());
-      return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
+    public RequestImportHandler() {
+        this(Wiring.fromSystem());
     }
-    if (in.bucket() != null) {
-      files.requireUnchanged(new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null));
+
+    public RequestImportHandler(Wiring wiring) {
+        this(wiring.apsis(), wiring.slots(), new LandingFiles(wiring.s3(Wiring.S3Calls.READ)), wiring.clock());
     }
-    ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec(), apsisDeadline(context));
-    slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());
-    Log.info(context, "import requested", "key", in.key(), "part", in.part(), "section", in.section(),
-        "importId", ticket.importId(), "uploadUrlExpiresAt", String.valueOf(ticket.expiresAt()),
-        "execution", in.executionArn());
-    return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
-  }
+
+    public RequestImportHandler(ApsisApi apsis, ImportSlots slots, LandingFiles files, Clock clock) {
+        super(Input.class);
+        this.apsis = apsis;
+        this.slots = slots;
+        this.files = files;
+        this.clock = clock;
+    }
+
+    /** {@code executionArn}: the part's execution (the slot's owner); bucket/key/eTag/versionId: the drop. */
+    public record Input(
+            String executionArn,
+            String bucket,
+            String key,
+            String eTag,
+            String versionId,
+            int part,
+            String section,
+            ObjectNode importSpec) {}
+
+    public record Output(String importId, String uploadUrlExpiresAt, String requestedAt) {}
+
+    @Override
+    public Output handle(Input in, Context context) {
+        var owner = new SlotOwner(in.executionArn(), in.part());
+        String requestedAt = clock.instant().toString();
+        // Throws SlotLostException if the slot was reclaimed meanwhile: then no import may start.
+        slots.renew(owner);
+        var attached = slots.ticket(owner);
+        if (attached.isPresent()) {
+            ImportTicket ticket = ImportTicket.fromJson(attached.get());
+            Log.info(
+                    context,
+                    "import already requested: reusing it",
+                    "key",
+                    in.key(),
+                    "part",
+                    in.part(),
+                    "importId",
+                    ticket.importId(),
+                    "execution",
+                    in.executionArn());
+            return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
+        }
+        if (in.bucket() != null) {
+            files.requireUnchanged(new DroppedFile(in.bucket(), in.key(), in.eTag(), in.versionId(), null, null));
+        }
+        ImportTicket ticket = apsis.requestImport(in.section(), in.importSpec(), apsisDeadline(context));
+        slots.attachImport(owner, ticket.importId(), ticket.expiresAt(), ticket.toJson());
+        Log.info(
+                context,
+                "import requested",
+                "key",
+                in.key(),
+                "part",
+                in.part(),
+                "section",
+                in.section(),
+                "importId",
+                ticket.importId(),
+                "uploadUrlExpiresAt",
+                String.valueOf(ticket.expiresAt()),
+                "execution",
+                in.executionArn());
+        return new Output(ticket.importId(), String.valueOf(ticket.expiresAt()), requestedAt);
+    }
 }

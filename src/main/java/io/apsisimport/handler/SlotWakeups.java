@@ -18,36 +18,42 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * Such a failure is logged as a warning and the waiter comes back at the end of its back-off.
  */
 final class SlotWakeups {
-  private static final String WOKEN = "{\"woken\":true}";
+    private static final String WOKEN = "{\"woken\":true}";
 
-  private SlotWakeups() {}
+    private SlotWakeups() {}
 
-  /** @return how many waiters were woken */
-  static int wake(ImportSlots slots, SfnClient sfn, Context context) {
-    return wake(slots, TaskTokenCallback.of(sfn), context);
-  }
-
-  /** @return how many waiters were woken */
-  static int wake(ImportSlots slots, TaskTokenCallback callback, Context context) {
-    List<String> tokens;
-    try {
-      tokens = slots.waitersToWake();
-    } catch (RuntimeException e) {
-      Log.warn(context, "could not look for slot waiters to wake; they come back after their back-off",
-          "error", AwsErrors.describe(e, null));
-      return 0;
+    /** @return how many waiters were woken */
+    static int wake(ImportSlots slots, SfnClient sfn, Context context) {
+        return wake(slots, TaskTokenCallback.of(sfn), context);
     }
-    int woken = 0;
-    for (String token : tokens) {
-      try {
-        if (callback.succeed(token, WOKEN)) {
-          woken++;
+
+    /** @return how many waiters were woken */
+    static int wake(ImportSlots slots, TaskTokenCallback callback, Context context) {
+        List<String> tokens;
+        try {
+            tokens = slots.waitersToWake();
+        } catch (RuntimeException e) {
+            Log.warn(
+                    context,
+                    "could not look for slot waiters to wake; they come back after their back-off",
+                    "error",
+                    AwsErrors.describe(e, null));
+            return 0;
         }
-      } catch (RuntimeException e) {
-        Log.warn(context, "could not wake a slot waiter; it comes back after its back-off", "error",
-            AwsErrors.describe(e, token));
-      }
+        int woken = 0;
+        for (String token : tokens) {
+            try {
+                if (callback.succeed(token, WOKEN)) {
+                    woken++;
+                }
+            } catch (RuntimeException e) {
+                Log.warn(
+                        context,
+                        "could not wake a slot waiter; it comes back after its back-off",
+                        "error",
+                        AwsErrors.describe(e, token));
+            }
+        }
+        return woken;
     }
-    return woken;
-  }
 }

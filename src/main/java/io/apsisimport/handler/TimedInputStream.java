@@ -10,29 +10,29 @@ import java.io.InputStream;
  * writing to APSIS and waiting for its answer.
  */
 final class TimedInputStream extends FilterInputStream {
-  long readNanos;
+    long readNanos;
 
-  TimedInputStream(InputStream in) {
-    super(in);
-  }
-
-  @Override
-  public int read() throws IOException {
-    long t = System.nanoTime();
-    try {
-      return super.read();
-    } finally {
-      readNanos += System.nanoTime() - t;
+    TimedInputStream(InputStream in) {
+        super(in);
     }
-  }
 
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    long t = System.nanoTime();
-    try {
-      return super.read(b, off, len);
-    } finally {
-      readNanos += System.nanoTime() - t;
+    @Override
+    public int read() throws IOException {
+        long t = System.nanoTime();
+        try {
+            return super.read();
+        } finally {
+            readNanos += System.nanoTime() - t;
+        }
     }
-  }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        long t = System.nanoTime();
+        try {
+            return super.read(b, off, len);
+        } finally {
+            readNanos += System.nanoTime() - t;
+        }
+    }
 }

@@ -20,152 +20,183 @@ import java.util.function.Function;
  * handles (a DynamoDB condition failure, an S3 precondition failure, an existing execution).
  */
 public final class PrimingAnswers implements Function<Request, Answer> {
-  /** Where the APSIS import's upload form posts to on the priming endpoint. */
-  public static final String UPLOAD_PATH = "/priming-upload";
-  /** An unsigned JWT whose {@code exp} is 2100-01-01: what APSIS tokens look like, nothing more. */
-  static final String TOKEN = "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.";
-  private static final String ARN = "arn:aws:states:eu-west-1:000000000000:execution:priming:priming";
-  private static final String JSON_10 = "application/x-amz-json-1.0";
-  private static final String JSON_11 = "application/x-amz-json-1.1";
-  private static final String XML = "application/xml";
+    /** Where the APSIS import's upload form posts to on the priming endpoint. */
+    public static final String UPLOAD_PATH = "/priming-upload";
+    /** An unsigned JWT whose {@code exp} is 2100-01-01: what APSIS tokens look like, nothing more. */
+    static final String TOKEN = "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.";
 
-  private final URI base;
-  private final AtomicReference<Answer> next = new AtomicReference<>();
+    private static final String ARN = "arn:aws:states:eu-west-1:000000000000:execution:priming:priming";
+    private static final String JSON_10 = "application/x-amz-json-1.0";
+    private static final String JSON_11 = "application/x-amz-json-1.1";
+    private static final String XML = "application/xml";
 
-  /** {@code base}: the endpoint's own address (the upload form points back to it). */
-  PrimingAnswers(URI base) {
-    this.base = base;
-  }
+    private final URI base;
+    private final AtomicReference<Answer> next = new AtomicReference<>();
 
-  /** The next request gets {@code answer} instead of the usual one (priming runs one request at a time). */
-  void failNext(Answer answer) {
-    next.set(answer);
-  }
+    /** {@code base}: the endpoint's own address (the upload form points back to it). */
+    PrimingAnswers(URI base) {
+        this.base = base;
+    }
 
-  static Answer dynamoConditionFailed() {
-    return dynamo(400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
-        + "\"message\":\"The conditional request failed\"}");
-  }
+    /** The next request gets {@code answer} instead of the usual one (priming runs one request at a time). */
+    void failNext(Answer answer) {
+        next.set(answer);
+    }
 
-  /**
-   * A DynamoDB answer as AWS sends it: with the CRC32 of its body in {@code x-amz-crc32}, which the
-   * SDK checks while it reads the body (its checksum stream is otherwise loaded in the first invocation).
-   */
-  private static Answer dynamo(int status, String body) {
-    var crc = new java.util.zip.CRC32();
-    crc.update(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return Answer.of(status, JSON_10, body).with("x-amz-crc32", Long.toString(crc.getValue()));
-  }
+    static Answer dynamoConditionFailed() {
+        return dynamo(
+                400,
+                "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
+                        + "\"message\":\"The conditional request failed\"}");
+    }
 
-  static Answer sfnExecutionExists() {
-    return Answer.of(400, JSON_10, "{\"__type\":\"ExecutionAlreadyExists\",\"message\":\"Execution Already Exists: '"
-        + ARN + "'\"}");
-  }
+    /**
+     * A DynamoDB answer as AWS sends it: with the CRC32 of its body in {@code x-amz-crc32}, which the
+     * SDK checks while it reads the body (its checksum stream is otherwise loaded in the first invocation).
+     */
+    private static Answer dynamo(int status, String body) {
+        var crc = new java.util.zip.CRC32();
+        crc.update(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Answer.of(status, JSON_10, body).with("x-amz-crc32", Long.toString(crc.getValue()));
+    }
 
-  static Answer s3PreconditionFailed() {
-    return Answer.of(412, XML, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PreconditionFailed</Code>"
-        + "<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-Match"
-        + "</Condition><RequestId>priming</RequestId><HostId>priming</HostId></Error>");
-  }
+    static Answer sfnExecutionExists() {
+        return Answer.of(
+                400,
+                JSON_10,
+                "{\"__type\":\"ExecutionAlreadyExists\",\"message\":\"Execution Already Exists: '" + ARN + "'\"}");
+    }
 
-  @Override
-  public Answer apply(Request request) {
-    Answer forced = next.getAndSet(null);
-    if (forced != null) {
-      return forced;
+    static Answer s3PreconditionFailed() {
+        return Answer.of(
+                412,
+                XML,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PreconditionFailed</Code>"
+                        + "<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-Match"
+                        + "</Condition><RequestId>priming</RequestId><HostId>priming</HostId></Error>");
     }
-    String target = request.header("x-amz-target");
-    if (target != null) {
-      return json(target);
-    }
-    String path = request.path();
-    if (path.equals("/oauth/token")) {
-      return Answer.of(200, "application/json", "{\"access_token\":\"" + TOKEN + "\",\"expires_in\":3600}");
-    }
-    if (path.startsWith("/v2/audience/sections/") && path.endsWith("/imports")) {
-      return Answer.of(201, "application/json", "{\"import_id\":\"priming\",\"file_upload_url\":\"" + base + UPLOAD_PATH
-          + "\",\"file_upload_body\":{\"key\":\"priming\",\"policy\":\"priming\",\"x-amz-signature\":\"priming\"},"
-          + "\"file_upload_url_expires_at\":\"" + Instant.now().plusSeconds(3600) + "\"}");
-    }
-    if (path.startsWith("/audience/sections/")) {
-      return Answer.of(200, "application/json", "{\"import_id\":\"priming\",\"result\":{\"status\":\"completed\","
-          + "\"profiles_found\":1,\"profiles_processed\":1,\"profiles_failed\":0}}");
-    }
-    if (path.equals(UPLOAD_PATH)) {
-      return Answer.empty(204);
-    }
-    return s3(request);
-  }
 
-  private static Answer json(String target) {
-    if (target.startsWith("secretsmanager.")) {
-      return Answer.of(200, JSON_11, "{\"ARN\":\"arn:aws:secretsmanager:eu-west-1:000000000000:secret:priming-AbCdEf\","
-          + "\"Name\":\"priming\",\"VersionId\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"],"
-          + "\"CreatedDate\":1.523477145713E9}"); // a timestamp as a JSON number, as Secrets Manager sends it
-    }
-    if (target.startsWith("DynamoDB_")) {
-      // The attribute types the slots and feed records hold: strings, numbers, booleans, lists of numbers.
-      String item = "{\"pk\":{\"S\":\"priming\"},\"sk\":{\"S\":\"priming\"},\"n\":{\"N\":\"1\"},"
-          + "\"b\":{\"BOOL\":true},\"l\":{\"L\":[{\"N\":\"1.5\"},{\"N\":\"2\"}]}}";
-      if (target.endsWith(".Query") || target.endsWith(".Scan")) {
-        return dynamo(200, "{\"Items\":[" + item + "],\"Count\":1,\"ScannedCount\":1}");
-      }
-      if (target.endsWith(".GetItem")) {
-        return dynamo(200, "{\"Item\":" + item + "}");
-      }
-      return dynamo(200, "{}");
-    }
-    if (target.endsWith(".StartExecution")) {
-      return Answer.of(200, JSON_10, "{\"executionArn\":\"" + ARN + "\",\"startDate\":1.0}");
-    }
-    if (target.endsWith(".DescribeExecution")) {
-      return Answer.of(200, JSON_10, "{\"executionArn\":\"" + ARN + "\",\"stateMachineArn\":\"" + ARN
-          + "\",\"status\":\"RUNNING\",\"startDate\":1.0}");
-    }
-    return Answer.of(200, JSON_10, "{}");
-  }
-
-  private static Answer s3(Request request) {
-    Map<String, String> object = new LinkedHashMap<>();
-    object.put("ETag", "\"priming\"");
-    object.put("Last-Modified", "Sat, 01 Jan 2000 00:00:00 GMT");
-    object.put("Content-Type", "text/csv");
-    switch (request.method()) {
-      case "HEAD" -> {
-        return Answer.filler(200, 1024, object);
-      }
-      case "GET" -> {
-        String range = request.header("range");
-        if (range != null && range.startsWith("bytes=") && range.contains("-")) {
-          String[] r = range.substring(6).split("-", 2);
-          long from = Long.parseLong(r[0].trim());
-          long to = Long.parseLong(r[1].trim());
-          object.put("Content-Range", "bytes " + from + "-" + to + "/" + (to + 1));
-          return Answer.filler(206, to - from + 1, object);
+    @Override
+    public Answer apply(Request request) {
+        Answer forced = next.getAndSet(null);
+        if (forced != null) {
+            return forced;
         }
-        return Answer.filler(200, 1024, object);
-      }
-      case "PUT" -> {
-        if (request.header("x-amz-copy-source") != null) {
-          return Answer.of(200, XML, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CopyObjectResult>"
-              + "<LastModified>2000-01-01T00:00:00.000Z</LastModified><ETag>\"priming\"</ETag></CopyObjectResult>");
+        String target = request.header("x-amz-target");
+        if (target != null) {
+            return json(target);
         }
-        return Answer.empty(200).with("ETag", "\"priming\"");
-      }
-      case "POST" -> {
-        if (request.hasQuery("uploads")) {
-          return Answer.of(200, XML, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><InitiateMultipartUploadResult>"
-              + "<Bucket>priming</Bucket><Key>priming</Key><UploadId>priming</UploadId></InitiateMultipartUploadResult>");
+        String path = request.path();
+        if (path.equals("/oauth/token")) {
+            return Answer.of(200, "application/json", "{\"access_token\":\"" + TOKEN + "\",\"expires_in\":3600}");
         }
-        return Answer.of(200, XML, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUploadResult>"
-            + "<Bucket>priming</Bucket><Key>priming</Key><ETag>\"priming-1\"</ETag></CompleteMultipartUploadResult>");
-      }
-      case "DELETE" -> {
-        return Answer.empty(204);
-      }
-      default -> {
-        return Answer.empty(405);
-      }
+        if (path.startsWith("/v2/audience/sections/") && path.endsWith("/imports")) {
+            return Answer.of(
+                    201,
+                    "application/json",
+                    "{\"import_id\":\"priming\",\"file_upload_url\":\"" + base + UPLOAD_PATH
+                            + "\",\"file_upload_body\":{\"key\":\"priming\",\"policy\":\"priming\",\"x-amz-signature\":\"priming\"},"
+                            + "\"file_upload_url_expires_at\":\""
+                            + Instant.now().plusSeconds(3600) + "\"}");
+        }
+        if (path.startsWith("/audience/sections/")) {
+            return Answer.of(
+                    200,
+                    "application/json",
+                    "{\"import_id\":\"priming\",\"result\":{\"status\":\"completed\","
+                            + "\"profiles_found\":1,\"profiles_processed\":1,\"profiles_failed\":0}}");
+        }
+        if (path.equals(UPLOAD_PATH)) {
+            return Answer.empty(204);
+        }
+        return s3(request);
     }
-  }
+
+    private static Answer json(String target) {
+        if (target.startsWith("secretsmanager.")) {
+            return Answer.of(
+                    200,
+                    JSON_11,
+                    "{\"ARN\":\"arn:aws:secretsmanager:eu-west-1:000000000000:secret:priming-AbCdEf\","
+                            + "\"Name\":\"priming\",\"VersionId\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"],"
+                            + "\"CreatedDate\":1.523477145713E9}"); // a timestamp as a JSON number, as Secrets Manager
+            // sends it
+        }
+        if (target.startsWith("DynamoDB_")) {
+            // The attribute types the slots and feed records hold: strings, numbers, booleans, lists of numbers.
+            String item = "{\"pk\":{\"S\":\"priming\"},\"sk\":{\"S\":\"priming\"},\"n\":{\"N\":\"1\"},"
+                    + "\"b\":{\"BOOL\":true},\"l\":{\"L\":[{\"N\":\"1.5\"},{\"N\":\"2\"}]}}";
+            if (target.endsWith(".Query") || target.endsWith(".Scan")) {
+                return dynamo(200, "{\"Items\":[" + item + "],\"Count\":1,\"ScannedCount\":1}");
+            }
+            if (target.endsWith(".GetItem")) {
+                return dynamo(200, "{\"Item\":" + item + "}");
+            }
+            return dynamo(200, "{}");
+        }
+        if (target.endsWith(".StartExecution")) {
+            return Answer.of(200, JSON_10, "{\"executionArn\":\"" + ARN + "\",\"startDate\":1.0}");
+        }
+        if (target.endsWith(".DescribeExecution")) {
+            return Answer.of(
+                    200,
+                    JSON_10,
+                    "{\"executionArn\":\"" + ARN + "\",\"stateMachineArn\":\"" + ARN
+                            + "\",\"status\":\"RUNNING\",\"startDate\":1.0}");
+        }
+        return Answer.of(200, JSON_10, "{}");
+    }
+
+    private static Answer s3(Request request) {
+        Map<String, String> object = new LinkedHashMap<>();
+        object.put("ETag", "\"priming\"");
+        object.put("Last-Modified", "Sat, 01 Jan 2000 00:00:00 GMT");
+        object.put("Content-Type", "text/csv");
+        switch (request.method()) {
+            case "HEAD" -> {
+                return Answer.filler(200, 1024, object);
+            }
+            case "GET" -> {
+                String range = request.header("range");
+                if (range != null && range.startsWith("bytes=") && range.contains("-")) {
+                    String[] r = range.substring(6).split("-", 2);
+                    long from = Long.parseLong(r[0].trim());
+                    long to = Long.parseLong(r[1].trim());
+                    object.put("Content-Range", "bytes " + from + "-" + to + "/" + (to + 1));
+                    return Answer.filler(206, to - from + 1, object);
+                }
+                return Answer.filler(200, 1024, object);
+            }
+            case "PUT" -> {
+                if (request.header("x-amz-copy-source") != null) {
+                    return Answer.of(
+                            200,
+                            XML,
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CopyObjectResult>"
+                                    + "<LastModified>2000-01-01T00:00:00.000Z</LastModified><ETag>\"priming\"</ETag></CopyObjectResult>");
+                }
+                return Answer.empty(200).with("ETag", "\"priming\"");
+            }
+            case "POST" -> {
+                if (request.hasQuery("uploads")) {
+                    return Answer.of(
+                            200,
+                            XML,
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><InitiateMultipartUploadResult>"
+                                    + "<Bucket>priming</Bucket><Key>priming</Key><UploadId>priming</UploadId></InitiateMultipartUploadResult>");
+                }
+                return Answer.of(
+                        200,
+                        XML,
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUploadResult>"
+                                + "<Bucket>priming</Bucket><Key>priming</Key><ETag>\"priming-1\"</ETag></CompleteMultipartUploadResult>");
+            }
+            case "DELETE" -> {
+                return Answer.empty(204);
+            }
+            default -> {
+                return Answer.empty(405);
+            }
+        }
+    }
 }

@@ -31,67 +31,76 @@ import software.amazon.awssdk.http.SdkHttpRequest;
  * one volatile field is all the coordination needed.
  */
 final class SdkPriming implements ExecutionInterceptor {
-  /**
-   * Marks a request redirected to the priming endpoint (tools that record AWS calls, such as the
-   * IAM check's recorder in the tests, leave such requests out: they never reached AWS).
-   */
-  static final String HEADER = "x-apsisimport-priming";
-  /** Made up; session credentials, as Lambda's own are, so that their classes are primed too. */
-  private static final AwsCredentials DUMMY = AwsSessionCredentials.create("priming", "priming", "priming");
+    /**
+     * Marks a request redirected to the priming endpoint (tools that record AWS calls, such as the
+     * IAM check's recorder in the tests, leave such requests out: they never reached AWS).
+     */
+    static final String HEADER = "x-apsisimport-priming";
+    /** Made up; session credentials, as Lambda's own are, so that their classes are primed too. */
+    private static final AwsCredentials DUMMY = AwsSessionCredentials.create("priming", "priming", "priming");
 
-  private volatile URI endpoint;
+    private volatile URI endpoint;
 
-  /** Sends every request of these clients to {@code to} until the returned scope is closed. */
-  Scope redirect(URI to) {
-    endpoint = to;
-    return () -> endpoint = null;
-  }
-
-  /** The clients' credentials: {@code real}'s, except made-up ones while priming. */
-  AwsCredentialsProvider credentials(AwsCredentialsProvider real) {
-    return new AwsCredentialsProvider() {
-      @Override
-      public AwsCredentials resolveCredentials() {
-        return endpoint != null ? DUMMY : real.resolveCredentials();
-      }
-
-      @Override
-      public String toString() {
-        return "SnapStart-priming-aware " + real;
-      }
-    };
-  }
-
-  /**
-   * Builds, and closes unused, the providers the SDK's default chain builds when it first resolves
-   * credentials (DefaultCredentialsProvider.createChain, SDK 2.57): their classes (some fifty) are
-   * loaded before the snapshot instead of in the first invocation. None is asked for credentials:
-   * nothing is read from the container credentials endpoint or the environment's keys, nothing is
-   * sent, and nothing of them stays in the snapshot.
-   */
-  static void primeCredentialsChain() {
-    try (var chain = AwsCredentialsProviderChain.builder().reuseLastProviderEnabled(true).credentialsProviders(
-        SystemPropertyCredentialsProvider.create(), EnvironmentVariableCredentialsProvider.create(),
-        WebIdentityTokenFileCredentialsProvider.builder().build(), ProfileCredentialsProvider.builder().build(),
-        ContainerCredentialsProvider.builder().build(), InstanceProfileCredentialsProvider.builder().build()).build()) {
-      chain.toString();
+    /** Sends every request of these clients to {@code to} until the returned scope is closed. */
+    Scope redirect(URI to) {
+        endpoint = to;
+        return () -> endpoint = null;
     }
-  }
 
-  @Override
-  public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-    URI to = endpoint;
-    if (to == null) {
-      return context.httpRequest();
+    /** The clients' credentials: {@code real}'s, except made-up ones while priming. */
+    AwsCredentialsProvider credentials(AwsCredentialsProvider real) {
+        return new AwsCredentialsProvider() {
+            @Override
+            public AwsCredentials resolveCredentials() {
+                return endpoint != null ? DUMMY : real.resolveCredentials();
+            }
+
+            @Override
+            public String toString() {
+                return "SnapStart-priming-aware " + real;
+            }
+        };
     }
-    return context.httpRequest().toBuilder().protocol(to.getScheme()).host(to.getHost()).port(to.getPort())
-        .putHeader(HEADER, "1").build();
-  }
 
-  /** Ends a {@link #redirect}; closing never throws. */
-  @FunctionalInterface
-  interface Scope extends AutoCloseable {
+    /**
+     * Builds, and closes unused, the providers the SDK's default chain builds when it first resolves
+     * credentials (DefaultCredentialsProvider.createChain, SDK 2.57): their classes (some fifty) are
+     * loaded before the snapshot instead of in the first invocation. None is asked for credentials:
+     * nothing is read from the container credentials endpoint or the environment's keys, nothing is
+     * sent, and nothing of them stays in the snapshot.
+     */
+    static void primeCredentialsChain() {
+        try (var chain = AwsCredentialsProviderChain.builder()
+                .reuseLastProviderEnabled(true)
+                .credentialsProviders(
+                        SystemPropertyCredentialsProvider.create(), EnvironmentVariableCredentialsProvider.create(),
+                        WebIdentityTokenFileCredentialsProvider.builder().build(),
+                                ProfileCredentialsProvider.builder().build(),
+                        ContainerCredentialsProvider.builder().build(),
+                                InstanceProfileCredentialsProvider.builder().build())
+                .build()) {
+            chain.toString();
+        }
+    }
+
     @Override
-    void close();
-  }
+    public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+        URI to = endpoint;
+        if (to == null) {
+            return context.httpRequest();
+        }
+        return context.httpRequest().toBuilder()
+                .protocol(to.getScheme())
+                .host(to.getHost())
+                .port(to.getPort())
+                .putHeader(HEADER, "1")
+                .build();
+    }
+
+    /** Ends a {@link #redirect}; closing never throws. */
+    @FunctionalInterface
+    interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

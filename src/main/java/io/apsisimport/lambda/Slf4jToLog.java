@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
-import org.slf4j.Logger;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
 import org.slf4j.helpers.BasicMarkerFactory;
@@ -32,90 +31,93 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * own (bin/local-import's JSON lines).
  */
 public final class Slf4jToLog implements SLF4JServiceProvider {
-  private static final boolean IN_LAMBDA = System.getenv("AWS_LAMBDA_RUNTIME_API") != null;
+    private static final boolean IN_LAMBDA = System.getenv("AWS_LAMBDA_RUNTIME_API") != null;
 
-  private final ILoggerFactory loggers = JsonLogger::new;
-  private final IMarkerFactory markers = new BasicMarkerFactory();
-  private final MDCAdapter mdc = new NOPMDCAdapter();
+    private final ILoggerFactory loggers = JsonLogger::new;
+    private final IMarkerFactory markers = new BasicMarkerFactory();
+    private final MDCAdapter mdc = new NOPMDCAdapter();
 
-  @Override
-  public ILoggerFactory getLoggerFactory() {
-    return loggers;
-  }
-
-  @Override
-  public IMarkerFactory getMarkerFactory() {
-    return markers;
-  }
-
-  @Override
-  public MDCAdapter getMDCAdapter() {
-    return mdc;
-  }
-
-  @Override
-  public String getRequestedApiVersion() {
-    return "2.0.99";
-  }
-
-  @Override
-  public void initialize() {
-    // nothing to set up
-  }
-
-  /** One SLF4J logger: WARN and ERROR as JSON lines through {@link Log}, the rest off. */
-  static final class JsonLogger extends LegacyAbstractLogger {
-    JsonLogger(String name) {
-      this.name = name;
+    @Override
+    public ILoggerFactory getLoggerFactory() {
+        return loggers;
     }
 
     @Override
-    public boolean isTraceEnabled() {
-      return false;
+    public IMarkerFactory getMarkerFactory() {
+        return markers;
     }
 
     @Override
-    public boolean isDebugEnabled() {
-      return false;
+    public MDCAdapter getMDCAdapter() {
+        return mdc;
     }
 
     @Override
-    public boolean isInfoEnabled() {
-      return false;
+    public String getRequestedApiVersion() {
+        return "2.0.99";
     }
 
     @Override
-    public boolean isWarnEnabled() {
-      return IN_LAMBDA && Log.MIN_LEVEL.ordinal() <= LogLevel.WARN.ordinal();
+    public void initialize() {
+        // nothing to set up
     }
 
-    @Override
-    public boolean isErrorEnabled() {
-      return IN_LAMBDA && Log.MIN_LEVEL.ordinal() <= LogLevel.ERROR.ordinal();
-    }
+    /** One SLF4J logger: WARN and ERROR as JSON lines through {@link Log}, the rest off. */
+    static final class JsonLogger extends LegacyAbstractLogger {
+        JsonLogger(String name) {
+            this.name = name;
+        }
 
-    @Override
-    protected String getFullyQualifiedCallerName() {
-      return null;
-    }
+        @Override
+        public boolean isTraceEnabled() {
+            return false;
+        }
 
-    @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
-        Throwable throwable) {
-      LogLevel to = switch (level) {
-        case ERROR -> LogLevel.ERROR;
-        case WARN -> LogLevel.WARN;
-        default -> null;
-      };
-      if (to == null || !IN_LAMBDA) {
-        return;
-      }
-      List<Object> fields = new ArrayList<>(List.of("logger", name));
-      if (throwable != null) {
-        fields.addAll(List.of("errorType", throwable.getClass().getName(), "errorMessage",
-            String.valueOf(throwable.getMessage())));
-      }
-      Log.write(to, null, MessageFormatter.basicArrayFormat(pattern, arguments), fields.toArray());
+        @Override
+        public boolean isDebugEnabled() {
+            return false;
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return false;
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return IN_LAMBDA && Log.MIN_LEVEL.ordinal() <= LogLevel.WARN.ordinal();
+        }
+
+        @Override
+        public boolean isErrorEnabled() {
+            return IN_LAMBDA && Log.MIN_LEVEL.ordinal() <= LogLevel.ERROR.ordinal();
+        }
+
+        @Override
+        protected String getFullyQualifiedCallerName() {
+            return null;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(
+                Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
+            LogLevel to = switch (level) {
+                case ERROR -> LogLevel.ERROR;
+                case WARN -> LogLevel.WARN;
+                default -> null;
+            };
+            if (to == null || !IN_LAMBDA) {
+                return;
+            }
+            List<Object> fields = new ArrayList<>(List.of("logger", name));
+            if (throwable != null) {
+                fields.addAll(List.of(
+                        "errorType",
+                        throwable.getClass().getName(),
+                        "errorMessage",
+                        String.valueOf(throwable.getMessage())));
+            }
+            Log.write(to, null, MessageFormatter.basicArrayFormat(pattern, arguments), fields.toArray());
+        }
     }
-  }
 }

@@ -24,54 +24,59 @@ import org.crac.Resource;
  */
 final class SnapStartHooks implements Resource {
 
-  /** A hook's work. */
-  @FunctionalInterface
-  interface Action {
-    void run() throws Exception;
-  }
-
-  private final List<Action> beforeCheckpoint = new CopyOnWriteArrayList<>();
-  private final List<Action> afterRestore = new CopyOnWriteArrayList<>();
-
-  private SnapStartHooks() {}
-
-  /** Hooks registered with Lambda's CRaC context (a no-op registration outside Lambda). */
-  static SnapStartHooks register() {
-    return register(Core.getGlobalContext());
-  }
-
-  static SnapStartHooks register(Context<Resource> context) {
-    var hooks = new SnapStartHooks();
-    context.register(hooks);
-    return hooks;
-  }
-
-  SnapStartHooks prime(Action action) {
-    beforeCheckpoint.add(action);
-    return this;
-  }
-
-  SnapStartHooks onRestore(Action action) {
-    afterRestore.add(action);
-    return this;
-  }
-
-  @Override
-  public void beforeCheckpoint(Context<? extends Resource> context) {
-    for (Action a : beforeCheckpoint) {
-      try {
-        a.run();
-      } catch (Exception e) {
-        Log.warn(null, "priming before the snapshot failed; the first invocation will do that work",
-            "errorType", e.getClass().getName(), "errorMessage", e.getMessage());
-      }
+    /** A hook's work. */
+    @FunctionalInterface
+    interface Action {
+        void run() throws Exception;
     }
-  }
 
-  @Override
-  public void afterRestore(Context<? extends Resource> context) throws Exception {
-    for (Action a : afterRestore) {
-      a.run();
+    private final List<Action> beforeCheckpoint = new CopyOnWriteArrayList<>();
+    private final List<Action> afterRestore = new CopyOnWriteArrayList<>();
+
+    private SnapStartHooks() {}
+
+    /** Hooks registered with Lambda's CRaC context (a no-op registration outside Lambda). */
+    static SnapStartHooks register() {
+        return register(Core.getGlobalContext());
     }
-  }
+
+    static SnapStartHooks register(Context<Resource> context) {
+        var hooks = new SnapStartHooks();
+        context.register(hooks);
+        return hooks;
+    }
+
+    SnapStartHooks prime(Action action) {
+        beforeCheckpoint.add(action);
+        return this;
+    }
+
+    SnapStartHooks onRestore(Action action) {
+        afterRestore.add(action);
+        return this;
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        for (Action a : beforeCheckpoint) {
+            try {
+                a.run();
+            } catch (Exception e) {
+                Log.warn(
+                        null,
+                        "priming before the snapshot failed; the first invocation will do that work",
+                        "errorType",
+                        e.getClass().getName(),
+                        "errorMessage",
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) throws Exception {
+        for (Action a : afterRestore) {
+            a.run();
+        }
+    }
 }

@@ -15,30 +15,36 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DroppedFile(String bucket, String key, String eTag, String versionId, Long size, String eventTime) {
 
-  /** The ETag as S3 headers carry it: quoted; null when the event had none. */
-  @JsonIgnore
-  public String quotedETag() {
-    if (eTag == null || eTag.isBlank()) {
-      return null;
+    /** The ETag as S3 headers carry it: quoted; null when the event had none. */
+    @JsonIgnore
+    public String quotedETag() {
+        if (eTag == null || eTag.isBlank()) {
+            return null;
+        }
+        return eTag.startsWith("\"") ? eTag : "\"" + eTag + "\"";
     }
-    return eTag.startsWith("\"") ? eTag : "\"" + eTag + "\"";
-  }
 
-  /** Whether an ETag S3 answered (quoted or not) is this drop's. */
-  public boolean sameETag(String answered) {
-    return eTag == null || eTag.isBlank() || answered == null || unquote(answered).equals(unquote(eTag));
-  }
+    /** Whether an ETag S3 answered (quoted or not) is this drop's. */
+    public boolean sameETag(String answered) {
+        return eTag == null
+                || eTag.isBlank()
+                || answered == null
+                || unquote(answered).equals(unquote(eTag));
+    }
 
-  /**
-   * Whether a copy's ETag proves it was copied from this drop. A copy of an object that was
-   * uploaded in parts gets a new ETag, so only single-part ETags (no "-") can prove anything.
-   */
-  public boolean copiedETagMatches(String copyETag) {
-    return eTag == null || eTag.isBlank() || unquote(eTag).contains("-") || copyETag == null
-        || unquote(copyETag).equals(unquote(eTag));
-  }
+    /**
+     * Whether a copy's ETag proves it was copied from this drop. A copy of an object that was
+     * uploaded in parts gets a new ETag, so only single-part ETags (no "-") can prove anything.
+     */
+    public boolean copiedETagMatches(String copyETag) {
+        return eTag == null
+                || eTag.isBlank()
+                || unquote(eTag).contains("-")
+                || copyETag == null
+                || unquote(copyETag).equals(unquote(eTag));
+    }
 
-  static String unquote(String s) {
-    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
-  }
+    static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    }
 }

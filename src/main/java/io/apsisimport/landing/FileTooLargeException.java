@@ -5,7 +5,7 @@ package io.apsisimport.landing;
  * check the file" before any import is requested. Retrying cannot help.
  */
 public final class FileTooLargeException extends RuntimeException {
-  public FileTooLargeException(String message) {
-    super(message);
-  }
+    public FileTooLargeException(String message) {
+        super(message);
+    }
 }

@@ -17,18 +17,18 @@ import java.util.List;
  * never filters: metrics do not disappear when the application log level is WARN or ERROR.
  */
 public final class EmfLog {
-  private EmfLog() {}
+    private EmfLog() {}
 
-  /** Writes each line of {@code document} to the invocation's log. */
-  public static void write(Context context, Emf document) {
-    write(context, document.lines());
-  }
-
-  public static void write(Context context, List<String> lines) {
-    LambdaLogger logger = context != null && context.getLogger() != null ? context.getLogger()
-        : LambdaRuntime.getLogger();
-    for (String line : lines) {
-      logger.log((line + "\n").getBytes(StandardCharsets.UTF_8));
+    /** Writes each line of {@code document} to the invocation's log. */
+    public static void write(Context context, Emf document) {
+        write(context, document.lines());
     }
-  }
+
+    public static void write(Context context, List<String> lines) {
+        LambdaLogger logger =
+                context != null && context.getLogger() != null ? context.getLogger() : LambdaRuntime.getLogger();
+        for (String line : lines) {
+            logger.log((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
 }

@@ -18,34 +18,101 @@ import java.util.List;
  * instead); not in the report.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Summary(String key, String status, String route, String section, Long rows, Long bytes,
-    List<String> imports, long profilesFound, long profilesProcessed, long profilesFailed,
-    List<PartReport> parts, String movedTo, String report, String dropId, String executionArn,
-    String consoleUrl, String startedAt, String finishedAt, Double durationSeconds, String failedStep,
-    String error, String cause, String note,
-    @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed,
-    @JsonInclude(JsonInclude.Include.NON_NULL) FeedState feed,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ImportEvent event) {
+public record Summary(
+        String key,
+        String status,
+        String route,
+        String section,
+        Long rows,
+        Long bytes,
+        List<String> imports,
+        long profilesFound,
+        long profilesProcessed,
+        long profilesFailed,
+        List<PartReport> parts,
+        String movedTo,
+        String report,
+        String dropId,
+        String executionArn,
+        String consoleUrl,
+        String startedAt,
+        String finishedAt,
+        Double durationSeconds,
+        String failedStep,
+        String error,
+        String cause,
+        String note,
+        @JsonInclude(JsonInclude.Include.NON_NULL) CompressedFile compressed,
+        @JsonInclude(JsonInclude.Include.NON_NULL) FeedState feed,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ImportEvent event) {
 
-  /** The report's word for a file whose every part was imported. */
-  public static final String SUCCEEDED = "SUCCEEDED";
-  /** The report's word for a file that failed, wholly or in part. */
-  public static final String FAILED = "FAILED";
+    /** The report's word for a file whose every part was imported. */
+    public static final String SUCCEEDED = "SUCCEEDED";
+    /** The report's word for a file that failed, wholly or in part. */
+    public static final String FAILED = "FAILED";
 
-  /** This summary with the file's event (FinishImport's output). */
-  public Summary withEvent(ImportEvent e) {
-    return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
-        profilesFailed, parts, movedTo, report, dropId, executionArn, consoleUrl, startedAt, finishedAt,
-        durationSeconds, failedStep, error, cause, note, compressed, feed, e);
-  }
+    /** This summary with the file's event (FinishImport's output). */
+    public Summary withEvent(ImportEvent e) {
+        return new Summary(
+                key,
+                status,
+                route,
+                section,
+                rows,
+                bytes,
+                imports,
+                profilesFound,
+                profilesProcessed,
+                profilesFailed,
+                parts,
+                movedTo,
+                report,
+                dropId,
+                executionArn,
+                consoleUrl,
+                startedAt,
+                finishedAt,
+                durationSeconds,
+                failedStep,
+                error,
+                cause,
+                note,
+                compressed,
+                feed,
+                e);
+    }
 
-  /**
-   * What the execution's output keeps: everything but each part's cause (the report in S3 has
-   * them), so that a file of many failed parts stays within Step Functions' 256 KB.
-   */
-  public Summary withoutPartCauses() {
-    return new Summary(key, status, route, section, rows, bytes, imports, profilesFound, profilesProcessed,
-        profilesFailed, parts.stream().map(PartReport::withoutCause).toList(), movedTo, report, dropId, executionArn,
-        consoleUrl, startedAt, finishedAt, durationSeconds, failedStep, error, cause, note, compressed, feed, event);
-  }
+    /**
+     * What the execution's output keeps: everything but each part's cause (the report in S3 has
+     * them), so that a file of many failed parts stays within Step Functions' 256 KB.
+     */
+    public Summary withoutPartCauses() {
+        return new Summary(
+                key,
+                status,
+                route,
+                section,
+                rows,
+                bytes,
+                imports,
+                profilesFound,
+                profilesProcessed,
+                profilesFailed,
+                parts.stream().map(PartReport::withoutCause).toList(),
+                movedTo,
+                report,
+                dropId,
+                executionArn,
+                consoleUrl,
+                startedAt,
+                finishedAt,
+                durationSeconds,
+                failedStep,
+                error,
+                cause,
+                note,
+                compressed,
+                feed,
+                event);
+    }
 }

@@ -6,7 +6,7 @@ package io.apsisimport.route;
  * message in its report.
  */
 public final class NoRouteForKeyException extends RuntimeException {
-  public NoRouteForKeyException(String message) {
-    super(message);
-  }
+    public NoRouteForKeyException(String message) {
+        super(message);
+    }
 }

@@ -15,38 +15,38 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * and asks again; it does not fail because somebody else's slot could not be checked.
  */
 public final class SfnExecutionProbe implements ExecutionProbe {
-  private final SfnClient sfn;
-  private final BiConsumer<String, RuntimeException> onUnsure;
+    private final SfnClient sfn;
+    private final BiConsumer<String, RuntimeException> onUnsure;
 
-  /** {@code onUnsure} gets the execution ARN and the failure (to log as a warning). */
-  public SfnExecutionProbe(SfnClient sfn, BiConsumer<String, RuntimeException> onUnsure) {
-    this.sfn = Objects.requireNonNull(sfn, "sfn");
-    this.onUnsure = Objects.requireNonNull(onUnsure, "onUnsure");
-  }
-
-  @Override
-  public boolean isRunning(String executionArn) {
-    ExecutionStatus status;
-    try {
-      status = sfn.describeExecution(b -> b.executionArn(executionArn)).status();
-    } catch (ExecutionDoesNotExistException e) {
-      // Also what Step Functions answers once a finished execution has aged out of its history.
-      return false;
-    } catch (RuntimeException unsure) {
-      onUnsure.accept(executionArn, unsure);
-      return true;
+    /** {@code onUnsure} gets the execution ARN and the failure (to log as a warning). */
+    public SfnExecutionProbe(SfnClient sfn, BiConsumer<String, RuntimeException> onUnsure) {
+        this.sfn = Objects.requireNonNull(sfn, "sfn");
+        this.onUnsure = Objects.requireNonNull(onUnsure, "onUnsure");
     }
-    return isRunning(status);
-  }
 
-  static boolean isRunning(ExecutionStatus status) {
-    if (status == null) {
-      return true;
+    @Override
+    public boolean isRunning(String executionArn) {
+        ExecutionStatus status;
+        try {
+            status = sfn.describeExecution(b -> b.executionArn(executionArn)).status();
+        } catch (ExecutionDoesNotExistException e) {
+            // Also what Step Functions answers once a finished execution has aged out of its history.
+            return false;
+        } catch (RuntimeException unsure) {
+            onUnsure.accept(executionArn, unsure);
+            return true;
+        }
+        return isRunning(status);
     }
-    return switch (status) {
-      case SUCCEEDED, FAILED, TIMED_OUT, ABORTED -> false;
-      // RUNNING, PENDING_REDRIVE and any status newer than this SDK: keep the slot, reclaim nothing.
-      default -> true;
-    };
-  }
+
+    static boolean isRunning(ExecutionStatus status) {
+        if (status == null) {
+            return true;
+        }
+        return switch (status) {
+            case SUCCEEDED, FAILED, TIMED_OUT, ABORTED -> false;
+            // RUNNING, PENDING_REDRIVE and any status newer than this SDK: keep the slot, reclaim nothing.
+            default -> true;
+        };
+    }
 }

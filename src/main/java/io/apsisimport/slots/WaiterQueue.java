@@ -28,70 +28,97 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * token's own.
  */
 final class WaiterQueue {
-  /** Housekeeping only: TTL deletes abandoned waiter records this long after they stopped counting. */
-  private static final Duration WAITER_TTL = Duration.ofDays(1);
+    /** Housekeeping only: TTL deletes abandoned waiter records this long after they stopped counting. */
+    private static final Duration WAITER_TTL = Duration.ofDays(1);
 
-  private final SlotTable table;
-  private final SlotPolicy policy;
+    private final SlotTable table;
+    private final SlotPolicy policy;
 
-  WaiterQueue(SlotTable table, SlotPolicy policy) {
-    this.table = table;
-    this.policy = policy;
-  }
-
-  /** Writes (upserts) the owner's waiter record; a new wait drops a token parked for the last one. */
-  void put(SlotOwner owner, Instant waitingSince, Instant nextCheckBy) {
-    table.ddb().updateItem(b -> b.tableName(table.table()).key(table.waiterKeyMap(owner.id()))
-        .updateExpression("SET #owner = :owner, #exec = :exec, #waitingSince = :since, #next = :next, #ttl = :ttl"
-            + " REMOVE #token")
-        .expressionAttributeNames(Map.of("#owner", OWNER, "#exec", EXEC, "#waitingSince", WAITING_SINCE,
-            "#next", NEXT_CHECK_BY, "#ttl", TTL, "#token", TOKEN))
-        .expressionAttributeValues(Map.of(":owner", s(owner.id()), ":exec", s(owner.executionArn()),
-            ":since", millis(waitingSince), ":next", millis(nextCheckBy),
-            ":ttl", n(nextCheckBy.plus(WAITER_TTL).getEpochSecond()))));
-  }
-
-  /** Parks the task token on the owner's waiter record; without a record, nothing (see ImportSlots.park). */
-  void park(SlotOwner owner, String taskToken) {
-    try {
-      table.ddb().updateItem(b -> b.tableName(table.table()).key(table.waiterKeyMap(owner.id()))
-          .updateExpression("SET #token = :token")
-          .conditionExpression("attribute_exists(#sk)")
-          .expressionAttributeNames(Map.of("#token", TOKEN, "#sk", SK))
-          .expressionAttributeValues(Map.of(":token", s(taskToken))));
-    } catch (ConditionalCheckFailedException noWaiterRecord) {
-      // the back-off timeout brings it back
+    WaiterQueue(SlotTable table, SlotPolicy policy) {
+        this.table = table;
+        this.policy = policy;
     }
-  }
 
-  /**
-   * The parked task tokens of the waiters a release wakes ({@link SlotPolicy#toWake}), each handed
-   * out once: a conditional REMOVE claims it.
-   */
-  List<String> claimTokensToWake(SlotState state, Instant now) {
-    List<String> tokens = new ArrayList<>();
-    for (Waiter w : policy.toWake(state, now)) {
-      try {
-        table.ddb().updateItem(b -> b.tableName(table.table()).key(table.waiterKeyMap(w.ownerId()))
-            .updateExpression("REMOVE #token").conditionExpression("#token = :token")
-            .expressionAttributeNames(Map.of("#token", TOKEN))
-            .expressionAttributeValues(Map.of(":token", s(w.token()))));
-        tokens.add(w.token());
-      } catch (ConditionalCheckFailedException claimedElsewhere) {
-        // another release woke it, or it re-registered with a new token
-      }
+    /** Writes (upserts) the owner's waiter record; a new wait drops a token parked for the last one. */
+    void put(SlotOwner owner, Instant waitingSince, Instant nextCheckBy) {
+        table.ddb()
+                .updateItem(b -> b.tableName(table.table())
+                        .key(table.waiterKeyMap(owner.id()))
+                        .updateExpression(
+                                "SET #owner = :owner, #exec = :exec, #waitingSince = :since, #next = :next, #ttl = :ttl"
+                                        + " REMOVE #token")
+                        .expressionAttributeNames(Map.of(
+                                "#owner",
+                                OWNER,
+                                "#exec",
+                                EXEC,
+                                "#waitingSince",
+                                WAITING_SINCE,
+                                "#next",
+                                NEXT_CHECK_BY,
+                                "#ttl",
+                                TTL,
+                                "#token",
+                                TOKEN))
+                        .expressionAttributeValues(Map.of(
+                                ":owner",
+                                s(owner.id()),
+                                ":exec",
+                                s(owner.executionArn()),
+                                ":since",
+                                millis(waitingSince),
+                                ":next",
+                                millis(nextCheckBy),
+                                ":ttl",
+                                n(nextCheckBy.plus(WAITER_TTL).getEpochSecond()))));
     }
-    return tokens;
-  }
 
-  /** Deletes the owner's waiter record if the state read shows one (saves a write when there is none). */
-  void deleteIfSeen(SlotState state, String ownerId) {
-    if (state.waiters().stream().anyMatch(w -> w.ownerId().equals(ownerId))) {
-      delete(ownerId);
+    /** Parks the task token on the owner's waiter record; without a record, nothing (see ImportSlots.park). */
+    void park(SlotOwner owner, String taskToken) {
+        try {
+            table.ddb()
+                    .updateItem(b -> b.tableName(table.table())
+                            .key(table.waiterKeyMap(owner.id()))
+                            .updateExpression("SET #token = :token")
+                            .conditionExpression("attribute_exists(#sk)")
+                            .expressionAttributeNames(Map.of("#token", TOKEN, "#sk", SK))
+                            .expressionAttributeValues(Map.of(":token", s(taskToken))));
+        } catch (ConditionalCheckFailedException noWaiterRecord) {
+            // the back-off timeout brings it back
+        }
     }
-  }
 
-  void delete(String ownerId) {
-    table.ddb().deleteItem(b -> b.tableName(table.table()).key(table.waiterKeyMap(ownerId)));
-  }
+    /**
+     * The parked task tokens of the waiters a release wakes ({@link SlotPolicy#toWake}), each handed
+     * out once: a conditional REMOVE claims it.
+     */
+    List<String> claimTokensToWake(SlotState state, Instant now) {
+        List<String> tokens = new ArrayList<>();
+        for (Waiter w : policy.toWake(state, now)) {
+            try {
+                table.ddb()
+                        .updateItem(b -> b.tableName(table.table())
+                                .key(table.waiterKeyMap(w.ownerId()))
+                                .updateExpression("REMOVE #token")
+                                .conditionExpression("#token = :token")
+                                .expressionAttributeNames(Map.of("#token", TOKEN))
+                                .expressionAttributeValues(Map.of(":token", s(w.token()))));
+                tokens.add(w.token());
+            } catch (ConditionalCheckFailedException claimedElsewhere) {
+                // another release woke it, or it re-registered with a new token
+            }
+        }
+        return tokens;
+    }
+
+    /** Deletes the owner's waiter record if the state read shows one (saves a write when there is none). */
+    void deleteIfSeen(SlotState state, String ownerId) {
+        if (state.waiters().stream().anyMatch(w -> w.ownerId().equals(ownerId))) {
+            delete(ownerId);
+        }
+    }
+
+    void delete(String ownerId) {
+        table.ddb().deleteItem(b -> b.tableName(table.table()).key(table.waiterKeyMap(ownerId)));
+    }
 }

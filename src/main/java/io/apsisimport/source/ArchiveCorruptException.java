@@ -6,17 +6,17 @@ package io.apsisimport.source;
  * changed after it was compressed.
  */
 public final class ArchiveCorruptException extends ArchiveRejectedException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final long compressedOffset;
+    private final long compressedOffset;
 
-  public ArchiveCorruptException(String message, long compressedOffset) {
-    super(message);
-    this.compressedOffset = compressedOffset;
-  }
+    public ArchiveCorruptException(String message, long compressedOffset) {
+        super(message);
+        this.compressedOffset = compressedOffset;
+    }
 
-  /** Where decompression stopped, in bytes from the start of the compressed object. */
-  public long compressedOffset() {
-    return compressedOffset;
-  }
+    /** Where decompression stopped, in bytes from the start of the compressed object. */
+    public long compressedOffset() {
+        return compressedOffset;
+    }
 }

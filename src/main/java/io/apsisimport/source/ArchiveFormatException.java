@@ -6,9 +6,9 @@ package io.apsisimport.source;
  * an unusual compression method).
  */
 public final class ArchiveFormatException extends ArchiveRejectedException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public ArchiveFormatException(String message) {
-    super(message);
-  }
+    public ArchiveFormatException(String message) {
+        super(message);
+    }
 }

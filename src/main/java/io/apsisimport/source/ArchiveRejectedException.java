@@ -11,9 +11,9 @@ import io.apsisimport.csv.CsvRejectedException;
  * <p>Messages name offsets, sizes and entry names, never file content.
  */
 public abstract class ArchiveRejectedException extends CsvRejectedException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  protected ArchiveRejectedException(String message) {
-    super(message);
-  }
+    protected ArchiveRejectedException(String message) {
+        super(message);
+    }
 }

@@ -5,9 +5,9 @@ package io.apsisimport.source;
  * times its compressed size): refused as a likely zip bomb, before anything is imported.
  */
 public final class ArchiveTooLargeException extends ArchiveRejectedException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public ArchiveTooLargeException(String message) {
-    super(message);
-  }
+    public ArchiveTooLargeException(String message) {
+        super(message);
+    }
 }

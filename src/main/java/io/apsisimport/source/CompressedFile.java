@@ -13,11 +13,11 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CompressedFile(String format, long compressedBytes, long decompressedBytes, String entry) {
-  public static final int MAX_ENTRY_CHARS = 1024;
+    public static final int MAX_ENTRY_CHARS = 1024;
 
-  public CompressedFile {
-    if (entry != null && entry.length() > MAX_ENTRY_CHARS) {
-      entry = entry.substring(0, MAX_ENTRY_CHARS - 1) + "…";
+    public CompressedFile {
+        if (entry != null && entry.length() > MAX_ENTRY_CHARS) {
+            entry = entry.substring(0, MAX_ENTRY_CHARS - 1) + "…";
+        }
     }
-  }
 }

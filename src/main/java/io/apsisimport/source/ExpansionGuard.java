@@ -10,48 +10,48 @@ import java.io.InputStream;
  * produced.
  */
 public final class ExpansionGuard extends FilterInputStream {
-  private final ExpansionLimits limits;
-  private final long compressedBytes;
-  private long count;
+    private final ExpansionLimits limits;
+    private final long compressedBytes;
+    private long count;
 
-  public ExpansionGuard(InputStream decompressed, ExpansionLimits limits, long compressedBytes) {
-    super(decompressed);
-    this.limits = limits;
-    this.compressedBytes = compressedBytes;
-  }
-
-  /** Bytes read through this stream. */
-  public long count() {
-    return count;
-  }
-
-  @Override
-  public int read() throws IOException {
-    int c = in.read();
-    if (c >= 0) {
-      counted(1);
+    public ExpansionGuard(InputStream decompressed, ExpansionLimits limits, long compressedBytes) {
+        super(decompressed);
+        this.limits = limits;
+        this.compressedBytes = compressedBytes;
     }
-    return c;
-  }
 
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    int r = in.read(b, off, len);
-    if (r > 0) {
-      counted(r);
+    /** Bytes read through this stream. */
+    public long count() {
+        return count;
     }
-    return r;
-  }
 
-  @Override
-  public long skip(long n) throws IOException {
-    long s = in.skip(n);
-    counted(s);
-    return s;
-  }
+    @Override
+    public int read() throws IOException {
+        int c = in.read();
+        if (c >= 0) {
+            counted(1);
+        }
+        return c;
+    }
 
-  private void counted(long n) {
-    count += n;
-    limits.check(count, compressedBytes, false);
-  }
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int r = in.read(b, off, len);
+        if (r > 0) {
+            counted(r);
+        }
+        return r;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        long s = in.skip(n);
+        counted(s);
+        return s;
+    }
+
+    private void counted(long n) {
+        count += n;
+        limits.check(count, compressedBytes, false);
+    }
 }

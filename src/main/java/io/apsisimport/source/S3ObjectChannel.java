@@ -22,169 +22,177 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * version of the object (If-Match).
  */
 public final class S3ObjectChannel implements SeekableByteChannel {
-  /** A zip's end of central directory (22 bytes), its largest comment (65,535) and the Zip64 locator (20). */
-  static final int TAIL_BYTES = 22 + 65_535 + 20 + 1024;
+    /** A zip's end of central directory (22 bytes), its largest comment (65,535) and the Zip64 locator (20). */
+    static final int TAIL_BYTES = 22 + 65_535 + 20 + 1024;
 
-  private final S3Client s3;
-  private final String bucket;
-  private final String key;
-  private final String eTag;
-  private final long size;
-  private final long tailStart;
-  private byte[] tail;
-  private long position;
-  private ResponseInputStream<GetObjectResponse> stream;
-  private long streamPosition;
-  private long streamedBytes;
-  private int requests;
-  private boolean open = true;
+    private final S3Client s3;
+    private final String bucket;
+    private final String key;
+    private final String eTag;
+    private final long size;
+    private final long tailStart;
+    private byte[] tail;
+    private long position;
+    private ResponseInputStream<GetObjectResponse> stream;
+    private long streamPosition;
+    private long streamedBytes;
+    private int requests;
+    private boolean open = true;
 
-  /** {@code eTag}: null reads whatever version is current. */
-  public S3ObjectChannel(S3Client s3, String bucket, String key, String eTag, long size) {
-    this.s3 = s3;
-    this.bucket = bucket;
-    this.key = key;
-    this.eTag = eTag;
-    this.size = size;
-    this.tailStart = Math.max(0, size - TAIL_BYTES);
-  }
-
-  /** Bytes read over GET streams so far (the tail not counted). */
-  public long streamedBytes() {
-    return streamedBytes;
-  }
-
-  /** GET requests made so far. */
-  public int requests() {
-    return requests;
-  }
-
-  @Override
-  public int read(ByteBuffer dst) throws IOException {
-    ensureOpen();
-    if (position >= size) {
-      return -1;
+    /** {@code eTag}: null reads whatever version is current. */
+    public S3ObjectChannel(S3Client s3, String bucket, String key, String eTag, long size) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.key = key;
+        this.eTag = eTag;
+        this.size = size;
+        this.tailStart = Math.max(0, size - TAIL_BYTES);
     }
-    if (!dst.hasRemaining()) {
-      return 0;
+
+    /** Bytes read over GET streams so far (the tail not counted). */
+    public long streamedBytes() {
+        return streamedBytes;
     }
-    if (position >= tailStart) {
-      if (tail == null) {
-        closeStream();
-        var in = get(tailStart, size - 1);
-        try (in) {
-          tail = in.readAllBytes();
+
+    /** GET requests made so far. */
+    public int requests() {
+        return requests;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        ensureOpen();
+        if (position >= size) {
+            return -1;
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        if (position >= tailStart) {
+            if (tail == null) {
+                closeStream();
+                var in = get(tailStart, size - 1);
+                try (in) {
+                    tail = in.readAllBytes();
+                } catch (IOException | SdkException e) {
+                    throw new SourceReadException(
+                            "reading the last " + (size - tailStart) + " bytes of s3://" + bucket + "/" + key, e);
+                }
+                if (tail.length != size - tailStart) {
+                    throw new SourceReadException(
+                            "s3://" + bucket + "/" + key + ": read " + tail.length + " bytes of its last "
+                                    + (size - tailStart),
+                            null);
+                }
+            }
+            int k = (int) Math.min(dst.remaining(), size - position);
+            dst.put(tail, (int) (position - tailStart), k);
+            position += k;
+            return k;
+        }
+        if (stream == null || streamPosition != position) {
+            closeStream();
+            stream = get(position, size - 1);
+            streamPosition = position;
+        }
+        int want = (int) Math.min(dst.remaining(), size - position);
+        int r;
+        try {
+            if (dst.hasArray()) {
+                r = stream.read(dst.array(), dst.arrayOffset() + dst.position(), want);
+                if (r > 0) {
+                    dst.position(dst.position() + r);
+                }
+            } else {
+                byte[] chunk = new byte[Math.min(want, 1 << 16)];
+                r = stream.read(chunk, 0, chunk.length);
+                if (r > 0) {
+                    dst.put(chunk, 0, r);
+                }
+            }
         } catch (IOException | SdkException e) {
-          throw new SourceReadException("reading the last " + (size - tailStart) + " bytes of s3://" + bucket + "/" + key, e);
+            closeStream();
+            throw new SourceReadException("reading s3://" + bucket + "/" + key + " at byte " + position, e);
         }
-        if (tail.length != size - tailStart) {
-          throw new SourceReadException("s3://" + bucket + "/" + key + ": read " + tail.length + " bytes of its last "
-              + (size - tailStart), null);
+        if (r < 0) {
+            closeStream();
+            throw new SourceReadException(
+                    "s3://" + bucket + "/" + key + " ended at byte " + position + ", before its size " + size
+                            + " (replaced meanwhile?)",
+                    null);
         }
-      }
-      int k = (int) Math.min(dst.remaining(), size - position);
-      dst.put(tail, (int) (position - tailStart), k);
-      position += k;
-      return k;
+        position += r;
+        streamPosition += r;
+        streamedBytes += r;
+        return r;
     }
-    if (stream == null || streamPosition != position) {
-      closeStream();
-      stream = get(position, size - 1);
-      streamPosition = position;
-    }
-    int want = (int) Math.min(dst.remaining(), size - position);
-    int r;
-    try {
-      if (dst.hasArray()) {
-        r = stream.read(dst.array(), dst.arrayOffset() + dst.position(), want);
-        if (r > 0) {
-          dst.position(dst.position() + r);
+
+    private ResponseInputStream<GetObjectResponse> get(long first, long last) throws SourceReadException {
+        try {
+            requests++;
+            return s3.getObject(b -> b.bucket(bucket)
+                    .key(key)
+                    .range("bytes=" + first + "-" + last)
+                    .ifMatch(eTag));
+        } catch (SdkException e) {
+            throw new SourceReadException("reading s3://" + bucket + "/" + key + " from byte " + first, e);
         }
-      } else {
-        byte[] chunk = new byte[Math.min(want, 1 << 16)];
-        r = stream.read(chunk, 0, chunk.length);
-        if (r > 0) {
-          dst.put(chunk, 0, r);
+    }
+
+    private void closeStream() {
+        if (stream != null) {
+            // Not drained: the rest of a range up to the end of the object is not wanted.
+            stream.abort();
+            stream = null;
         }
-      }
-    } catch (IOException | SdkException e) {
-      closeStream();
-      throw new SourceReadException("reading s3://" + bucket + "/" + key + " at byte " + position, e);
     }
-    if (r < 0) {
-      closeStream();
-      throw new SourceReadException("s3://" + bucket + "/" + key + " ended at byte " + position + ", before its size "
-          + size + " (replaced meanwhile?)", null);
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!open) {
+            throw new ClosedChannelException();
+        }
     }
-    position += r;
-    streamPosition += r;
-    streamedBytes += r;
-    return r;
-  }
 
-  private ResponseInputStream<GetObjectResponse> get(long first, long last) throws SourceReadException {
-    try {
-      requests++;
-      return s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=" + first + "-" + last).ifMatch(eTag));
-    } catch (SdkException e) {
-      throw new SourceReadException("reading s3://" + bucket + "/" + key + " from byte " + first, e);
+    @Override
+    public int write(ByteBuffer src) {
+        throw new NonWritableChannelException();
     }
-  }
 
-  private void closeStream() {
-    if (stream != null) {
-      // Not drained: the rest of a range up to the end of the object is not wanted.
-      stream.abort();
-      stream = null;
+    @Override
+    public long position() throws IOException {
+        ensureOpen();
+        return position;
     }
-  }
 
-  private void ensureOpen() throws ClosedChannelException {
-    if (!open) {
-      throw new ClosedChannelException();
+    @Override
+    public SeekableByteChannel position(long newPosition) throws IOException {
+        ensureOpen();
+        if (newPosition < 0) {
+            throw new IllegalArgumentException("negative position " + newPosition);
+        }
+        position = newPosition;
+        return this;
     }
-  }
 
-  @Override
-  public int write(ByteBuffer src) {
-    throw new NonWritableChannelException();
-  }
-
-  @Override
-  public long position() throws IOException {
-    ensureOpen();
-    return position;
-  }
-
-  @Override
-  public SeekableByteChannel position(long newPosition) throws IOException {
-    ensureOpen();
-    if (newPosition < 0) {
-      throw new IllegalArgumentException("negative position " + newPosition);
+    @Override
+    public long size() throws IOException {
+        ensureOpen();
+        return size;
     }
-    position = newPosition;
-    return this;
-  }
 
-  @Override
-  public long size() throws IOException {
-    ensureOpen();
-    return size;
-  }
+    @Override
+    public SeekableByteChannel truncate(long newSize) {
+        throw new NonWritableChannelException();
+    }
 
-  @Override
-  public SeekableByteChannel truncate(long newSize) {
-    throw new NonWritableChannelException();
-  }
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
 
-  @Override
-  public boolean isOpen() {
-    return open;
-  }
-
-  @Override
-  public void close() {
-    open = false;
-    closeStream();
-  }
+    @Override
+    public void close() {
+        open = false;
+        closeStream();
+    }
 }

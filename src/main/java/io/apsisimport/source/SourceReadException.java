@@ -8,9 +8,9 @@ import java.io.IOException;
  * complaints about the data ({@link ArchiveCorruptException}) are never confused with it.
  */
 public final class SourceReadException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public SourceReadException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public SourceReadException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

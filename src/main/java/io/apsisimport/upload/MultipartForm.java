@@ -2,7 +2,6 @@ package io.apsisimport.upload;
 
 import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportTicket;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -24,7 +23,9 @@ record MultipartForm(String boundary, byte[] head, byte[] tail) {
     /** The form of {@code ticket} for a file named {@code fileName}, with a random boundary. */
     static MultipartForm of(ImportTicket ticket, String fileName) {
         String boundary = "----apsisimport" + HexFormat.of().formatHex(randomBytes(16));
-        return new MultipartForm(boundary, head(ticket, boundary, fileName),
+        return new MultipartForm(
+                boundary,
+                head(ticket, boundary, fileName),
                 ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 

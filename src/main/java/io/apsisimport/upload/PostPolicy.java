@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportTicket;
-
 import java.io.IOException;
 import java.net.URI;
 import java.util.Base64;
@@ -19,8 +18,7 @@ final class PostPolicy {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PostPolicy() {
-    }
+    private PostPolicy() {}
 
     /** https, or http to a loopback host (the simulator); anything else is refused. */
     static void checkUrl(URI url) {
@@ -31,8 +29,8 @@ final class PostPolicy {
         if (scheme.equals("http") && isLoopback(url.getHost())) {
             return;
         }
-        throw new IllegalArgumentException("upload URL must be https (plain http only to loopback hosts): "
-                + scheme + "://" + url.getHost());
+        throw new IllegalArgumentException(
+                "upload URL must be https (plain http only to loopback hosts): " + scheme + "://" + url.getHost());
     }
 
     static boolean isLoopback(String host) {
@@ -62,7 +60,9 @@ final class PostPolicy {
     static long[] contentLengthRange(ImportTicket ticket) {
         String policy = ticket.uploadFields().stream()
                 .filter(f -> f.name().equalsIgnoreCase("policy"))
-                .map(FormField::value).findFirst().orElse(null);
+                .map(FormField::value)
+                .findFirst()
+                .orElse(null);
         if (policy == null || policy.isBlank()) {
             return null;
         }
@@ -71,10 +71,12 @@ final class PostPolicy {
             return null;
         }
         for (JsonNode condition : doc.path("conditions")) {
-            if (condition.isArray() && condition.size() == 3
+            if (condition.isArray()
+                    && condition.size() == 3
                     && "content-length-range".equalsIgnoreCase(condition.get(0).asText())
-                    && condition.get(1).canConvertToLong() && condition.get(2).canConvertToLong()) {
-                return new long[]{condition.get(1).asLong(), condition.get(2).asLong()};
+                    && condition.get(1).canConvertToLong()
+                    && condition.get(2).canConvertToLong()) {
+                return new long[] {condition.get(1).asLong(), condition.get(2).asLong()};
             }
         }
         return null;
@@ -82,7 +84,7 @@ final class PostPolicy {
 
     private static JsonNode decodePolicy(String policy) {
         String compact = policy.replaceAll("\\s", "");
-        for (Base64.Decoder decoder : new Base64.Decoder[]{Base64.getDecoder(), Base64.getUrlDecoder()}) {
+        for (Base64.Decoder decoder : new Base64.Decoder[] {Base64.getDecoder(), Base64.getUrlDecoder()}) {
             try {
                 JsonNode doc = JSON.readTree(decoder.decode(compact));
                 if (doc != null && doc.isObject()) {

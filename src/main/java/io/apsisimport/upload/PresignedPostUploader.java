@@ -1,7 +1,6 @@
 package io.apsisimport.upload;
 
 import io.apsisimport.apsis.ImportTicket;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,8 +37,8 @@ public final class PresignedPostUploader {
      * @param uploadTimeout  the whole upload, body included; the connection is cut when it passes
      * @param expiryMargin   a ticket expiring sooner than this is not used
      */
-    public record Options(Duration connectTimeout, Duration readTimeout, Duration uploadTimeout,
-                          Duration expiryMargin, Clock clock) {
+    public record Options(
+            Duration connectTimeout, Duration readTimeout, Duration uploadTimeout, Duration expiryMargin, Clock clock) {
 
         public Options {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -50,8 +49,12 @@ public final class PresignedPostUploader {
         }
 
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofMinutes(12),
-                    Duration.ofSeconds(30), Clock.systemUTC());
+            return new Options(
+                    Duration.ofSeconds(10),
+                    Duration.ofMinutes(2),
+                    Duration.ofMinutes(12),
+                    Duration.ofSeconds(30),
+                    Clock.systemUTC());
         }
 
         public Options withConnectTimeout(Duration d) {
@@ -76,8 +79,7 @@ public final class PresignedPostUploader {
     }
 
     /** {@code bytesSent} counts the file's bytes (not the multipart framing). */
-    public record UploadResult(int httpStatus, long bytesSent, Duration elapsed) {
-    }
+    public record UploadResult(int httpStatus, long bytesSent, Duration elapsed) {}
 
     private static final int COPY_BUFFER = 256 * 1024;
     private static final int MAX_ERROR_BODY = 16 * 1024;
@@ -98,18 +100,25 @@ public final class PresignedPostUploader {
         PostPolicy.checkUrl(ticket.uploadUrl());
         Instant now = options.clock().instant();
         if (ticket.expiresBefore(now.plus(options.expiryMargin()))) {
-            throw new UploadUrlExpiredException("upload URL of import " + ticket.importId() + " expired at "
-                    + ticket.expiresAt() + " (now " + now + ", margin " + options.expiryMargin() + "); request a new import",
-                    -1, null, null);
+            throw new UploadUrlExpiredException(
+                    "upload URL of import " + ticket.importId() + " expired at " + ticket.expiresAt() + " (now " + now
+                            + ", margin " + options.expiryMargin() + "); request a new import",
+                    -1,
+                    null,
+                    null);
         }
         long[] range = PostPolicy.contentLengthRange(ticket);
         if (range != null && contentLength > range[1]) {
-            throw new UploadTooLargeException("file " + name + " of import " + ticket.importId() + " has " + contentLength
-                    + " bytes; the upload policy allows at most " + range[1], -1, contentLength, range[1]);
+            throw new UploadTooLargeException(
+                    "file " + name + " of import " + ticket.importId() + " has " + contentLength
+                            + " bytes; the upload policy allows at most " + range[1],
+                    -1,
+                    contentLength,
+                    range[1]);
         }
         if (range != null && contentLength < range[0]) {
-            throw new IllegalArgumentException("file " + name + " of import " + ticket.importId() + " has " + contentLength
-                    + " bytes; the upload policy needs at least " + range[0]);
+            throw new IllegalArgumentException("file " + name + " of import " + ticket.importId() + " has "
+                    + contentLength + " bytes; the upload policy needs at least " + range[0]);
         }
 
         MultipartForm form = MultipartForm.of(ticket, name);
@@ -131,8 +140,10 @@ public final class PresignedPostUploader {
                 // after the whole Content-Length was written): S3 acts on no incomplete request, so the file
                 // is not there. S3 may answer (and close) before it has read everything: prefer its answer.
                 UploadException answered = answerAfterWriteFailure(connection, ticket, contentLength, e);
-                throw answered != null ? answered : UploadFailures.transientFailure(ticket,
-                        "sending the upload failed before the whole request was sent", e);
+                throw answered != null
+                        ? answered
+                        : UploadFailures.transientFailure(
+                                ticket, "sending the upload failed before the whole request was sent", e);
             }
             // From here on S3 has been handed the whole request: whatever happens next, it may have stored the file.
             int status;
@@ -146,9 +157,14 @@ public final class PresignedPostUploader {
                 return new UploadResult(status, contentLength, Duration.ofNanos(System.nanoTime() - started));
             }
             if (status < 100) {
-                throw new UploadOutcomeUnknownException("upload of import " + ticket.importId() + " to "
-                        + ticket.uploadUrl().getHost() + ": the whole file was sent, then the answer was not HTTP;"
-                        + " the file may have arrived", status, null, null);
+                throw new UploadOutcomeUnknownException(
+                        "upload of import " + ticket.importId() + " to "
+                                + ticket.uploadUrl().getHost()
+                                + ": the whole file was sent, then the answer was not HTTP;"
+                                + " the file may have arrived",
+                        status,
+                        null,
+                        null);
             }
             throw UploadFailures.failure(ticket, status, readErrorBody(connection), contentLength, success, true);
         } catch (ContentMismatch e) {
@@ -206,8 +222,9 @@ public final class PresignedPostUploader {
     }
 
     /** Copies exactly {@code length} bytes; a source that ends early or runs long aborts the upload. */
-    private static void copyExactly(InputStream in, OutputStream out, long length, ImportTicket ticket,
-                                    HttpURLConnection connection) throws IOException {
+    private static void copyExactly(
+            InputStream in, OutputStream out, long length, ImportTicket ticket, HttpURLConnection connection)
+            throws IOException {
         byte[] buffer = new byte[COPY_BUFFER];
         long left = length;
         while (left > 0) {
@@ -216,7 +233,8 @@ public final class PresignedPostUploader {
                 n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
             } catch (IOException e) {
                 connection.disconnect();
-                throw UploadFailures.transientFailure(ticket, "reading the file content failed after " + (length - left) + " bytes", e);
+                throw UploadFailures.transientFailure(
+                        ticket, "reading the file content failed after " + (length - left) + " bytes", e);
             }
             if (n < 0) {
                 throw new ContentMismatch("file content of import " + ticket.importId() + " ended after "
@@ -233,8 +251,8 @@ public final class PresignedPostUploader {
             throw UploadFailures.transientFailure(ticket, "reading the file content failed at its end", e);
         }
         if (extra >= 0) {
-            throw new ContentMismatch("file content of import " + ticket.importId() + " is longer than the "
-                    + length + " bytes declared; upload aborted");
+            throw new ContentMismatch("file content of import " + ticket.importId() + " is longer than the " + length
+                    + " bytes declared; upload aborted");
         }
     }
 
@@ -247,12 +265,13 @@ public final class PresignedPostUploader {
 
     // ---------------------------------------------------------------- answers
 
-    private UploadException answerAfterWriteFailure(HttpURLConnection connection, ImportTicket ticket,
-                                                    long contentLength, IOException writeFailure) {
+    private UploadException answerAfterWriteFailure(
+            HttpURLConnection connection, ImportTicket ticket, long contentLength, IOException writeFailure) {
         try {
             int status = connection.getResponseCode();
             if (status >= 400) {
-                UploadException e = UploadFailures.failure(ticket, status, readErrorBody(connection), contentLength, null, false);
+                UploadException e =
+                        UploadFailures.failure(ticket, status, readErrorBody(connection), contentLength, null, false);
                 e.addSuppressed(writeFailure);
                 return e;
             }
@@ -263,7 +282,8 @@ public final class PresignedPostUploader {
     }
 
     private static String readErrorBody(HttpURLConnection connection) {
-        try (InputStream in = connection.getErrorStream() != null ? connection.getErrorStream() : connection.getInputStream()) {
+        try (InputStream in =
+                connection.getErrorStream() != null ? connection.getErrorStream() : connection.getInputStream()) {
             return in == null ? "" : new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";

@@ -2,7 +2,6 @@ package io.apsisimport.upload;
 
 import io.apsisimport.apsis.FormField;
 import io.apsisimport.apsis.ImportTicket;
-
 import java.io.IOException;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -21,8 +20,7 @@ final class UploadFailures {
     private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
     private static final Pattern MAX_SIZE = Pattern.compile("<MaxSizeAllowed>(\\d+)</MaxSizeAllowed>");
 
-    private UploadFailures() {
-    }
+    private UploadFailures() {}
 
     /**
      * S3's error answer as a typed failure. {@code wholeRequestSent}: S3 answered after it had the
@@ -32,11 +30,17 @@ final class UploadFailures {
      *
      * @param expectedSuccess the status the ticket asked S3 to answer on success, or null
      */
-    static UploadException failure(ImportTicket ticket, int status, String body, long contentLength,
-                                   String expectedSuccess, boolean wholeRequestSent) {
+    static UploadException failure(
+            ImportTicket ticket,
+            int status,
+            String body,
+            long contentLength,
+            String expectedSuccess,
+            boolean wholeRequestSent) {
         String code = first(CODE, body);
         String message = unescape(first(MESSAGE, body));
-        String what = "upload of import " + ticket.importId() + " to " + ticket.uploadUrl().getHost()
+        String what = "upload of import " + ticket.importId() + " to "
+                + ticket.uploadUrl().getHost()
                 + " answered HTTP " + status + (code == null ? "" : " " + code)
                 + (message == null ? "" : ": " + scrub(message, ticket));
         if (code == null && message == null && body != null && !body.isBlank()) {
@@ -45,7 +49,8 @@ final class UploadFailures {
         if (expectedSuccess != null && status < 400) {
             what += " (expected " + expectedSuccess + ")";
         }
-        boolean refusedUnread = status == 503 || status == 408 || "RequestTimeout".equals(code) || "SlowDown".equals(code);
+        boolean refusedUnread =
+                status == 503 || status == 408 || "RequestTimeout".equals(code) || "SlowDown".equals(code);
         if (status >= 500 && wholeRequestSent && !refusedUnread) {
             return new UploadOutcomeUnknownException(what + "; the file may have arrived", status, code, null);
         }
@@ -56,7 +61,9 @@ final class UploadFailures {
             String max = first(MAX_SIZE, body);
             return new UploadTooLargeException(what, status, contentLength, max == null ? -1 : Long.parseLong(max));
         }
-        if ("AccessDenied".equals(code) && message != null && message.toLowerCase(Locale.ROOT).contains("expired")) {
+        if ("AccessDenied".equals(code)
+                && message != null
+                && message.toLowerCase(Locale.ROOT).contains("expired")) {
             return new UploadUrlExpiredException(what, status, code, null);
         }
         return new UploadRejectedException(what, status, code, null);
@@ -64,16 +71,26 @@ final class UploadFailures {
 
     /** The whole request was sent and {@code what} happened next: the file may have arrived. */
     static UploadOutcomeUnknownException unknownOutcome(ImportTicket ticket, String what, IOException e) {
-        return new UploadOutcomeUnknownException("upload of import " + ticket.importId() + " to "
-                + ticket.uploadUrl().getHost() + ": " + what + " (" + e.getClass().getSimpleName() + ": "
-                + scrub(String.valueOf(e.getMessage()), ticket) + "); the file may have arrived", -1, null, e);
+        return new UploadOutcomeUnknownException(
+                "upload of import " + ticket.importId() + " to "
+                        + ticket.uploadUrl().getHost() + ": " + what + " ("
+                        + e.getClass().getSimpleName() + ": "
+                        + scrub(String.valueOf(e.getMessage()), ticket) + "); the file may have arrived",
+                -1,
+                null,
+                e);
     }
 
     /** {@code what} went wrong before the request was complete: S3 stored nothing. */
     static UploadTransientException transientFailure(ImportTicket ticket, String what, IOException e) {
-        return new UploadTransientException("upload of import " + ticket.importId() + " to "
-                + ticket.uploadUrl().getHost() + ": " + what + " (" + e.getClass().getSimpleName() + ": "
-                + scrub(String.valueOf(e.getMessage()), ticket) + ")", -1, null, e);
+        return new UploadTransientException(
+                "upload of import " + ticket.importId() + " to "
+                        + ticket.uploadUrl().getHost() + ": " + what + " ("
+                        + e.getClass().getSimpleName() + ": "
+                        + scrub(String.valueOf(e.getMessage()), ticket) + ")",
+                -1,
+                null,
+                e);
     }
 
     /** One line, ≤ 300 chars, without the ticket's policy, signature or credential values. */
@@ -81,7 +98,8 @@ final class UploadFailures {
         String s = text.replaceAll("[\\r\\n\\t]+", " ").strip();
         for (FormField f : ticket.uploadFields()) {
             String n = f.name().toLowerCase(Locale.ROOT);
-            if ((n.equals("policy") || n.contains("signature") || n.contains("credential")) && f.value().length() >= 6) {
+            if ((n.equals("policy") || n.contains("signature") || n.contains("credential"))
+                    && f.value().length() >= 6) {
                 s = s.replace(f.value(), "***");
             }
         }
@@ -97,7 +115,12 @@ final class UploadFailures {
     }
 
     private static String unescape(String s) {
-        return s == null ? null : s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
-                .replace("&apos;", "'").replace("&amp;", "&");
+        return s == null
+                ? null
+                : s.replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&apos;", "'")
+                        .replace("&amp;", "&");
     }
 }

@@ -59,7 +59,8 @@ class ApsisClientEdgeCasesTest {
 
     private ApsisClient client(ApsisClient.Options options) {
         sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().clock(clock));
-        return new ApsisClient(sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"), options.withClock(clock));
+        return new ApsisClient(
+                sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"), options.withClock(clock));
     }
 
     @Test
@@ -74,18 +75,24 @@ class ApsisClientEdgeCasesTest {
     @Test
     void aBaseUrlWithTrailingSlashesStillReachesTheApi() {
         sim = ApsisSimulator.start(ApsisSimulator.Config.defaults());
-        ApsisClient client = new ApsisClient(URI.create(sim.baseUrl() + "//"), new ApsisCredentials("demo-client",
-                "demo-secret"), fast());
+        ApsisClient client = new ApsisClient(
+                URI.create(sim.baseUrl() + "//"), new ApsisCredentials("demo-client", "demo-secret"), fast());
         assertEquals(36, client.requestImport("s", spec()).importId().length());
-        assertThrows(IllegalArgumentException.class, () -> new ApsisClient(URI.create("ftp://h"),
-                new ApsisCredentials("a", "b"), fast()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new ApsisClient(URI.create("ftp://h"), new ApsisCredentials("a", "b"), fast()));
     }
 
     @Test
     void countsSentAsTextAreReadAndUnreadableOnesAreUnknown() {
         ApsisClient client = client(fast());
-        sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(200, "{\"result\":{\"status\":\"completed\","
-                + "\"profiles_found\":\" 3 \",\"profiles_processed\":\"three\",\"profiles_failed\":[0]}}");
+        sim.faults()
+                .on(Endpoint.IMPORT_STATUS)
+                .next()
+                .respond(
+                        200,
+                        "{\"result\":{\"status\":\"completed\","
+                                + "\"profiles_found\":\" 3 \",\"profiles_processed\":\"three\",\"profiles_failed\":[0]}}");
         ImportStatus s = client.importStatus("s", "the-id");
         assertEquals("the-id", s.importId());
         assertEquals(3L, s.profilesFound());
@@ -100,7 +107,10 @@ class ApsisClientEdgeCasesTest {
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(300, "{\"message\":\"multiple choices\"}");
         var e = assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i"));
         assertEquals(300, e.httpStatus());
-        sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(299, "{\"import_id\":\"i\",\"result\":{\"status\":\"queued\"}}");
+        sim.faults()
+                .on(Endpoint.IMPORT_STATUS)
+                .next()
+                .respond(299, "{\"import_id\":\"i\",\"result\":{\"status\":\"queued\"}}");
         assertEquals("queued", client.importStatus("s", "i").status());
     }
 
@@ -108,21 +118,28 @@ class ApsisClientEdgeCasesTest {
     void errorMessagesCarryApsisOwnWordsTheirErrorsAndAtMost300Characters() {
         ApsisClient client = client(fast());
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(400, "");
-        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i")).getMessage()
+        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i"))
+                .getMessage()
                 .endsWith("answered HTTP 400: (empty body)"));
-        sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(422,
-                "{\"message\":\" \",\"detail\":\"bad field\",\"errors\":[{\"field\":\"x\"}]}");
-        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i")).getMessage()
+        sim.faults()
+                .on(Endpoint.IMPORT_STATUS)
+                .next()
+                .respond(422, "{\"message\":\" \",\"detail\":\"bad field\",\"errors\":[{\"field\":\"x\"}]}");
+        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i"))
+                .getMessage()
                 .endsWith(": bad field [{\"field\":\"x\"}]"));
         String exactly300 = "x".repeat(300);
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(400, exactly300);
-        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i")).getMessage()
+        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i"))
+                .getMessage()
                 .endsWith(": " + exactly300));
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(400, exactly300 + "y");
-        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i")).getMessage()
+        assertTrue(assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus("s", "i"))
+                .getMessage()
                 .endsWith(": " + "x".repeat(299) + "…"));
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(200, "<html>gateway</html>");
-        assertTrue(assertThrows(ApsisTransientException.class, () -> client.importStatus("s", "i")).getMessage()
+        assertTrue(assertThrows(ApsisTransientException.class, () -> client.importStatus("s", "i"))
+                .getMessage()
                 .endsWith("with a body that is not JSON: <html>gateway</html>"));
     }
 
@@ -150,7 +167,8 @@ class ApsisClientEdgeCasesTest {
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(503, "{}", Map.of("Retry-After", "1"));
         long start = System.nanoTime();
         assertThrows(ApsisNotFoundException.class, () -> client.importStatus("s", "i"));
-        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(950), "Retry-After: 1 was not waited for");
+        assertTrue(
+                System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(950), "Retry-After: 1 was not waited for");
 
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(502, "{}", Map.of("Retry-After", "20"));
         start = System.nanoTime();
@@ -177,13 +195,16 @@ class ApsisClientEdgeCasesTest {
         client.importStatus("s", id); // 403 → the token is invalidated and renewed on this thread
         clock.advance(Duration.ofHours(2)); // the renewed token expired: the next call needs the lock
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CompletableFuture.runAsync(() -> {
-            try {
-                client.importStatus("s", id);
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-        }).get());
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(20),
+                () -> CompletableFuture.runAsync(() -> {
+                            try {
+                                client.importStatus("s", id);
+                            } catch (RuntimeException e) {
+                                failure.set(e);
+                            }
+                        })
+                        .get());
         assertNull(failure.get());
         assertEquals(3, sim.tokensIssued());
     }
@@ -206,8 +227,10 @@ class ApsisClientEdgeCasesTest {
             exchange.close();
         });
         tokenServer.start();
-        return new ApsisClient(URI.create("http://127.0.0.1:" + tokenServer.getAddress().getPort()),
-                new ApsisCredentials("id", "secret"), fast().withClock(clock));
+        return new ApsisClient(
+                URI.create("http://127.0.0.1:" + tokenServer.getAddress().getPort()),
+                new ApsisCredentials("id", "secret"),
+                fast().withClock(clock));
     }
 
     @Test
@@ -253,7 +276,8 @@ class ApsisClientEdgeCasesTest {
     @Test
     void aTokenAnswerWithoutAccessTokenIsAnAuthenticationError() throws Exception {
         ApsisClient client = opaqueTokens("{\"token_type\":\"Bearer\"}", new AtomicInteger());
-        var e = assertInstanceOf(ApsisAuthenticationException.class,
+        var e = assertInstanceOf(
+                ApsisAuthenticationException.class,
                 assertThrows(ApsisException.class, () -> client.importStatus("s", "i")));
         assertTrue(e.getMessage().endsWith("answered HTTP 200 without an access_token"), e.getMessage());
     }

@@ -36,20 +36,25 @@ class ApsisClientStrictSimulatorTest {
 
     private static ObjectNode spec() {
         ObjectNode spec = JSON.createObjectNode();
-        spec.putObject("keyspace_mapping").put("keyspace_discriminator", "com.apsis1.keyspaces.email")
+        spec.putObject("keyspace_mapping")
+                .put("keyspace_discriminator", "com.apsis1.keyspaces.email")
                 .put("field_selector", "email");
         return spec;
     }
 
     private ApsisClient client(ApsisSimulator.Config config, ApsisClient.Options options) {
         sim = ApsisSimulator.start(config.clock(clock));
-        return new ApsisClient(sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"), options.withClock(clock));
+        return new ApsisClient(
+                sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"), options.withClock(clock));
     }
 
     @Test
     void theTokenIsRenewedBeforeTheJwtsExpEvenWhenExpiresInPromisesADay() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults().tokenLifetime(Duration.ofMinutes(10))
-                .expiresIn(Duration.ofHours(24)), ApsisClient.Options.defaults());
+        ApsisClient client = client(
+                ApsisSimulator.Config.defaults()
+                        .tokenLifetime(Duration.ofMinutes(10))
+                        .expiresIn(Duration.ofHours(24)),
+                ApsisClient.Options.defaults());
         String id = client.requestImport("s", spec()).importId();
         assertEquals(1, sim.tokensIssued());
 
@@ -66,8 +71,11 @@ class ApsisClientStrictSimulatorTest {
     @Test
     void aTokenIsNotFetchedAgainWhileTheJwtIsValidEvenWhenExpiresInIsShort() {
         // The token endpoint is rate limited strictly: an early renewal per call would soon hit 429.
-        ApsisClient client = client(ApsisSimulator.Config.defaults().tokenLifetime(Duration.ofHours(1))
-                .expiresIn(Duration.ofSeconds(60)), ApsisClient.Options.defaults());
+        ApsisClient client = client(
+                ApsisSimulator.Config.defaults()
+                        .tokenLifetime(Duration.ofHours(1))
+                        .expiresIn(Duration.ofSeconds(60)),
+                ApsisClient.Options.defaults());
         String id = client.requestImport("s", spec()).importId();
         for (int minute = 1; minute <= 30; minute++) {
             clock.advance(Duration.ofMinutes(1));
@@ -78,8 +86,10 @@ class ApsisClientStrictSimulatorTest {
 
     @Test
     void aRefusedConnectionOnTheImportRequestIsRetriedBecauseApsisNeverSawIt() throws Exception {
-        ApsisClient client = client(ApsisSimulator.Config.defaults().keepAlive(false),
-                ApsisClient.Options.defaults().withBackoff(Duration.ofMillis(400), Duration.ofMillis(400))
+        ApsisClient client = client(
+                ApsisSimulator.Config.defaults().keepAlive(false),
+                ApsisClient.Options.defaults()
+                        .withBackoff(Duration.ofMillis(400), Duration.ofMillis(400))
                         .withMaxAttempts(30));
         // A token first, on a connection the simulator closes after its answer (keepAlive false).
         assertThrows(ApsisNotFoundException.class, () -> client.importStatus("s", "no-such-import"));
@@ -87,13 +97,15 @@ class ApsisClientStrictSimulatorTest {
 
         sim.refuseConnections();
         AtomicReference<Object> outcome = new AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                outcome.set(client.requestImport("s", spec()));
-            } catch (RuntimeException e) {
-                outcome.set(e);
-            }
-        }, "request-import");
+        Thread caller = new Thread(
+                () -> {
+                    try {
+                        outcome.set(client.requestImport("s", spec()));
+                    } catch (RuntimeException e) {
+                        outcome.set(e);
+                    }
+                },
+                "request-import");
         caller.start();
         // Once the client backs off after a refused connect (or has given up), listen again.
         Instant deadline = Instant.now().plusSeconds(30);
@@ -114,7 +126,9 @@ class ApsisClientStrictSimulatorTest {
 
     /** The thread sleeps between two attempts (java.lang.Thread.sleep on its stack). */
     private static boolean backingOff(Thread t) {
-        return t.getState() == Thread.State.TIMED_WAITING && Arrays.stream(t.getStackTrace())
-                .anyMatch(f -> f.getClassName().equals("java.lang.Thread") && f.getMethodName().startsWith("sleep"));
+        return t.getState() == Thread.State.TIMED_WAITING
+                && Arrays.stream(t.getStackTrace())
+                        .anyMatch(f -> f.getClassName().equals("java.lang.Thread")
+                                && f.getMethodName().startsWith("sleep"));
     }
 }

@@ -2,16 +2,18 @@ package io.apsisimport.apsis;
 
 // Integration tests of ApsisClient over real loopback HTTP against the APSIS One simulator.
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.sim.Endpoint;
 import io.apsisimport.sim.MutableClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -25,13 +27,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ApsisClientTest {
 
@@ -91,8 +90,17 @@ class ApsisClientTest {
 
         assertNotNull(ticket.importId());
         assertEquals("127.0.0.1", ticket.uploadUrl().getHost());
-        assertEquals(List.of("key", "success_action_status", "policy", "content-type", "x-amz-meta-id",
-                        "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"),
+        assertEquals(
+                List.of(
+                        "key",
+                        "success_action_status",
+                        "policy",
+                        "content-type",
+                        "x-amz-meta-id",
+                        "x-amz-algorithm",
+                        "x-amz-credential",
+                        "x-amz-date",
+                        "x-amz-signature"),
                 ticket.uploadFields().stream().map(FormField::name).toList());
         assertEquals("200", ticket.field("success_action_status").orElseThrow());
         assertTrue(ticket.expiresAt().isAfter(Instant.now()));
@@ -114,7 +122,8 @@ class ApsisClientTest {
         assertEquals(section, state.section());
         assertEquals(spec(), state.spec());
         assertEquals(section, sim.imports().get(0).section());
-        assertEquals(Outcome.PENDING, client.importStatus(section, ticket.importId()).outcome());
+        assertEquals(
+                Outcome.PENDING, client.importStatus(section, ticket.importId()).outcome());
     }
 
     @Test
@@ -125,7 +134,11 @@ class ApsisClientTest {
             client.importStatus(SECTION, ticket.importId());
         }
         assertEquals(1, sim.tokenRequests());
-        assertEquals(11, sim.requests().stream().filter(r -> r.endpoint() != Endpoint.TOKEN).count());
+        assertEquals(
+                11,
+                sim.requests().stream()
+                        .filter(r -> r.endpoint() != Endpoint.TOKEN)
+                        .count());
         assertTrue(sim.requests(Endpoint.IMPORT_STATUS).stream()
                 .allMatch(r -> r.header("Authorization").orElseThrow().equals("<redacted>")));
     }
@@ -149,7 +162,9 @@ class ApsisClientTest {
             go.countDown();
             for (Future<ImportStatus> f : results) {
                 var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
-                assertTrue(e.getCause() instanceof ApsisNotFoundException, e.getCause().toString());
+                assertTrue(
+                        e.getCause() instanceof ApsisNotFoundException,
+                        e.getCause().toString());
             }
         } finally {
             pool.shutdownNow();
@@ -161,7 +176,8 @@ class ApsisClientTest {
     @Test
     void tokenIsRefreshedBeforeItsJwtExpiry() {
         MutableClock clock = MutableClock.startingNow();
-        ApsisClient client = client(ApsisSimulator.Config.defaults().tokenLifetime(Duration.ofHours(1)),
+        ApsisClient client = client(
+                ApsisSimulator.Config.defaults().tokenLifetime(Duration.ofHours(1)),
                 fast().withClock(clock).withTokenRefreshMargin(Duration.ofMinutes(5)));
         ImportTicket ticket = client.requestImport(SECTION, spec());
         clock.advance(Duration.ofMinutes(50));
@@ -187,7 +203,8 @@ class ApsisClientTest {
 
     @Test
     void forbiddenKeyspaceIsNotAllowedAfterOneRefresh() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults().forbidKeyspace("com.apsis1.keyspaces.email"), fast());
+        ApsisClient client =
+                client(ApsisSimulator.Config.defaults().forbidKeyspace("com.apsis1.keyspaces.email"), fast());
         var e = assertThrows(ApsisNotAllowedException.class, () -> client.requestImport(SECTION, spec()));
         assertEquals(403, e.httpStatus());
         assertTrue(e.getMessage().contains("com.apsis1.keyspaces.email"), e.getMessage());
@@ -210,7 +227,9 @@ class ApsisClientTest {
     void rateLimitedStatusHonoursRetryAfter() {
         ApsisClient client = client();
         ImportTicket ticket = client.requestImport(SECTION, spec());
-        sim.faults().on(Endpoint.IMPORT_STATUS).next()
+        sim.faults()
+                .on(Endpoint.IMPORT_STATUS)
+                .next()
                 .respond(429, "{\"message\":\"Too many requests\"}", Map.of("Retry-After", "1"));
 
         long started = System.nanoTime();
@@ -249,7 +268,8 @@ class ApsisClientTest {
 
     @Test
     void simulatorTokenRateLimitIsBackedOff() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults().tokenRateLimit(1, Duration.ofHours(1)),
+        ApsisClient client = client(
+                ApsisSimulator.Config.defaults().tokenRateLimit(1, Duration.ofHours(1)),
                 fast().withMaxAttempts(2).withRetryAfterCap(Duration.ofMillis(10)));
         ImportTicket ticket = client.requestImport(SECTION, spec());
         sim.revokeTokens();
@@ -265,7 +285,8 @@ class ApsisClientTest {
         ImportTicket ticket = client.requestImport(SECTION, spec());
         sim.faults().on(Endpoint.IMPORT_STATUS).nextCalls(2).respond(502, "<html>bad gateway</html>");
 
-        assertEquals(Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
+        assertEquals(
+                Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
         assertEquals(3, sim.calls(Endpoint.IMPORT_STATUS));
     }
 
@@ -301,15 +322,19 @@ class ApsisClientTest {
         var e = assertThrows(ApsisTransientException.class, () -> client.requestImport(SECTION, spec()));
 
         assertEquals(502, e.httpStatus());
-        assertTrue(e.getMessage().startsWith("POST /v2/audience/sections/" + SECTION
-                + "/imports answered HTTP 502 on each of 3 attempts"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("POST /v2/audience/sections/" + SECTION
+                                + "/imports answered HTTP 502 on each of 3 attempts"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("expires unused"), e.getMessage());
         assertEquals(3, sim.calls(Endpoint.REQUEST_IMPORT));
     }
 
     @Test
     void aTimedOutImportRequestIsRepeatedAndTheUnansweredImportIsLeftToExpire() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withRequestTimeout(Duration.ofMillis(300)));
+        ApsisClient client =
+                client(ApsisSimulator.Config.defaults(), fast().withRequestTimeout(Duration.ofMillis(300)));
         sim.faults().on(Endpoint.REQUEST_IMPORT).next().delay(Duration.ofMillis(800));
 
         ImportTicket ticket = client.requestImport(SECTION, spec());
@@ -318,9 +343,14 @@ class ApsisClientTest {
         // told about, waiting for a file that never comes. The client uses the one that answered.
         awaitTrue(() -> sim.importsRequested() == 2, Duration.ofSeconds(5));
         assertEquals(2, sim.calls(Endpoint.REQUEST_IMPORT));
-        var orphan = sim.imports().stream().filter(i -> !i.importId().equals(ticket.importId())).findFirst().orElseThrow();
-        assertEquals(Outcome.PENDING, client.importStatus(SECTION, orphan.importId()).outcome());
-        assertEquals(Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
+        var orphan = sim.imports().stream()
+                .filter(i -> !i.importId().equals(ticket.importId()))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+                Outcome.PENDING, client.importStatus(SECTION, orphan.importId()).outcome());
+        assertEquals(
+                Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
     }
 
     @Test
@@ -353,11 +383,14 @@ class ApsisClientTest {
     void a429WithRetryAfterCloseToTheDeadlineEndsAtOnceWithRateLimited() {
         ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofSeconds(1)));
         client.requestImport(SECTION, spec()); // token cached
-        sim.faults().on(Endpoint.REQUEST_IMPORT).next()
+        sim.faults()
+                .on(Endpoint.REQUEST_IMPORT)
+                .next()
                 .respond(429, "{\"message\":\"Pending import count limit reached\"}", Map.of("Retry-After", "3"));
 
         long started = System.nanoTime();
-        var e = assertThrows(ApsisRateLimitedException.class,
+        var e = assertThrows(
+                ApsisRateLimitedException.class,
                 () -> client.requestImport(SECTION, spec(), Deadline.in(Duration.ofMillis(3500))));
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
@@ -372,7 +405,9 @@ class ApsisClientTest {
     @Test
     void a429WhoseRetryAfterFitsBeforeTheDeadlineIsWaitedFor() {
         ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofSeconds(1)));
-        sim.faults().on(Endpoint.REQUEST_IMPORT).next()
+        sim.faults()
+                .on(Endpoint.REQUEST_IMPORT)
+                .next()
                 .respond(429, "{\"message\":\"Too many requests\"}", Map.of("Retry-After", "1"));
 
         ImportTicket ticket = client.requestImport(SECTION, spec(), Deadline.in(Duration.ofSeconds(5)));
@@ -383,12 +418,14 @@ class ApsisClientTest {
 
     @Test
     void anApsisSlowerThanTheDeadlineIsGivenUpOnBeforeIt() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofMillis(500)));
+        ApsisClient client =
+                client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofMillis(500)));
         client.requestImport(SECTION, spec()); // token cached
         sim.faults().on(Endpoint.REQUEST_IMPORT).always().delay(Duration.ofSeconds(6));
 
         long started = System.nanoTime();
-        var e = assertThrows(ApsisTransientException.class,
+        var e = assertThrows(
+                ApsisTransientException.class,
                 () -> client.requestImport(SECTION, spec(), Deadline.in(Duration.ofMillis(2000))));
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
@@ -402,7 +439,8 @@ class ApsisClientTest {
     void nothingIsSentWithLessThanAnAttemptLeft() {
         ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofSeconds(1)));
 
-        var e = assertThrows(ApsisTransientException.class,
+        var e = assertThrows(
+                ApsisTransientException.class,
                 () -> client.requestImport(SECTION, spec(), Deadline.in(Duration.ofMillis(200))));
 
         assertTrue(e.getMessage().contains("not sent"), e.getMessage());
@@ -411,11 +449,13 @@ class ApsisClientTest {
 
     @Test
     void theTokenRequestCountsAgainstTheDeadlineToo() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofMillis(500)));
+        ApsisClient client =
+                client(ApsisSimulator.Config.defaults(), fast().withMinAttemptTime(Duration.ofMillis(500)));
         sim.faults().on(Endpoint.TOKEN).always().delay(Duration.ofSeconds(6));
 
         long started = System.nanoTime();
-        var e = assertThrows(ApsisTransientException.class,
+        var e = assertThrows(
+                ApsisTransientException.class,
                 () -> client.importStatus(SECTION, "x", Deadline.in(Duration.ofMillis(1500))));
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
@@ -430,10 +470,13 @@ class ApsisClientTest {
     void credentialsAreReadAtTheFirstCallNotWhenTheClientIsBuilt() {
         sim = ApsisSimulator.start(ApsisSimulator.Config.defaults());
         var reads = new java.util.concurrent.atomic.AtomicInteger();
-        ApsisClient client = new ApsisClient(sim.baseUrl(), () -> {
-            reads.incrementAndGet();
-            return CREDENTIALS;
-        }, fast());
+        ApsisClient client = new ApsisClient(
+                sim.baseUrl(),
+                () -> {
+                    reads.incrementAndGet();
+                    return CREDENTIALS;
+                },
+                fast());
         assertEquals(0, reads.get());
 
         client.requestImport(SECTION, spec());
@@ -445,7 +488,8 @@ class ApsisClientTest {
     @Test
     void rejectedCredentialsAreReadAgainAndNewOnesUsedAtOnce() {
         sim = ApsisSimulator.start(ApsisSimulator.Config.defaults());
-        var current = new java.util.concurrent.atomic.AtomicReference<>(new ApsisCredentials("demo-client", "old-secret"));
+        var current =
+                new java.util.concurrent.atomic.AtomicReference<>(new ApsisCredentials("demo-client", "old-secret"));
         var invalidated = new java.util.concurrent.atomic.AtomicInteger();
         var source = new ApsisCredentialsSource() {
             @Override
@@ -472,9 +516,12 @@ class ApsisClientTest {
     @Test
     void missingCredentialsFailTheCallBeforeAnythingIsSent() {
         sim = ApsisSimulator.start(ApsisSimulator.Config.defaults());
-        ApsisClient client = new ApsisClient(sim.baseUrl(), () -> {
-            throw new ApsisCredentialsException("the APSIS secret arn:x still holds the placeholder");
-        }, fast());
+        ApsisClient client = new ApsisClient(
+                sim.baseUrl(),
+                () -> {
+                    throw new ApsisCredentialsException("the APSIS secret arn:x still holds the placeholder");
+                },
+                fast());
 
         var e = assertThrows(ApsisCredentialsException.class, () -> client.requestImport(SECTION, spec()));
 
@@ -484,17 +531,20 @@ class ApsisClientTest {
 
     @Test
     void statusTimeoutIsRetried() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults(), fast().withRequestTimeout(Duration.ofMillis(300)));
+        ApsisClient client =
+                client(ApsisSimulator.Config.defaults(), fast().withRequestTimeout(Duration.ofMillis(300)));
         ImportTicket ticket = client.requestImport(SECTION, spec());
         sim.faults().on(Endpoint.IMPORT_STATUS).next().delay(Duration.ofMillis(800));
 
-        assertEquals(Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
+        assertEquals(
+                Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
         assertTrue(sim.calls(Endpoint.IMPORT_STATUS) >= 2);
     }
 
     @Test
     void statusTimeoutOnEveryAttemptIsTransient() {
-        ApsisClient client = client(ApsisSimulator.Config.defaults(),
+        ApsisClient client = client(
+                ApsisSimulator.Config.defaults(),
                 fast().withRequestTimeout(Duration.ofMillis(200)).withMaxAttempts(2));
         sim.faults().on(Endpoint.IMPORT_STATUS).always().delay(Duration.ofMillis(600));
         var e = assertThrows(ApsisTransientException.class, () -> client.importStatus(SECTION, "x"));
@@ -507,7 +557,8 @@ class ApsisClientTest {
         ApsisClient client = client();
         ImportTicket ticket = client.requestImport(SECTION, spec());
         sim.faults().on(Endpoint.IMPORT_STATUS).next().drop();
-        assertEquals(Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
+        assertEquals(
+                Outcome.PENDING, client.importStatus(SECTION, ticket.importId()).outcome());
     }
 
     @Test
@@ -516,9 +567,11 @@ class ApsisClientTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ApsisClient client = new ApsisClient(URI.create("http://127.0.0.1:" + port), CREDENTIALS, fast().withMaxAttempts(2));
+        ApsisClient client =
+                new ApsisClient(URI.create("http://127.0.0.1:" + port), CREDENTIALS, fast().withMaxAttempts(2));
         var e = assertThrows(ApsisTransientException.class, () -> client.requestImport(SECTION, spec()));
-        assertTrue(e.getMessage().contains("could not connect (ConnectException) on each of 2 attempts"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("could not connect (ConnectException) on each of 2 attempts"), e.getMessage());
         assertTrue(e.getMessage().startsWith("POST /oauth/token"), e.getMessage());
     }
 
@@ -529,7 +582,8 @@ class ApsisClientTest {
         bad.remove("keyspace_mapping");
         var e = assertThrows(ApsisInvalidRequestException.class, () -> client.requestImport(SECTION, bad));
         assertEquals(400, e.httpStatus());
-        assertEquals("POST /v2/audience/sections/" + SECTION + "/imports answered HTTP 400: keyspace_mapping is required",
+        assertEquals(
+                "POST /v2/audience/sections/" + SECTION + "/imports answered HTTP 400: keyspace_mapping is required",
                 e.getMessage());
         assertEquals(1, sim.calls(Endpoint.REQUEST_IMPORT));
     }
@@ -570,14 +624,20 @@ class ApsisClientTest {
         ApsisClient client = client();
         sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(418, "x".repeat(5000));
         var e = assertThrows(ApsisInvalidRequestException.class, () -> client.importStatus(SECTION, "x"));
-        assertTrue(e.getMessage().length() < 420, () -> "message length " + e.getMessage().length());
+        assertTrue(
+                e.getMessage().length() < 420,
+                () -> "message length " + e.getMessage().length());
     }
 
     @Test
     void unknownAndMissingStatusesArePending() {
         ApsisClient client = client();
-        sim.faults().on(Endpoint.IMPORT_STATUS).call(1)
-                .respond(200, "{\"import_id\":\"i-1\",\"result\":{\"status\":\"Validating Mapping\",\"profiles_found\":\"7\"}}");
+        sim.faults()
+                .on(Endpoint.IMPORT_STATUS)
+                .call(1)
+                .respond(
+                        200,
+                        "{\"import_id\":\"i-1\",\"result\":{\"status\":\"Validating Mapping\",\"profiles_found\":\"7\"}}");
         sim.faults().on(Endpoint.IMPORT_STATUS).call(2).respond(200, "{\"import_id\":\"i-1\"}");
 
         ImportStatus first = client.importStatus(SECTION, "i-1");
@@ -593,8 +653,12 @@ class ApsisClientTest {
     @Test
     void failedImportReportsCounts() {
         ApsisClient client = client();
-        sim.faults().on(Endpoint.IMPORT_STATUS).next().respond(200,
-                "{\"import_id\":\"i-2\",\"result\":{\"status\":\"FAILED\",\"profiles_found\":3,\"profiles_processed\":0,\"profiles_failed\":3}}");
+        sim.faults()
+                .on(Endpoint.IMPORT_STATUS)
+                .next()
+                .respond(
+                        200,
+                        "{\"import_id\":\"i-2\",\"result\":{\"status\":\"FAILED\",\"profiles_found\":3,\"profiles_processed\":0,\"profiles_failed\":3}}");
         ImportStatus status = client.importStatus(SECTION, "i-2");
         assertEquals(Outcome.FAILED, status.outcome());
         assertEquals(3L, status.profilesFailed());
@@ -611,5 +675,4 @@ class ApsisClientTest {
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
     }
-
 }

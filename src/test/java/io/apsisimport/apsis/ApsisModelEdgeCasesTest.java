@@ -22,8 +22,11 @@ class ApsisModelEdgeCasesTest {
     private static final Instant AT = Instant.parse("2026-03-01T10:00:00Z");
 
     private static ImportTicket ticket(Instant expiresAt) {
-        return new ImportTicket("i-1", URI.create("https://uploads.example/b"),
-                List.of(new FormField("policy", "c2VjcmV0LXBvbGljeQ==")), expiresAt);
+        return new ImportTicket(
+                "i-1",
+                URI.create("https://uploads.example/b"),
+                List.of(new FormField("policy", "c2VjcmV0LXBvbGljeQ==")),
+                expiresAt);
     }
 
     @Test
@@ -36,13 +39,18 @@ class ApsisModelEdgeCasesTest {
 
     @Test
     void anAnswerWithoutImportIdNamesTheFieldsItHad() throws Exception {
-        var e = assertThrows(IllegalArgumentException.class, () -> ImportTicket.fromApsisResponse(
-                JSON.readTree("{\"file_upload_url\":\"https://u\",\"file_upload_body\":{}}")));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ImportTicket.fromApsisResponse(
+                        JSON.readTree("{\"file_upload_url\":\"https://u\",\"file_upload_body\":{}}")));
         assertTrue(e.getMessage().endsWith("(fields: file_upload_url,file_upload_body)"), e.getMessage());
-        var array = assertThrows(IllegalArgumentException.class, () -> ImportTicket.fromApsisResponse(JSON.readTree("[1]")));
+        var array = assertThrows(
+                IllegalArgumentException.class, () -> ImportTicket.fromApsisResponse(JSON.readTree("[1]")));
         assertTrue(array.getMessage().endsWith("(fields: not an object)"), array.getMessage());
-        var blank = assertThrows(IllegalArgumentException.class, () -> ImportTicket.fromApsisResponse(
-                JSON.readTree("{\"import_id\":\" \",\"file_upload_url\":\"https://u\"}")));
+        var blank = assertThrows(
+                IllegalArgumentException.class,
+                () -> ImportTicket.fromApsisResponse(
+                        JSON.readTree("{\"import_id\":\" \",\"file_upload_url\":\"https://u\"}")));
         assertTrue(blank.getMessage().contains("import_id"), blank.getMessage());
     }
 
@@ -52,8 +60,9 @@ class ApsisModelEdgeCasesTest {
         assertEquals(AT, ImportTicket.parseInstant(" 2026-03-01T10:00:00Z "));
         assertNull(ImportTicket.parseInstant("next tuesday"));
         assertNull(ImportTicket.parseInstant(" "));
-        var parsed = ImportTicket.fromApsisResponse(JSON.readTree("{\"import_id\":\"i\",\"file_upload_url\":\"https://u\","
-                + "\"file_upload_url_expires_at\":\"2026-03-01T10:00:00+00:00\"}"));
+        var parsed =
+                ImportTicket.fromApsisResponse(JSON.readTree("{\"import_id\":\"i\",\"file_upload_url\":\"https://u\","
+                        + "\"file_upload_url_expires_at\":\"2026-03-01T10:00:00+00:00\"}"));
         assertEquals(AT, parsed.expiresAt());
     }
 
@@ -67,7 +76,8 @@ class ApsisModelEdgeCasesTest {
         String badExpiry = t.toJson().replace("2026-03-01T10:00:00Z", "c2VjcmV0LXBvbGljeQ");
         var e = assertThrows(IllegalArgumentException.class, () -> ImportTicket.fromJson(badExpiry));
         assertFalse(e.getMessage().contains("c2VjcmV0"), e.getMessage());
-        var broken = assertThrows(IllegalArgumentException.class, () -> ImportTicket.fromJson("{\"policy\":\"c2VjcmV0"));
+        var broken =
+                assertThrows(IllegalArgumentException.class, () -> ImportTicket.fromJson("{\"policy\":\"c2VjcmV0"));
         assertTrue(broken.getMessage().startsWith("not an ImportTicket JSON document (at "), broken.getMessage());
         assertFalse(broken.getMessage().contains("c2VjcmV0"), broken.getMessage());
     }
@@ -76,7 +86,9 @@ class ApsisModelEdgeCasesTest {
     void formFieldsAndTicketsNeverPrintValues() {
         assertEquals("FormField[name=policy, value=***]", new FormField("policy", "c2VjcmV0").toString());
         assertFalse(ticket(AT).toString().contains("c2VjcmV0"), ticket(AT).toString());
-        assertTrue(ticket(AT).toString().contains("uploadFields=[policy]"), ticket(AT).toString());
+        assertTrue(
+                ticket(AT).toString().contains("uploadFields=[policy]"),
+                ticket(AT).toString());
     }
 
     @Test
@@ -100,14 +112,18 @@ class ApsisModelEdgeCasesTest {
         assertEquals(Instant.ofEpochSecond(1772359200), TokenCache.jwtExpiry("eyJhbGciOiJub25lIn0." + padded + ".sig"));
         assertNull(TokenCache.jwtExpiry("opaque-token"));
         assertNull(TokenCache.jwtExpiry("a.bm90IGpzb24.c"));
-        assertNull(TokenCache.jwtExpiry("a." + Base64.getUrlEncoder().encodeToString("{\"exp\":\"soon\"}".getBytes()) + ".c"));
+        assertNull(TokenCache.jwtExpiry(
+                "a." + Base64.getUrlEncoder().encodeToString("{\"exp\":\"soon\"}".getBytes()) + ".c"));
     }
 
     @Test
     void optionsNeedAtLeastOneAttemptAndAPositiveTimeout() {
         assertEquals(1, ApsisClient.Options.defaults().withMaxAttempts(1).maxAttempts());
-        assertThrows(IllegalArgumentException.class, () -> ApsisClient.Options.defaults().withMaxAttempts(0));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ApsisClient.Options.defaults().withMaxAttempts(0));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ApsisClient.Options.defaults().withRequestTimeout(java.time.Duration.ZERO));
     }
 }

@@ -19,8 +19,11 @@ class CredentialsAndJitterTest {
     void cachedCredentialsAreReadOnceWithinTheirLifetimeThenAgain() {
         MutableClock clock = MutableClock.startingNow();
         AtomicInteger reads = new AtomicInteger();
-        var cached = new CachedCredentials(() -> new ApsisCredentials("id-" + reads.incrementAndGet(), "s"),
-                "the test store", Duration.ofMinutes(5), clock);
+        var cached = new CachedCredentials(
+                () -> new ApsisCredentials("id-" + reads.incrementAndGet(), "s"),
+                "the test store",
+                Duration.ofMinutes(5),
+                clock);
 
         assertEquals("id-1", cached.get().clientId());
         clock.advance(Duration.ofMinutes(4));
@@ -35,12 +38,16 @@ class CredentialsAndJitterTest {
     @Test
     void aFailedReadIsNotCached() {
         AtomicInteger reads = new AtomicInteger();
-        var cached = new CachedCredentials(() -> {
-            if (reads.incrementAndGet() == 1) {
-                throw new ApsisCredentialsException("the APSIS secret arn:x still holds the placeholder");
-            }
-            return new ApsisCredentials("real", "secret");
-        }, "the secret arn:x", Duration.ofMinutes(5), MutableClock.startingNow());
+        var cached = new CachedCredentials(
+                () -> {
+                    if (reads.incrementAndGet() == 1) {
+                        throw new ApsisCredentialsException("the APSIS secret arn:x still holds the placeholder");
+                    }
+                    return new ApsisCredentials("real", "secret");
+                },
+                "the secret arn:x",
+                Duration.ofMinutes(5),
+                MutableClock.startingNow());
 
         assertThrows(ApsisCredentialsException.class, cached::get);
         assertEquals("real", cached.get().clientId(), "the secret put after the failure is used at once");
@@ -52,7 +59,9 @@ class CredentialsAndJitterTest {
         // generators with the same seed (what init left in the snapshot).
         Jitter first = new Jitter(new Random(42));
         Jitter second = new Jitter(new Random(42));
-        assertEquals(draws(new Jitter(new Random(42))), draws(new Jitter(new Random(42))),
+        assertEquals(
+                draws(new Jitter(new Random(42))),
+                draws(new Jitter(new Random(42))),
                 "without a re-seed, restored environments draw the same waits");
 
         first.reseed(); // afterRestore, in each environment
@@ -62,6 +71,9 @@ class CredentialsAndJitterTest {
     }
 
     private static java.util.List<Long> draws(Jitter jitter) {
-        return LongStream.range(0, 8).map(i -> jitter.nextLong(1_000_000)).boxed().toList();
+        return LongStream.range(0, 8)
+                .map(i -> jitter.nextLong(1_000_000))
+                .boxed()
+                .toList();
     }
 }

@@ -4,6 +4,10 @@ package io.apsisimport.apsis;
 // retry table of docs/apsis-client.md, row for row (tests check that the two have the same rows and
 // that each cell here says what the doc's cell says).
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.apsisimport.apsis.RetryPolicy.Accept;
 import io.apsisimport.apsis.RetryPolicy.Call;
 import io.apsisimport.apsis.RetryPolicy.Decision;
@@ -11,10 +15,6 @@ import io.apsisimport.apsis.RetryPolicy.GiveUp;
 import io.apsisimport.apsis.RetryPolicy.Retry;
 import io.apsisimport.apsis.RetryPolicy.RetryWithFreshToken;
 import io.apsisimport.apsis.RetryPolicy.Stop;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RetryPolicyTest {
 
@@ -103,14 +102,19 @@ class RetryPolicyTest {
      * changed) fails the test until the table here changes with it.
      */
     static final Map<String, Set<String>> DOC_CELLS = Map.of(
-            "retry", Set.of("retry"),
-            "typed error, not retried", Set.of("AUTHENTICATION", "INVALID_REQUEST", "NOT_FOUND", "NOT_ALLOWED"),
+            "retry",
+            Set.of("retry"),
+            "typed error, not retried",
+            Set.of("AUTHENTICATION", "INVALID_REQUEST", "NOT_FOUND", "NOT_ALLOWED"),
             "status: one token refresh + one retry; token: the credentials read again, one retry if they changed",
             Set.of("fresh token", "AUTHENTICATION"),
-            "one token refresh + one retry", Set.of("fresh token"),
+            "one token refresh + one retry",
+            Set.of("fresh token"),
             // The policy hands the 2xx over; the caller reads the body (see the comment on the table).
-            "—", Set.of("accept"),
-            "`ApsisTransientException` (retried by the state machine)", Set.of("accept"));
+            "—",
+            Set.of("accept"),
+            "`ApsisTransientException` (retried by the state machine)",
+            Set.of("accept"));
 
     /** The doc's retry table: situation → {cell for the status and token calls, cell for the import request}. */
     static Map<String, String[]> docTable() throws IOException {
@@ -126,7 +130,7 @@ class RetryPolicyTest {
             }
             if (inTable && !line.startsWith("|---")) {
                 String[] cells = line.split("\\|");
-                doc.put(cells[1].strip(), new String[]{cells[2].strip(), cells[3].strip()});
+                doc.put(cells[1].strip(), new String[] {cells[2].strip(), cells[3].strip()});
             }
         }
         return doc;
@@ -151,8 +155,9 @@ class RetryPolicyTest {
             for (int c = 0; c < 3; c++) {
                 Set<String> allowed = DOC_CELLS.get(docCell[c]);
                 assertTrue(allowed != null, "a cell of the doc's table this test does not know: " + docCell[c]);
-                assertTrue(allowed.contains(row[2 + c]), row[0] + " (" + row[1] + "): '" + row[2 + c]
-                        + "' here, '" + docCell[c] + "' in the doc");
+                assertTrue(
+                        allowed.contains(row[2 + c]),
+                        row[0] + " (" + row[1] + "): '" + row[2 + c] + "' here, '" + docCell[c] + "' in the doc");
             }
         }
     }
@@ -190,8 +195,10 @@ class RetryPolicyTest {
         // Defaults: base 250 ms, cap 8 s; TOP draws the ceiling.
         long[] ceilings = {250, 500, 1000, 2000, 4000, 8000, 8000};
         for (int attempt = 1; attempt <= ceilings.length; attempt++) {
-            assertEquals(new Retry(Duration.ofMillis(ceilings[attempt - 1])),
-                    new RetryPolicy(OPTIONS.withMaxAttempts(100)).decide(Call.STATUS, 500, attempt, false, null, PLENTY),
+            assertEquals(
+                    new Retry(Duration.ofMillis(ceilings[attempt - 1])),
+                    new RetryPolicy(OPTIONS.withMaxAttempts(100))
+                            .decide(Call.STATUS, 500, attempt, false, null, PLENTY),
                     "attempt " + attempt);
         }
         RandomGenerator bottom = new RandomGenerator() {
@@ -205,31 +212,38 @@ class RetryPolicyTest {
                 return 0;
             }
         };
-        assertEquals(new Retry(Duration.ZERO),
-                new RetryPolicy(OPTIONS.withRandom(bottom)).decide(Call.STATUS, RetryPolicy.NO_ANSWER, 3, false, null, PLENTY));
+        assertEquals(
+                new Retry(Duration.ZERO),
+                new RetryPolicy(OPTIONS.withRandom(bottom))
+                        .decide(Call.STATUS, RetryPolicy.NO_ANSWER, 3, false, null, PLENTY));
     }
 
     @ParameterizedTest
     @CsvSource({"429", "503"})
     void retryAfterReplacesTheBackOffFor429And503(int status) {
-        assertEquals(new Retry(Duration.ofSeconds(7)),
+        assertEquals(
+                new Retry(Duration.ofSeconds(7)),
                 POLICY.decide(Call.IMPORT_REQUEST, status, 1, false, Duration.ofSeconds(7), PLENTY));
     }
 
     @Test
     void retryAfterOnOtherStatusesIsIgnored() {
-        assertEquals(new Retry(Duration.ofMillis(250)),
+        assertEquals(
+                new Retry(Duration.ofMillis(250)),
                 POLICY.decide(Call.IMPORT_REQUEST, 500, 1, false, Duration.ofSeconds(7), PLENTY));
     }
 
     @Test
     void whenTheAttemptsAreSpentA429IsRateLimitedAndAnythingElseTransient() {
         int last = OPTIONS.maxAttempts();
-        assertEquals(new Stop(GiveUp.RATE_LIMITED, false, Duration.ofSeconds(3)),
+        assertEquals(
+                new Stop(GiveUp.RATE_LIMITED, false, Duration.ofSeconds(3)),
                 POLICY.decide(Call.STATUS, 429, last, false, Duration.ofSeconds(3), PLENTY));
-        for (int status : new int[]{408, 500, 502, 503, 504, RetryPolicy.NO_ANSWER}) {
-            assertEquals(new Stop(GiveUp.TRANSIENT, false, null),
-                    POLICY.decide(Call.IMPORT_REQUEST, status, last, false, null, PLENTY), "status " + status);
+        for (int status : new int[] {408, 500, 502, 503, 504, RetryPolicy.NO_ANSWER}) {
+            assertEquals(
+                    new Stop(GiveUp.TRANSIENT, false, null),
+                    POLICY.decide(Call.IMPORT_REQUEST, status, last, false, null, PLENTY),
+                    "status " + status);
         }
         assertInstanceOf(Retry.class, POLICY.decide(Call.STATUS, 500, last - 1, false, null, PLENTY));
     }
@@ -239,14 +253,17 @@ class RetryPolicyTest {
         // Waiting 7 s needs 7 s + minAttemptTime (2 s) left.
         Duration wait = Duration.ofSeconds(7);
         assertEquals(new Retry(wait), POLICY.decide(Call.STATUS, 429, 1, false, wait, Duration.ofSeconds(9)));
-        assertEquals(new Stop(GiveUp.RATE_LIMITED, true, wait),
+        assertEquals(
+                new Stop(GiveUp.RATE_LIMITED, true, wait),
                 POLICY.decide(Call.STATUS, 429, 1, false, wait, Duration.ofMillis(8999)));
-        assertEquals(new Stop(GiveUp.TRANSIENT, true, null),
+        assertEquals(
+                new Stop(GiveUp.TRANSIENT, true, null),
                 POLICY.decide(Call.STATUS, 503, 1, false, wait, Duration.ofMillis(8999)));
         // Back-off after attempt 1 is at most 250 ms here: 2.25 s are enough, 2.2 s not.
-        assertInstanceOf(Retry.class, POLICY.decide(Call.TOKEN, RetryPolicy.NO_ANSWER, 1, false, null,
-                Duration.ofMillis(2250)));
-        assertEquals(new Stop(GiveUp.TRANSIENT, true, null),
+        assertInstanceOf(
+                Retry.class, POLICY.decide(Call.TOKEN, RetryPolicy.NO_ANSWER, 1, false, null, Duration.ofMillis(2250)));
+        assertEquals(
+                new Stop(GiveUp.TRANSIENT, true, null),
                 POLICY.decide(Call.TOKEN, RetryPolicy.NO_ANSWER, 1, false, null, Duration.ofMillis(2200)));
     }
 

@@ -20,7 +20,8 @@ class TokenCacheTest {
     private static final Duration MARGIN = Duration.ofMinutes(5);
 
     private static String jwt(long exp) {
-        String payload = Base64.getUrlEncoder().withoutPadding()
+        String payload = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString(("{\"exp\":" + exp + "}").getBytes(StandardCharsets.UTF_8));
         return "eyJhbGciOiJub25lIn0." + payload + ".sig";
     }
@@ -28,27 +29,38 @@ class TokenCacheTest {
     @Test
     void theJwtExpiryWinsOverExpiresIn() {
         String token = jwt(NOW.plusSeconds(3600).getEpochSecond());
-        assertEquals(NOW.plusSeconds(3600).minus(MARGIN), TokenCache.issued(token, 60L, NOW, MARGIN).refreshAt());
+        assertEquals(
+                NOW.plusSeconds(3600).minus(MARGIN),
+                TokenCache.issued(token, 60L, NOW, MARGIN).refreshAt());
     }
 
     @Test
     void anOpaqueTokenLivesExpiresInSecondsOrTheFallback() {
-        assertEquals(NOW.plusSeconds(3600).minus(MARGIN), TokenCache.issued("opaque", 3600L, NOW, MARGIN).refreshAt());
-        assertEquals(NOW.plus(TokenCache.FALLBACK_TOKEN_LIFETIME).minus(MARGIN),
+        assertEquals(
+                NOW.plusSeconds(3600).minus(MARGIN),
+                TokenCache.issued("opaque", 3600L, NOW, MARGIN).refreshAt());
+        assertEquals(
+                NOW.plus(TokenCache.FALLBACK_TOKEN_LIFETIME).minus(MARGIN),
                 TokenCache.issued("opaque", null, NOW, MARGIN).refreshAt());
-        assertEquals(NOW.plus(TokenCache.FALLBACK_TOKEN_LIFETIME).minus(MARGIN),
-                TokenCache.issued("opaque", 0L, NOW, MARGIN).refreshAt(), "expires_in 0 says nothing");
+        assertEquals(
+                NOW.plus(TokenCache.FALLBACK_TOKEN_LIFETIME).minus(MARGIN),
+                TokenCache.issued("opaque", 0L, NOW, MARGIN).refreshAt(),
+                "expires_in 0 says nothing");
     }
 
     @Test
     void aShortLivedTokenIsRefreshedAtHalfItsLife() {
-        assertEquals(NOW.plusSeconds(60), TokenCache.issued("opaque", 120L, NOW, MARGIN).refreshAt());
+        assertEquals(
+                NOW.plusSeconds(60),
+                TokenCache.issued("opaque", 120L, NOW, MARGIN).refreshAt());
     }
 
     @Test
     void anAlreadyExpiredTokenIsRefreshedAtItsExpiry() {
         String token = jwt(NOW.minusSeconds(10).getEpochSecond());
-        assertEquals(NOW.minusSeconds(10), TokenCache.issued(token, null, NOW, MARGIN).refreshAt());
+        assertEquals(
+                NOW.minusSeconds(10),
+                TokenCache.issued(token, null, NOW, MARGIN).refreshAt());
     }
 
     @Test

@@ -25,8 +25,7 @@ class CsvScannerPropertyTest {
     private static final long SEED = 0x5EED_C5FL;
     private static final int CASES = 3000;
 
-    record Case(byte[] bytes, int bom, List<String> columns, char delimiter, List<List<String>> records) {
-    }
+    record Case(byte[] bytes, int bom, List<String> columns, char delimiter, List<List<String>> records) {}
 
     @Test
     void randomFilesArePlannedIntoSoundParts() throws IOException {
@@ -35,7 +34,9 @@ class CsvScannerPropertyTest {
         for (int n = 0; n < CASES; n++) {
             Case c = generate(rnd);
             String label = "case " + n + " (seed " + SEED + "): " + printable(c.bytes());
-            assertEquals(c.records(), RefCsv.records(c.bytes(), dataStart(c), c.bytes().length, (byte) c.delimiter()),
+            assertEquals(
+                    c.records(),
+                    RefCsv.records(c.bytes(), dataStart(c), c.bytes().length, (byte) c.delimiter()),
                     "generator and reference reader disagree: " + label);
             int headerLen = dataStart(c) - c.bom();
             long budget = chooseBudget(rnd, c);
@@ -50,14 +51,18 @@ class CsvScannerPropertyTest {
                 r = CsvScanner.scan(new Trickle(c.bytes(), rnd.nextLong()), options, bufferSize);
             } catch (CsvRecordTooLargeException e) {
                 assertEquals(firstTooLargeRow(c, budget), e.row(), label + " budget " + budget);
-                var whole = assertThrows(CsvRecordTooLargeException.class,
+                var whole = assertThrows(
+                        CsvRecordTooLargeException.class,
                         () -> CsvScanner.scan(new ByteArrayInputStream(c.bytes()), options));
                 assertEquals(e.row(), whole.row(), label);
                 rejected++;
                 continue;
             }
             assertEquals(-1, firstTooLargeRow(c, budget), "expected a rejection: " + label);
-            assertEquals(r, CsvScanner.scan(new ByteArrayInputStream(c.bytes()), options), "buffer/read sizes changed the plan: " + label);
+            assertEquals(
+                    r,
+                    CsvScanner.scan(new ByteArrayInputStream(c.bytes()), options),
+                    "buffer/read sizes changed the plan: " + label);
             check(c, r, max, label);
             planned++;
             if (r.parts().size() > 1) {
@@ -65,7 +70,8 @@ class CsvScannerPropertyTest {
             }
         }
         // the generator must actually exercise both outcomes and multi-part plans
-        assertTrue(planned > CASES / 3 && rejected > CASES / 20 && multiPart > CASES / 4,
+        assertTrue(
+                planned > CASES / 3 && rejected > CASES / 20 && multiPart > CASES / 4,
                 "planned " + planned + ", rejected " + rejected + ", multi-part " + multiPart);
     }
 
@@ -73,7 +79,15 @@ class CsvScannerPropertyTest {
     void corruptedFilesGetTheSameVerdictWhateverTheBufferAndReadSizes() throws IOException {
         // differential: tiny buffers and short reads (byte loop) vs one big read (64-byte block loop)
         var rnd = new Random(SEED + 1);
-        byte[][] poison = {{(byte) 0xE9}, {0}, {'\r'}, {'"'}, {(byte) 0xC3}, {(byte) 0xE6, (byte) 0x97}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}};
+        byte[][] poison = {
+            {(byte) 0xE9},
+            {0},
+            {'\r'},
+            {'"'},
+            {(byte) 0xC3},
+            {(byte) 0xE6, (byte) 0x97},
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80}
+        };
         int rejectedCount = 0;
         for (int n = 0; n < CASES; n++) {
             Case c = generate(rnd);
@@ -99,9 +113,11 @@ class CsvScannerPropertyTest {
         try {
             return CsvScanner.scan(in, options, bufferSize);
         } catch (CsvEncodingException e) {
-            return "encoding row " + e.row() + " line " + e.line() + " offset " + e.byteOffset() + ": " + e.getMessage();
+            return "encoding row " + e.row() + " line " + e.line() + " offset " + e.byteOffset() + ": "
+                    + e.getMessage();
         } catch (CsvMalformedException e) {
-            return "malformed row " + e.row() + " line " + e.line() + " offset " + e.byteOffset() + ": " + e.getMessage();
+            return "malformed row " + e.row() + " line " + e.line() + " offset " + e.byteOffset() + ": "
+                    + e.getMessage();
         } catch (CsvRecordTooLargeException e) {
             return "too large row " + e.row() + " line " + e.line();
         }
@@ -128,7 +144,9 @@ class CsvScannerPropertyTest {
             assertEquals(k, p.index(), label);
             assertTrue(p.size(h) <= max, "part over the limit: " + p + " " + label);
             assertEquals(expectFirstRow, p.firstRow(), label);
-            assertTrue(boundaries.contains(p.start()) && boundaries.contains(p.end()), "cut inside a record: " + p + " " + label);
+            assertTrue(
+                    boundaries.contains(p.start()) && boundaries.contains(p.end()),
+                    "cut inside a record: " + p + " " + label);
             assertOnlyBlankLines(src, prevEnd, p.start(), label);
             byte[] file = CsvScannerTest.concat(h.line(), Arrays.copyOfRange(src, (int) p.start(), (int) p.end()));
             var recs = RefCsv.records(file, 0, file.length, (byte) c.delimiter());
@@ -137,7 +155,10 @@ class CsvScannerPropertyTest {
             reparsed.addAll(recs.subList(1, recs.size()));
             if (k + 1 < r.parts().size()) {
                 // greedy: the next record would not have fitted
-                var next = units.stream().filter(u -> !u.blank() && u.start() >= p.end()).findFirst().orElseThrow();
+                var next = units.stream()
+                        .filter(u -> !u.blank() && u.start() >= p.end())
+                        .findFirst()
+                        .orElseThrow();
                 assertTrue(h.lineLength() + (next.end() - p.start()) > max, "not greedy: " + p + " " + label);
             }
             expectFirstRow += p.rows();
@@ -180,8 +201,8 @@ class CsvScannerPropertyTest {
             maxRecord = Math.max(maxRecord, u.end() - u.start());
         }
         return switch (rnd.nextInt(10)) {
-            case 0 -> rnd.nextInt(3) - 1;                     // header fills (almost) all
-            case 1, 2, 3 -> maxRecord - 2 + rnd.nextInt(5);  // right at the largest record
+            case 0 -> rnd.nextInt(3) - 1; // header fills (almost) all
+            case 1, 2, 3 -> maxRecord - 2 + rnd.nextInt(5); // right at the largest record
             default -> 1 + rnd.nextInt(Math.max(1, data + 5));
         };
     }
@@ -264,7 +285,10 @@ class CsvScannerPropertyTest {
     }
 
     private static String quoteIfNeeded(String v, char d, Random rnd, boolean quoteEmpty) {
-        boolean needs = v.indexOf(d) >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0
+        boolean needs = v.indexOf(d) >= 0
+                || v.indexOf('"') >= 0
+                || v.indexOf('\n') >= 0
+                || v.indexOf('\r') >= 0
                 || (quoteEmpty && v.isEmpty());
         if (!needs && rnd.nextInt(5) != 0) {
             return v;
@@ -285,7 +309,8 @@ class CsvScannerPropertyTest {
     }
 
     private static String printable(byte[] b) {
-        String s = new String(b, UTF_8).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+        String s =
+                new String(b, UTF_8).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
         return s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 

@@ -45,13 +45,15 @@ class CsvScannerTest {
     void theHeaderIsToldBeforeTheChecksThatMayFailTheFile() throws IOException {
         var told = new java.util.ArrayList<CsvHeader>();
         var options = new ScanOptions(BIG, Set.of("email"));
-        assertThrows(CsvMissingColumnsException.class, () -> CsvScanner.scan(
-                new ByteArrayInputStream(bytes("a,b\n1,2\n")), options, told::add));
+        assertThrows(
+                CsvMissingColumnsException.class,
+                () -> CsvScanner.scan(new ByteArrayInputStream(bytes("a,b\n1,2\n")), options, told::add));
         assertEquals(List.of("a", "b"), told.get(0).columns());
         told.clear();
         byte[] latin1 = "a;b\n1;caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertThrows(CsvEncodingException.class, () -> CsvScanner.scan(new ByteArrayInputStream(latin1),
-                new ScanOptions(BIG, Set.of()), told::add));
+        assertThrows(
+                CsvEncodingException.class,
+                () -> CsvScanner.scan(new ByteArrayInputStream(latin1), new ScanOptions(BIG, Set.of()), told::add));
         assertEquals(';', told.get(0).delimiter(), "the header was read before the data failed");
         told.clear();
         var r = CsvScanner.scan(new ByteArrayInputStream(bytes("a\n1\n")), new ScanOptions(BIG, Set.of()), told::add);
@@ -92,7 +94,8 @@ class CsvScannerTest {
     @ParameterizedTest
     @ValueSource(strings = {",", ";", "\t", "|"})
     void detectsEveryDelimiter(String d) {
-        String csv = String.join(d, "email", "first name", "\"a" + d + "b\"") + "\n" + String.join(d, "x@y", "Ann", "1") + "\n";
+        String csv = String.join(d, "email", "first name", "\"a" + d + "b\"") + "\n" + String.join(d, "x@y", "Ann", "1")
+                + "\n";
         var r = scan(csv, BIG, "a" + d + "b");
         assertEquals(d.charAt(0), r.header().delimiter());
         assertEquals(List.of("email", "first name", "a" + d + "b"), r.header().columns());
@@ -111,7 +114,9 @@ class CsvScannerTest {
     @Test
     void headerColumnsAreUnquotedPerRfc4180AndSpacesKept() {
         var r = scan("\"e-mail\",\"say \"\"hi\"\"\", name ,\"multi\nline\"\n1,2,3,4\n", BIG);
-        assertEquals(List.of("e-mail", "say \"hi\"", " name ", "multi\nline"), r.header().columns());
+        assertEquals(
+                List.of("e-mail", "say \"hi\"", " name ", "multi\nline"),
+                r.header().columns());
         assertEquals(1, r.dataRows());
         assertEquals(1, r.parts().size());
     }
@@ -120,7 +125,10 @@ class CsvScannerTest {
 
     @Test
     void emptyFilesHaveNoHeader() {
-        for (byte[] csv : List.of(new byte[0], new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, bytes(" \n\r\n\t \n\n"),
+        for (byte[] csv : List.of(
+                new byte[0],
+                new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                bytes(" \n\r\n\t \n\n"),
                 bytes("  "))) {
             var r = scan(csv, BIG, "email");
             assertNull(r.header());
@@ -193,7 +201,8 @@ class CsvScannerTest {
     void partsAreGreedyAndEndExactlyAtTheLimit() {
         // header 2 bytes, records 4 bytes each: limit 10 leaves 8 bytes = 2 records per part
         var r = scan("h\n111\n222\n333\n444\n555\n", 10);
-        assertEquals(List.of(new Part(0, 2, 10, 1, 2), new Part(1, 10, 18, 3, 2), new Part(2, 18, 22, 5, 1)), r.parts());
+        assertEquals(
+                List.of(new Part(0, 2, 10, 1, 2), new Part(1, 10, 18, 3, 2), new Part(2, 18, 22, 5, 1)), r.parts());
         for (Part p : r.parts()) {
             assertTrue(p.size(r.header()) <= 10);
         }
@@ -205,7 +214,8 @@ class CsvScannerTest {
         // a line-based split at 12 bytes would cut inside row 2's quoted note
         String csv = "id,note\n1,a\n2,\"x\ny\nz\"\n3,b\n";
         var r = scan(csv, 8 + 10);
-        assertEquals(List.of(new Part(0, 8, 12, 1, 1), new Part(1, 12, 22, 2, 1), new Part(2, 22, 26, 3, 1)), r.parts());
+        assertEquals(
+                List.of(new Part(0, 8, 12, 1, 1), new Part(1, 12, 22, 2, 1), new Part(2, 22, 26, 3, 1)), r.parts());
         assertPartsReparse(bytes(csv), r);
     }
 
@@ -214,7 +224,8 @@ class CsvScannerTest {
         String csv = "a,b\n\"1\",\"x\"\n\"2\",\"y\"\n\"3\",\"z\"\n";
         var r = scan(csv, 4 + 8);
         assertEquals(3, r.parts().size());
-        assertEquals(List.of(new Part(0, 4, 12, 1, 1), new Part(1, 12, 20, 2, 1), new Part(2, 20, 28, 3, 1)), r.parts());
+        assertEquals(
+                List.of(new Part(0, 4, 12, 1, 1), new Part(1, 12, 20, 2, 1), new Part(2, 20, 28, 3, 1)), r.parts());
         assertPartsReparse(bytes(csv), r);
     }
 
@@ -249,7 +260,11 @@ class CsvScannerTest {
 
     @Test
     void latin1IsRejectedNamingRowLineAndOffset() {
-        byte[] csv = concat(bytes("email,city\na@b,Malm"), new byte[] {(byte) 0xF6}, bytes("\nc@d,G"), new byte[] {(byte) 0xE9},
+        byte[] csv = concat(
+                bytes("email,city\na@b,Malm"),
+                new byte[] {(byte) 0xF6},
+                bytes("\nc@d,G"),
+                new byte[] {(byte) 0xE9},
                 bytes("vle\n"));
         var e = rejects(CsvEncodingException.class, csv);
         assertEquals(1, e.row());
@@ -286,31 +301,49 @@ class CsvScannerTest {
 
     @Test
     void overlongAndSurrogateEncodingsAreRejected() {
-        for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0xAF}, new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
-                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+        for (byte[] bad : List.of(
+                new byte[] {(byte) 0xC0, (byte) 0xAF},
+                new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
                 new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80})) {
             var e = rejects(CsvEncodingException.class, concat(bytes("a\n"), bad, bytes("\n")));
             assertEquals(2, e.byteOffset(), Arrays.toString(bad));
         }
-        var surrogate = rejects(CsvEncodingException.class, concat(bytes("a\n"), new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}));
+        var surrogate = rejects(
+                CsvEncodingException.class, concat(bytes("a\n"), new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}));
         assertContains(surrogate.getMessage(), "surrogate");
     }
 
     @Test
     void truncatedSequenceAtEndOfFileIsRejected() {
-        var e = rejects(CsvEncodingException.class, concat(bytes("a\nx"), new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98}));
+        var e = rejects(
+                CsvEncodingException.class, concat(bytes("a\nx"), new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98}));
         assertEquals(3, e.byteOffset());
         assertContains(e.getMessage(), "cut off");
     }
 
     @Test
     void utf16And32ByteOrderMarksAreRejected() {
-        assertContains(rejects(CsvEncodingException.class, new byte[] {(byte) 0xFF, (byte) 0xFE, 'a', 0, '\n', 0}).getMessage(),
-                "UTF-16 LE", "line 1", "byte offset 0", "Re-export");
-        assertContains(rejects(CsvEncodingException.class, new byte[] {(byte) 0xFE, (byte) 0xFF, 0, 'a'}).getMessage(), "UTF-16 BE");
-        assertContains(rejects(CsvEncodingException.class, new byte[] {(byte) 0xFF, (byte) 0xFE, 0, 0, 'a', 0, 0, 0}).getMessage(),
+        assertContains(
+                rejects(CsvEncodingException.class, new byte[] {(byte) 0xFF, (byte) 0xFE, 'a', 0, '\n', 0})
+                        .getMessage(),
+                "UTF-16 LE",
+                "line 1",
+                "byte offset 0",
+                "Re-export");
+        assertContains(
+                rejects(CsvEncodingException.class, new byte[] {(byte) 0xFE, (byte) 0xFF, 0, 'a'})
+                        .getMessage(),
+                "UTF-16 BE");
+        assertContains(
+                rejects(CsvEncodingException.class, new byte[] {(byte) 0xFF, (byte) 0xFE, 0, 0, 'a', 0, 0, 0})
+                        .getMessage(),
                 "UTF-32 LE");
-        assertContains(rejects(CsvEncodingException.class, new byte[] {0, 0, (byte) 0xFE, (byte) 0xFF}).getMessage(), "UTF-32 BE");
+        assertContains(
+                rejects(CsvEncodingException.class, new byte[] {0, 0, (byte) 0xFE, (byte) 0xFF})
+                        .getMessage(),
+                "UTF-32 BE");
     }
 
     @Test
@@ -326,12 +359,22 @@ class CsvScannerTest {
 
     @Test
     void missingColumnsNameWhatIsMissingAndWhatIsThere() {
-        var e = rejects(CsvMissingColumnsException.class, bytes("Email;first name;address\nx;y;z\n"), BIG,
-                "email", "address", "mens-clothing-shoes");
+        var e = rejects(
+                CsvMissingColumnsException.class,
+                bytes("Email;first name;address\nx;y;z\n"),
+                BIG,
+                "email",
+                "address",
+                "mens-clothing-shoes");
         assertEquals(List.of("email", "mens-clothing-shoes"), List.copyOf(e.missing()));
         assertEquals(List.of("Email", "first name", "address"), e.present());
-        assertContains(e.getMessage(), "'email'", "'mens-clothing-shoes'", "['Email', 'first name', 'address']",
-                "delimiter ';'", "differ only in case");
+        assertContains(
+                e.getMessage(),
+                "'email'",
+                "'mens-clothing-shoes'",
+                "['Email', 'first name', 'address']",
+                "delimiter ';'",
+                "differ only in case");
     }
 
     @Test
@@ -343,11 +386,15 @@ class CsvScannerTest {
 
     @Test
     void duplicateAndEmptyColumnNamesAreRejected() {
-        assertContains(rejects(CsvMalformedException.class, bytes("email,name,email\n1,2,3\n")).getMessage(),
-                "'email' appears twice", "columns 1 and 3");
-        assertContains(rejects(CsvMalformedException.class, bytes("email,,name\n")).getMessage(), "Column 2 of 3");
-        assertContains(rejects(CsvMalformedException.class, bytes("email,name,\n")).getMessage(),
-                "delimiter at the end");
+        assertContains(
+                rejects(CsvMalformedException.class, bytes("email,name,email\n1,2,3\n"))
+                        .getMessage(),
+                "'email' appears twice",
+                "columns 1 and 3");
+        assertContains(
+                rejects(CsvMalformedException.class, bytes("email,,name\n")).getMessage(), "Column 2 of 3");
+        assertContains(
+                rejects(CsvMalformedException.class, bytes("email,name,\n")).getMessage(), "delimiter at the end");
     }
 
     @Test
@@ -383,10 +430,12 @@ class CsvScannerTest {
     @Test
     void aRecordLargerThanThePartLimitNamesItsRowAndSize() {
         // the default buffer sees the whole record; small buffers stop early ("at least …")
-        var e = assertThrows(CsvRecordTooLargeException.class,
+        var e = assertThrows(
+                CsvRecordTooLargeException.class,
                 () -> CsvScanner.scan(new ByteArrayInputStream(bytes("id\n1\n22222222\n3\n")), options(3 + 6)));
         for (int b : BUFFERS) {
-            var small = assertThrows(CsvRecordTooLargeException.class,
+            var small = assertThrows(
+                    CsvRecordTooLargeException.class,
                     () -> CsvScanner.scan(new ByteArrayInputStream(bytes("id\n1\n22222222\n3\n")), options(3 + 6), b));
             assertEquals(2, small.row());
         }
@@ -419,8 +468,8 @@ class CsvScannerTest {
                 return len;
             }
         };
-        var e = assertThrows(CsvRecordTooLargeException.class,
-                () -> CsvScanner.scan(endless, new ScanOptions(1000, Set.of()), 64));
+        var e = assertThrows(
+                CsvRecordTooLargeException.class, () -> CsvScanner.scan(endless, new ScanOptions(1000, Set.of()), 64));
         assertEquals(1, e.row());
         assertContains(e.getMessage(), "at least", "still open");
     }
@@ -508,7 +557,9 @@ class CsvScannerTest {
     static <T extends CsvRejectedException> T rejects(Class<T> type, byte[] csv, long max, String... required) {
         T first = null;
         for (int b : BUFFERS) {
-            T e = assertThrows(type, () -> CsvScanner.scan(new ByteArrayInputStream(csv), options(max, required), b),
+            T e = assertThrows(
+                    type,
+                    () -> CsvScanner.scan(new ByteArrayInputStream(csv), options(max, required), b),
                     "buffer size " + b);
             if (first == null) {
                 first = e;

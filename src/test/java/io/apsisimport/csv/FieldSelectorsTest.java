@@ -53,7 +53,8 @@ class FieldSelectorsTest {
 
     @Test
     void collectsTheArticleSpecsSelectorsInOrder() throws Exception {
-        assertEquals(List.of("email-address", "mens-clothing-shoes", "address"),
+        assertEquals(
+                List.of("email-address", "mens-clothing-shoes", "address"),
                 List.copyOf(FieldSelectors.of(JSON.readTree(ARTICLE_SPEC))));
     }
 

@@ -40,7 +40,8 @@ class PartPlannerTest {
         planner.record(10, 12);
         planner.record(12, 32);
         planner.record(32, 33);
-        assertEquals(List.of(new Part(0, 10, 12, 1, 1), new Part(1, 12, 32, 2, 1), new Part(2, 32, 33, 3, 1)),
+        assertEquals(
+                List.of(new Part(0, 10, 12, 1, 1), new Part(1, 12, 32, 2, 1), new Part(2, 32, 33, 3, 1)),
                 planner.finish());
     }
 
@@ -90,8 +91,13 @@ class PartPlannerTest {
             planner.record(start, start + 8); // two 8-byte records fit in 20 bytes, three do not
         }
         List<Part> parts = planner.finish();
-        assertEquals(List.of(new Part(0, 10, 26, 1, 2), new Part(1, 26, 42, 3, 2), new Part(2, 42, 58, 5, 2),
-                new Part(3, 58, 66, 7, 1)), parts);
+        assertEquals(
+                List.of(
+                        new Part(0, 10, 26, 1, 2),
+                        new Part(1, 26, 42, 3, 2),
+                        new Part(2, 42, 58, 5, 2),
+                        new Part(3, 58, 66, 7, 1)),
+                parts);
         assertEquals(7, planner.rows());
     }
 }

@@ -11,11 +11,9 @@ import java.util.List;
  */
 final class RefCsv {
 
-    record Unit(int start, int end, boolean blank, List<String> fields) {
-    }
+    record Unit(int start, int end, boolean blank, List<String> fields) {}
 
-    private RefCsv() {
-    }
+    private RefCsv() {}
 
     static List<Unit> units(byte[] d, int from, int to, byte delim) {
         var out = new ArrayList<Unit>();
@@ -84,6 +82,9 @@ final class RefCsv {
     }
 
     static List<List<String>> records(byte[] d, int from, int to, byte delim) {
-        return units(d, from, to, delim).stream().filter(u -> !u.blank()).map(Unit::fields).toList();
+        return units(d, from, to, delim).stream()
+                .filter(u -> !u.blank())
+                .map(Unit::fields)
+                .toList();
     }
 }

@@ -21,13 +21,13 @@ import java.util.Set;
  */
 public final class ScanBench {
 
-    private ScanBench() {
-    }
+    private ScanBench() {}
 
     public static void main(String[] args) throws IOException {
         switch (args.length > 0 ? args[0] : "") {
             case "generate" -> generate(Path.of(args[1]), Long.parseLong(args[2]));
-            case "scan" -> scan(Path.of(args[1]), args.length > 2 ? Long.parseLong(args[2]) : ScanOptions.DEFAULT_MAX_PART_BYTES);
+            case "scan" ->
+                scan(Path.of(args[1]), args.length > 2 ? Long.parseLong(args[2]) : ScanOptions.DEFAULT_MAX_PART_BYTES);
             default -> {
                 System.err.println("usage: ScanBench generate FILE BYTES | scan FILE [MAX_PART_BYTES]");
                 System.exit(2);
@@ -65,8 +65,10 @@ public final class ScanBench {
             }
         }
         double read = (System.nanoTime() - t1) / 1e9;
-        long largest = r.parts().stream().mapToLong(p -> p.size(r.header())).max().orElse(0);
-        System.out.printf("bytes=%d%nrows=%d%nparts=%d%nlargest_part=%d%nseconds=%.3f%nwarm_seconds=%.3f%nread_seconds=%.3f%n"
+        long largest =
+                r.parts().stream().mapToLong(p -> p.size(r.header())).max().orElse(0);
+        System.out.printf(
+                "bytes=%d%nrows=%d%nparts=%d%nlargest_part=%d%nseconds=%.3f%nwarm_seconds=%.3f%nread_seconds=%.3f%n"
                         + "cpu_seconds=%.3f%nwarm_cpu_seconds=%.3f%n",
                 r.totalBytes(), r.dataRows(), r.parts().size(), largest, cold, warm, read, coldCpu, warmCpu);
     }
@@ -77,9 +79,15 @@ public final class ScanBench {
         }
     }
 
-    private static final String[] FIRST = {"Anna", "Åsa", "Björn", "Zoë", "José", "Li", "Mårten", "Chloé", "Ólafur", "Sam"};
-    private static final String[] LAST = {"Andersson", "Nilsson", "Søren", "Müller", "O'Brien", "García", "Jensen", "Kowalski"};
-    private static final String[] CITY = {"Malmö", "Copenhagen", "Stockholm", "Göteborg", "Zürich", "Kraków", "Oslo", "Łódź"};
+    private static final String[] FIRST = {
+        "Anna", "Åsa", "Björn", "Zoë", "José", "Li", "Mårten", "Chloé", "Ólafur", "Sam"
+    };
+    private static final String[] LAST = {
+        "Andersson", "Nilsson", "Søren", "Müller", "O'Brien", "García", "Jensen", "Kowalski"
+    };
+    private static final String[] CITY = {
+        "Malmö", "Copenhagen", "Stockholm", "Göteborg", "Zürich", "Kraków", "Oslo", "Łódź"
+    };
     private static final String[] NOTE = {
         "\"Prefers e-mail, not SMS\"",
         "\"Line one\nline two, with a comma\"",
@@ -94,20 +102,33 @@ public final class ScanBench {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         long written = 0, row = 0;
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-            byte[] header = "email,first_name,last_name,city,mens-clothing-shoes,address,note\n".getBytes(StandardCharsets.UTF_8);
+            byte[] header = "email,first_name,last_name,city,mens-clothing-shoes,address,note\n"
+                    .getBytes(StandardCharsets.UTF_8);
             out.write(header);
             written += header.length;
             var sb = new StringBuilder(256);
             while (written < bytes) {
                 sb.setLength(0);
                 row++;
-                sb.append("user").append(row).append('.').append(Long.toString(rnd.nextLong() >>> 20, 36)).append("@example.com,")
-                        .append(FIRST[rnd.nextInt(FIRST.length)]).append(',')
-                        .append(LAST[rnd.nextInt(LAST.length)]).append(',')
-                        .append(CITY[rnd.nextInt(CITY.length)]).append(',')
-                        .append(rnd.nextInt(2)).append(",\"")
-                        .append(rnd.nextInt(200)).append(" Main Street, apt ").append(rnd.nextInt(50)).append("\",")
-                        .append(NOTE[rnd.nextInt(NOTE.length)]).append('\n');
+                sb.append("user")
+                        .append(row)
+                        .append('.')
+                        .append(Long.toString(rnd.nextLong() >>> 20, 36))
+                        .append("@example.com,")
+                        .append(FIRST[rnd.nextInt(FIRST.length)])
+                        .append(',')
+                        .append(LAST[rnd.nextInt(LAST.length)])
+                        .append(',')
+                        .append(CITY[rnd.nextInt(CITY.length)])
+                        .append(',')
+                        .append(rnd.nextInt(2))
+                        .append(",\"")
+                        .append(rnd.nextInt(200))
+                        .append(" Main Street, apt ")
+                        .append(rnd.nextInt(50))
+                        .append("\",")
+                        .append(NOTE[rnd.nextInt(NOTE.length)])
+                        .append('\n');
                 byte[] line = sb.toString().getBytes(StandardCharsets.UTF_8);
                 out.write(line);
                 written += line.length;

@@ -3,8 +3,8 @@ package io.apsisimport.docs;
 // Fast check of the documentation (no AWS, no network): every relative link in README.md and
 // docs/*.md points to a file or folder of the repository.
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DocLinksTest {
 
@@ -71,8 +70,10 @@ class DocLinksTest {
             if (path.isEmpty()) {
                 continue;
             }
-            Path resolved = file.toAbsolutePath().getParent().resolve(
-                    URLDecoder.decode(path, StandardCharsets.UTF_8)).normalize();
+            Path resolved = file.toAbsolutePath()
+                    .getParent()
+                    .resolve(URLDecoder.decode(path, StandardCharsets.UTF_8))
+                    .normalize();
             if (!Files.exists(resolved)) {
                 missing.add(file + ":" + link);
             }

@@ -16,15 +16,18 @@ import java.nio.file.Path;
  */
 public final class HandlerChild {
 
-  public static void main(String[] args) throws Exception {
-    var handler = (JsonHandler<?, ?>) Class.forName(args[0]).getDeclaredConstructor().newInstance();
-    var out = new ByteArrayOutputStream();
-    try (var in = Files.newInputStream(Path.of(args[1]))) {
-      handler.handleRequest(in, out, null);
+    public static void main(String[] args) throws Exception {
+        var handler = (JsonHandler<?, ?>)
+                Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        var out = new ByteArrayOutputStream();
+        try (var in = Files.newInputStream(Path.of(args[1]))) {
+            handler.handleRequest(in, out, null);
+        }
+        long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum();
+        System.out.println("OUTPUT " + out.toString(StandardCharsets.UTF_8));
+        System.out.println("HEAP max=" + Runtime.getRuntime().maxMemory() + " peak=" + peak);
     }
-    long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-    System.out.println("OUTPUT " + out.toString(StandardCharsets.UTF_8));
-    System.out.println("HEAP max=" + Runtime.getRuntime().maxMemory() + " peak=" + peak);
-  }
 }

@@ -17,27 +17,36 @@ import org.junit.jupiter.api.Test;
 
 class MaxPartBytesLimitTest {
 
-  @Test
-  void theLimitIsTheSimulatorsDefaultTheApsisFileLimit() {
-    assertEquals(50_000_000L, PreflightFileHandler.APSIS_MAX_FILE_BYTES);
-    assertEquals(PreflightFileHandler.APSIS_MAX_FILE_BYTES, ApsisSimulator.Config.defaults().maxUploadBytes());
-  }
+    @Test
+    void theLimitIsTheSimulatorsDefaultTheApsisFileLimit() {
+        assertEquals(50_000_000L, PreflightFileHandler.APSIS_MAX_FILE_BYTES);
+        assertEquals(
+                PreflightFileHandler.APSIS_MAX_FILE_BYTES,
+                ApsisSimulator.Config.defaults().maxUploadBytes());
+    }
 
-  @Test
-  void theTemplateParameterCannotExceedTheLimit() {
-    var parameter = TemplateModel.load(Path.of("template.yaml")).root().path("Parameters").path("MaxPartBytes");
-    assertEquals(PreflightFileHandler.APSIS_MAX_FILE_BYTES, parameter.path("MaxValue").asLong(), parameter.toString());
-    assertTrue(parameter.path("Default").asLong() <= PreflightFileHandler.APSIS_MAX_FILE_BYTES, parameter.toString());
-  }
+    @Test
+    void theTemplateParameterCannotExceedTheLimit() {
+        var parameter = TemplateModel.load(Path.of("template.yaml"))
+                .root()
+                .path("Parameters")
+                .path("MaxPartBytes");
+        assertEquals(
+                PreflightFileHandler.APSIS_MAX_FILE_BYTES,
+                parameter.path("MaxValue").asLong(),
+                parameter.toString());
+        assertTrue(
+                parameter.path("Default").asLong() <= PreflightFileHandler.APSIS_MAX_FILE_BYTES, parameter.toString());
+    }
 
-  @Test
-  void theFunctionRefusesAMaxPartBytesAboveTheLimitAtStartUp() {
-    new PreflightFileHandler(wiring("50000000"));
-    var e = assertThrows(IllegalStateException.class, () -> new PreflightFileHandler(wiring("50000001")));
-    assertTrue(e.getMessage().contains("MAX_PART_BYTES=50000001 is outside 1024..50000000"), e.getMessage());
-  }
+    @Test
+    void theFunctionRefusesAMaxPartBytesAboveTheLimitAtStartUp() {
+        new PreflightFileHandler(wiring("50000000"));
+        var e = assertThrows(IllegalStateException.class, () -> new PreflightFileHandler(wiring("50000001")));
+        assertTrue(e.getMessage().contains("MAX_PART_BYTES=50000001 is outside 1024..50000000"), e.getMessage());
+    }
 
-  private static Wiring wiring(String maxPartBytes) {
-    return new Wiring(new Env(Map.of("AWS_REGION", "eu-west-1", "MAX_PART_BYTES", maxPartBytes)));
-  }
+    private static Wiring wiring(String maxPartBytes) {
+        return new Wiring(new Env(Map.of("AWS_REGION", "eu-west-1", "MAX_PART_BYTES", maxPartBytes)));
+    }
 }

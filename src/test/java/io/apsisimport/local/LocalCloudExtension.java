@@ -34,154 +34,156 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * directory, as before this extension. It belongs to the local-cloud tier: the classes using it are
  * {@link LocalCloudTest}s.
  */
-public final class LocalCloudExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-    AfterEachCallback {
-  private static final ObjectMapper JSON = new ObjectMapper();
+public final class LocalCloudExtension
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ApsisSimulator.Config simulator;
-  private final UnaryOperator<LocalCloud.Options> options;
-  private final String routes;
-  private boolean perClass;
-  private ApsisSimulator sim;
-  private LocalCloud cloud;
+    private final ApsisSimulator.Config simulator;
+    private final UnaryOperator<LocalCloud.Options> options;
+    private final String routes;
+    private boolean perClass;
+    private ApsisSimulator sim;
+    private LocalCloud cloud;
 
-  private LocalCloudExtension(ApsisSimulator.Config simulator, UnaryOperator<LocalCloud.Options> options,
-      String routes) {
-    this.simulator = simulator;
-    this.options = options;
-    this.routes = routes;
-  }
-
-  /** One simulator (with {@code simulator}'s settings) and one cloud for the class, with the default options and no routes yet. */
-  public static LocalCloudExtension of(ApsisSimulator.Config simulator) {
-    return new LocalCloudExtension(simulator, o -> o, null);
-  }
-
-  /** Nothing starts by itself: each test calls {@link #start} with its settings; closed after the test. */
-  public static LocalCloudExtension perTest() {
-    return new LocalCloudExtension(null, null, null);
-  }
-
-  /** The cloud's options, from {@code LocalCloud.Options.defaults(sim)}. */
-  public LocalCloudExtension options(UnaryOperator<LocalCloud.Options> cloudOptions) {
-    return new LocalCloudExtension(simulator, cloudOptions, routes);
-  }
-
-  /** routes.json as put before the first test. */
-  public LocalCloudExtension routes(String routesJson) {
-    return new LocalCloudExtension(simulator, options, routesJson);
-  }
-
-  /** {@code LocalImport}'s demo routes: every key under {@code prefix} to the demo section. */
-  public LocalCloudExtension defaultRoutes(String prefix) {
-    return routes(LocalImport.defaultRoutes(prefix));
-  }
-
-  /**
-   * Starts a simulator and a cloud (for a {@link #perTest()} extension; at most once per test);
-   * {@code routesJson} may be null (none put).
-   */
-  public void start(ApsisSimulator.Config simConfig, UnaryOperator<LocalCloud.Options> cloudOptions,
-      String routesJson) {
-    if (sim != null || cloud != null) {
-      throw new IllegalStateException("the local cloud has started already");
+    private LocalCloudExtension(
+            ApsisSimulator.Config simulator, UnaryOperator<LocalCloud.Options> options, String routes) {
+        this.simulator = simulator;
+        this.options = options;
+        this.routes = routes;
     }
-    sim = ApsisSimulator.start(simConfig);
-    cloud = LocalCloud.start(cloudOptions.apply(LocalCloud.Options.defaults(sim)));
-    if (routesJson != null) {
-      cloud.putRoutes(routesJson);
+
+    /** One simulator (with {@code simulator}'s settings) and one cloud for the class, with the default options and no routes yet. */
+    public static LocalCloudExtension of(ApsisSimulator.Config simulator) {
+        return new LocalCloudExtension(simulator, o -> o, null);
     }
-  }
 
-  public ApsisSimulator sim() {
-    if (sim == null) {
-      throw new IllegalStateException("the local cloud has not started");
+    /** Nothing starts by itself: each test calls {@link #start} with its settings; closed after the test. */
+    public static LocalCloudExtension perTest() {
+        return new LocalCloudExtension(null, null, null);
     }
-    return sim;
-  }
 
-  public LocalCloud cloud() {
-    if (cloud == null) {
-      throw new IllegalStateException("the local cloud has not started");
+    /** The cloud's options, from {@code LocalCloud.Options.defaults(sim)}. */
+    public LocalCloudExtension options(UnaryOperator<LocalCloud.Options> cloudOptions) {
+        return new LocalCloudExtension(simulator, cloudOptions, routes);
     }
-    return cloud;
-  }
 
-  // ---------------------------------------------------------------- what the tests share
-
-  /** Whether the landing bucket holds {@code key} (a HEAD request). */
-  public boolean exists(String key) {
-    try {
-      cloud().s3().headObject(b -> b.bucket(cloud.bucket()).key(key));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return false;
-      }
-      throw e;
+    /** routes.json as put before the first test. */
+    public LocalCloudExtension routes(String routesJson) {
+        return new LocalCloudExtension(simulator, options, routesJson);
     }
-  }
 
-  /** The landing bucket's object {@code key}. */
-  public byte[] bytes(String key) {
-    return cloud().s3().getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(key)).asByteArray();
-  }
-
-  /** The landing bucket's object {@code key}, read as JSON (a report, say). */
-  public JsonNode json(String key) {
-    try {
-      return JSON.readTree(bytes(key));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** {@code LocalImport}'s demo routes: every key under {@code prefix} to the demo section. */
+    public LocalCloudExtension defaultRoutes(String prefix) {
+        return routes(LocalImport.defaultRoutes(prefix));
     }
-  }
 
-  // ---------------------------------------------------------------- JUnit callbacks
-
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    perClass = true;
-    if (simulator != null) {
-      start(simulator, options, routes);
+    /**
+     * Starts a simulator and a cloud (for a {@link #perTest()} extension; at most once per test);
+     * {@code routesJson} may be null (none put).
+     */
+    public void start(
+            ApsisSimulator.Config simConfig, UnaryOperator<LocalCloud.Options> cloudOptions, String routesJson) {
+        if (sim != null || cloud != null) {
+            throw new IllegalStateException("the local cloud has started already");
+        }
+        sim = ApsisSimulator.start(simConfig);
+        cloud = LocalCloud.start(cloudOptions.apply(LocalCloud.Options.defaults(sim)));
+        if (routesJson != null) {
+            cloud.putRoutes(routesJson);
+        }
     }
-  }
 
-  @Override
-  public void afterAll(ExtensionContext context) {
-    close();
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    // Per class: started in beforeAll. Per test: of(…) on an instance field starts here;
-    // perTest() when its test says how.
-    if (!perClass && simulator != null) {
-      start(simulator, options, routes);
+    public ApsisSimulator sim() {
+        if (sim == null) {
+            throw new IllegalStateException("the local cloud has not started");
+        }
+        return sim;
     }
-  }
 
-  @Override
-  public void afterEach(ExtensionContext context) {
-    if (!perClass) {
-      close();
+    public LocalCloud cloud() {
+        if (cloud == null) {
+            throw new IllegalStateException("the local cloud has not started");
+        }
+        return cloud;
     }
-  }
 
-  private void close() {
-    LocalCloud c = cloud;
-    ApsisSimulator s = sim;
-    cloud = null;
-    sim = null;
-    try {
-      if (c != null) {
-        c.close();
-      }
-    } finally {
-      if (s != null) {
-        s.close();
-      }
+    // ---------------------------------------------------------------- what the tests share
+
+    /** Whether the landing bucket holds {@code key} (a HEAD request). */
+    public boolean exists(String key) {
+        try {
+            cloud().s3().headObject(b -> b.bucket(cloud.bucket()).key(key));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
-  }
+
+    /** The landing bucket's object {@code key}. */
+    public byte[] bytes(String key) {
+        return cloud().s3()
+                .getObjectAsBytes(b -> b.bucket(cloud.bucket()).key(key))
+                .asByteArray();
+    }
+
+    /** The landing bucket's object {@code key}, read as JSON (a report, say). */
+    public JsonNode json(String key) {
+        try {
+            return JSON.readTree(bytes(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- JUnit callbacks
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        perClass = true;
+        if (simulator != null) {
+            start(simulator, options, routes);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        // Per class: started in beforeAll. Per test: of(…) on an instance field starts here;
+        // perTest() when its test says how.
+        if (!perClass && simulator != null) {
+            start(simulator, options, routes);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            close();
+        }
+    }
+
+    private void close() {
+        LocalCloud c = cloud;
+        ApsisSimulator s = sim;
+        cloud = null;
+        sim = null;
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } finally {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
 }

@@ -12,32 +12,32 @@ import java.time.Duration;
  * and the emulator all share the cores with whatever else runs.
  */
 public final class PatientDeadline {
-  static final double MAX_STRETCH = 4.0;
+    static final double MAX_STRETCH = 4.0;
 
-  private final Duration timeout;
-  private long last = System.nanoTime();
-  private double counted; // nanos, already divided by the load factor
+    private final Duration timeout;
+    private long last = System.nanoTime();
+    private double counted; // nanos, already divided by the load factor
 
-  public PatientDeadline(Duration timeout) {
-    this.timeout = timeout;
-  }
+    public PatientDeadline(Duration timeout) {
+        this.timeout = timeout;
+    }
 
-  /** Whether the deadline has passed; call it at each round of a polling loop. */
-  public boolean passed() {
-    long now = System.nanoTime();
-    counted += (now - last) / stretch();
-    last = now;
-    return counted > timeout.toNanos();
-  }
+    /** Whether the deadline has passed; call it at each round of a polling loop. */
+    public boolean passed() {
+        long now = System.nanoTime();
+        counted += (now - last) / stretch();
+        last = now;
+        return counted > timeout.toNanos();
+    }
 
-  static double stretch() {
-    var os = ManagementFactory.getOperatingSystemMXBean();
-    double perCore = os.getSystemLoadAverage() / os.getAvailableProcessors();
-    return Double.isNaN(perCore) || perCore < 1 ? 1 : Math.min(MAX_STRETCH, perCore);
-  }
+    static double stretch() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        double perCore = os.getSystemLoadAverage() / os.getAvailableProcessors();
+        return Double.isNaN(perCore) || perCore < 1 ? 1 : Math.min(MAX_STRETCH, perCore);
+    }
 
-  @Override
-  public String toString() {
-    return timeout + " (not counting the time the machine was overloaded)";
-  }
+    @Override
+    public String toString() {
+        return timeout + " (not counting the time the machine was overloaded)";
+    }
 }

@@ -7,17 +7,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class PatientDeadlineTest {
-  @Test
-  void anOverloadedMachineStretchesTheDeadlineAtMostFourfold() {
-    double stretch = PatientDeadline.stretch();
-    assertTrue(stretch >= 1 && stretch <= PatientDeadline.MAX_STRETCH, "stretch " + stretch);
-  }
+    @Test
+    void anOverloadedMachineStretchesTheDeadlineAtMostFourfold() {
+        double stretch = PatientDeadline.stretch();
+        assertTrue(stretch >= 1 && stretch <= PatientDeadline.MAX_STRETCH, "stretch " + stretch);
+    }
 
-  @Test
-  void aDeadlinePassesOnceItsTimeHasBeenCounted() {
-    var past = new PatientDeadline(Duration.ofNanos(-1));
-    var hour = new PatientDeadline(Duration.ofHours(1));
-    assertTrue(past.passed());
-    assertFalse(hour.passed());
-  }
+    @Test
+    void aDeadlinePassesOnceItsTimeHasBeenCounted() {
+        var past = new PatientDeadline(Duration.ofNanos(-1));
+        var hour = new PatientDeadline(Duration.ofHours(1));
+        assertTrue(past.passed());
+        assertFalse(hour.passed());
+    }
 }

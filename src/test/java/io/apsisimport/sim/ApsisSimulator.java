@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * APSIS One as documented, on loopback, for tests and local runs: OAuth tokens (JWTs,
@@ -73,13 +72,26 @@ public final class ApsisSimulator implements AutoCloseable {
      * after an upload the import still says "waiting for file" (the time APSIS takes to learn that the
      * file landed in its bucket; zero by default).
      */
-    public record Config(int port, String clientId, String clientSecret, Duration tokenLifetime,
-                         int tokenRateLimit, Duration tokenRateWindow, int pendingLimit,
-                         long maxUploadBytes, Duration uploadUrlLifetime, Duration processing,
-                         Set<String> forbiddenSections, Set<String> forbiddenKeyspaces,
-                         Set<String> failingSections, boolean keepUploads, Clock clock,
-                         Duration expiresIn, boolean keepAlive, Duration fileNotice,
-                         SizedProcessing sizedProcessing) {
+    public record Config(
+            int port,
+            String clientId,
+            String clientSecret,
+            Duration tokenLifetime,
+            int tokenRateLimit,
+            Duration tokenRateWindow,
+            int pendingLimit,
+            long maxUploadBytes,
+            Duration uploadUrlLifetime,
+            Duration processing,
+            Set<String> forbiddenSections,
+            Set<String> forbiddenKeyspaces,
+            Set<String> failingSections,
+            boolean keepUploads,
+            Clock clock,
+            Duration expiresIn,
+            boolean keepAlive,
+            Duration fileNotice,
+            SizedProcessing sizedProcessing) {
 
         public Config {
             forbiddenSections = Set.copyOf(forbiddenSections);
@@ -88,10 +100,26 @@ public final class ApsisSimulator implements AutoCloseable {
         }
 
         public static Config defaults() {
-            return new Config(0, "demo-client", "demo-secret", Duration.ofHours(1),
-                    20, Duration.ofMinutes(1), 3, MAX_IMPORT_FILE_BYTES, Duration.ofHours(1),
-                    Duration.ofSeconds(1), Set.of(), Set.of(), Set.of(), false, Clock.systemUTC(), null, true,
-                    Duration.ZERO, null);
+            return new Config(
+                    0,
+                    "demo-client",
+                    "demo-secret",
+                    Duration.ofHours(1),
+                    20,
+                    Duration.ofMinutes(1),
+                    3,
+                    MAX_IMPORT_FILE_BYTES,
+                    Duration.ofHours(1),
+                    Duration.ofSeconds(1),
+                    Set.of(),
+                    Set.of(),
+                    Set.of(),
+                    false,
+                    Clock.systemUTC(),
+                    null,
+                    true,
+                    Duration.ZERO,
+                    null);
         }
 
         public Config port(int p) {
@@ -252,9 +280,25 @@ public final class ApsisSimulator implements AutoCloseable {
             }
 
             Config build() {
-                return new Config(port, clientId, clientSecret, tokenLifetime, tokenRateLimit, tokenRateWindow,
-                        pendingLimit, maxUploadBytes, uploadUrlLifetime, processing, forbiddenSections,
-                        forbiddenKeyspaces, failingSections, keepUploads, clock, expiresIn, keepAlive, fileNotice,
+                return new Config(
+                        port,
+                        clientId,
+                        clientSecret,
+                        tokenLifetime,
+                        tokenRateLimit,
+                        tokenRateWindow,
+                        pendingLimit,
+                        maxUploadBytes,
+                        uploadUrlLifetime,
+                        processing,
+                        forbiddenSections,
+                        forbiddenKeyspaces,
+                        failingSections,
+                        keepUploads,
+                        clock,
+                        expiresIn,
+                        keepAlive,
+                        fileNotice,
                         sizedProcessing);
             }
         }
@@ -278,28 +322,43 @@ public final class ApsisSimulator implements AutoCloseable {
     }
 
     /** One request as received; the Authorization value is never kept. */
-    public record RecordedRequest(Endpoint endpoint, String method, String path,
-                                  Map<String, List<String>> headers, Instant at) {
+    public record RecordedRequest(
+            Endpoint endpoint, String method, String path, Map<String, List<String>> headers, Instant at) {
         public Optional<String> header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .flatMap(e -> e.getValue().stream()).findFirst();
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream())
+                    .findFirst();
         }
     }
 
     /** What one successful upload delivered. {@code bytes} only with {@code keepUploads(true)}. */
-    public record Upload(long size, String sha256, long records, long blankKeyRecords,
-                         List<String> header, List<String> partNames, Map<String, String> partHeadersOfFile,
-                         Instant at, byte[] bytes) {
-    }
+    public record Upload(
+            long size,
+            String sha256,
+            long records,
+            long blankKeyRecords,
+            List<String> header,
+            List<String> partNames,
+            Map<String, String> partHeadersOfFile,
+            Instant at,
+            byte[] bytes) {}
 
     /**
      * A snapshot of one import. {@code endsAt}: when APSIS ends (or ended) processing it, once its file
      * was uploaded (null before).
      */
-    public record ImportState(String importId, String section, JsonNode spec, Instant requestedAt,
-                              Instant uploadExpiresAt, String status, boolean pending, Upload upload,
-                              int uploadsReceived, Instant endsAt) {
-    }
+    public record ImportState(
+            String importId,
+            String section,
+            JsonNode spec,
+            Instant requestedAt,
+            Instant uploadExpiresAt,
+            String status,
+            boolean pending,
+            Upload upload,
+            int uploadsReceived,
+            Instant endsAt) {}
 
     static final String BUCKET = "file-import-uploads";
     private static final String FORBIDDEN_TOKEN_MESSAGE =
@@ -507,7 +566,9 @@ public final class ApsisSimulator implements AutoCloseable {
     public Optional<ImportState> importState(String importId) {
         synchronized (lock) {
             Imp i = imports.get(importId);
-            return i == null ? Optional.empty() : Optional.of(snapshot(i, config.clock().instant()));
+            return i == null
+                    ? Optional.empty()
+                    : Optional.of(snapshot(i, config.clock().instant()));
         }
     }
 
@@ -573,7 +634,10 @@ public final class ApsisSimulator implements AutoCloseable {
             if (fault instanceof Faults.Respond r) {
                 drain(exchange);
                 r.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-                send(exchange, r.status(), r.body() == null ? "" : r.body(),
+                send(
+                        exchange,
+                        r.status(),
+                        r.body() == null ? "" : r.body(),
                         r.body() != null && r.body().startsWith("<") ? "application/xml" : "application/json");
                 return;
             }
@@ -595,7 +659,8 @@ public final class ApsisSimulator implements AutoCloseable {
     private void dispatch(HttpExchange exchange, Endpoint endpoint, String path) throws IOException {
         switch (endpoint) {
             case TOKEN -> token(exchange);
-            case REQUEST_IMPORT -> requestImport(exchange, decode(match(IMPORTS, path).group(1)));
+            case REQUEST_IMPORT ->
+                requestImport(exchange, decode(match(IMPORTS, path).group(1)));
             case IMPORT_STATUS -> {
                 Matcher m = match(STATUS, path);
                 importStatus(exchange, decode(m.group(1)), decode(m.group(2)));
@@ -622,13 +687,14 @@ public final class ApsisSimulator implements AutoCloseable {
 
     private void record(Endpoint endpoint, String method, String path, Headers headers) {
         Map<String, List<String>> copy = new LinkedHashMap<>();
-        headers.forEach((k, v) -> copy.put(k, k.equalsIgnoreCase("Authorization")
-                ? List.of("<redacted>") : List.copyOf(v)));
+        headers.forEach(
+                (k, v) -> copy.put(k, k.equalsIgnoreCase("Authorization") ? List.of("<redacted>") : List.copyOf(v)));
         synchronized (lock) {
             if (requests.size() >= 10_000) {
                 requests.remove(0);
             }
-            requests.add(new RecordedRequest(endpoint, method, path, copy, config.clock().instant()));
+            requests.add(new RecordedRequest(
+                    endpoint, method, path, copy, config.clock().instant()));
         }
     }
 
@@ -682,10 +748,17 @@ public final class ApsisSimulator implements AutoCloseable {
         String jwt = jwt(claims);
         tokensIssued.incrementAndGet();
         issuedTokens.add(jwt);
-        sendJson(exchange, 200, JSON.createObjectNode()
-                .put("access_token", jwt)
-                .put("expires_in", config.expiresIn() == null ? Math.max(0, exp - iat) : config.expiresIn().toSeconds())
-                .put("token_type", "Bearer"));
+        sendJson(
+                exchange,
+                200,
+                JSON.createObjectNode()
+                        .put("access_token", jwt)
+                        .put(
+                                "expires_in",
+                                config.expiresIn() == null
+                                        ? Math.max(0, exp - iat)
+                                        : config.expiresIn().toSeconds())
+                        .put("token_type", "Bearer"));
     }
 
     private String jwt(ObjectNode claims) {
@@ -699,7 +772,9 @@ public final class ApsisSimulator implements AutoCloseable {
     /** True when the request carries a valid, unexpired, unrevoked token; otherwise answers 403. */
     private boolean authorised(HttpExchange exchange) throws IOException {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && validToken(auth.substring(7).trim())) {
+        if (auth != null
+                && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                && validToken(auth.substring(7).trim())) {
             return true;
         }
         drain(exchange);
@@ -712,9 +787,11 @@ public final class ApsisSimulator implements AutoCloseable {
         if (parts.length != 3) {
             return false;
         }
-        String expected = Base64.getUrlEncoder().withoutPadding()
+        String expected = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString(hmac((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII)));
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), parts[2].getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII), parts[2].getBytes(StandardCharsets.US_ASCII))) {
             return false;
         }
         try {
@@ -743,20 +820,27 @@ public final class ApsisSimulator implements AutoCloseable {
             return;
         }
         for (String field : List.of("keyspace_discriminator", "field_selector")) {
-            if (!keyspace.path(field).isTextual() || keyspace.path(field).asText().isBlank()) {
+            if (!keyspace.path(field).isTextual()
+                    || keyspace.path(field).asText().isBlank()) {
                 sendJson(exchange, 400, message("keyspace_mapping." + field + " is required"));
                 return;
             }
         }
         String keyspaceName = keyspace.get("keyspace_discriminator").asText();
         if (config.forbiddenSections().contains(section)) {
-            sendJson(exchange, 403, message("Not allowed to import profiles into section '" + section
-                    + "': the API client has no access to this section"));
+            sendJson(
+                    exchange,
+                    403,
+                    message("Not allowed to import profiles into section '" + section
+                            + "': the API client has no access to this section"));
             return;
         }
         if (config.forbiddenKeyspaces().contains(keyspaceName)) {
-            sendJson(exchange, 403, message("Keyspace '" + keyspaceName
-                    + "' does not have the manage_subscriptions permission required by this import"));
+            sendJson(
+                    exchange,
+                    403,
+                    message("Keyspace '" + keyspaceName
+                            + "' does not have the manage_subscriptions permission required by this import"));
             return;
         }
         Instant now = config.clock().instant();
@@ -765,8 +849,10 @@ public final class ApsisSimulator implements AutoCloseable {
             int pending = pendingCount(now);
             if (pending >= config.pendingLimit()) {
                 tooManyRequests.incrementAndGet();
-                sendJson(exchange, 429, message("Pending import count limit reached ("
-                        + config.pendingLimit() + " pending imports)"));
+                sendJson(
+                        exchange,
+                        429,
+                        message("Pending import count limit reached (" + config.pendingLimit() + " pending imports)"));
                 return;
             }
             imp = new Imp();
@@ -831,7 +917,9 @@ public final class ApsisSimulator implements AutoCloseable {
         ImportState state;
         synchronized (lock) {
             Imp imp = imports.get(importId);
-            state = imp == null || !imp.section.equals(section) ? null : snapshot(imp, config.clock().instant());
+            state = imp == null || !imp.section.equals(section)
+                    ? null
+                    : snapshot(imp, config.clock().instant());
         }
         if (state == null) {
             sendJson(exchange, 404, message("Import " + importId + " not found in section " + section));
@@ -841,7 +929,8 @@ public final class ApsisSimulator implements AutoCloseable {
         ObjectNode result = body.putObject("result").put("status", state.status());
         if (state.upload() != null && !state.pending()) {
             long found = state.upload().records();
-            long failed = state.status().equals("failed") ? found : state.upload().blankKeyRecords();
+            long failed =
+                    state.status().equals("failed") ? found : state.upload().blankKeyRecords();
             result.put("profiles_found", found)
                     .put("profiles_processed", found - failed)
                     .put("profiles_failed", failed);
@@ -852,9 +941,19 @@ public final class ApsisSimulator implements AutoCloseable {
     private ImportState snapshot(Imp imp, Instant now) {
         String status = statusOf(imp, now);
         boolean pending = !status.equals("completed") && !status.equals("failed") && !status.equals("expired");
-        return new ImportState(imp.id, imp.section, imp.spec, imp.requestedAt, imp.expiresAt, status, pending,
-                imp.upload, imp.uploads, imp.upload == null ? null
-                : imp.upload.at().plus(config.fileNotice()).plus(processingOf(imp.upload)));
+        return new ImportState(
+                imp.id,
+                imp.section,
+                imp.spec,
+                imp.requestedAt,
+                imp.expiresAt,
+                status,
+                pending,
+                imp.upload,
+                imp.uploads,
+                imp.upload == null
+                        ? null
+                        : imp.upload.at().plus(config.fileNotice()).plus(processingOf(imp.upload)));
     }
 
     private String statusOf(Imp imp, Instant now) {
@@ -873,7 +972,9 @@ public final class ApsisSimulator implements AutoCloseable {
     }
 
     private Duration processingOf(Upload upload) {
-        return config.sizedProcessing() == null ? config.processing() : config.sizedProcessing().of(upload);
+        return config.sizedProcessing() == null
+                ? config.processing()
+                : config.sizedProcessing().of(upload);
     }
 
     private int pendingCount(Instant now) {
@@ -892,7 +993,9 @@ public final class ApsisSimulator implements AutoCloseable {
         Headers h = exchange.getRequestHeaders();
         String contentLength = h.getFirst("Content-Length");
         String transferEncoding = h.getFirst("Transfer-Encoding");
-        if (contentLength == null || (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked"))) {
+        if (contentLength == null
+                || (transferEncoding != null
+                        && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked"))) {
             drain(exchange);
             s3Error(exchange, 411, "MissingContentLength", "You must provide the Content-Length HTTP header.", "");
             return;
@@ -906,20 +1009,34 @@ public final class ApsisSimulator implements AutoCloseable {
         }
         if (!bucket.equals(BUCKET)) {
             drain(exchange);
-            s3Error(exchange, 404, "NoSuchBucket", "The specified bucket does not exist", "<BucketName>" + xml(bucket) + "</BucketName>");
+            s3Error(
+                    exchange,
+                    404,
+                    "NoSuchBucket",
+                    "The specified bucket does not exist",
+                    "<BucketName>" + xml(bucket) + "</BucketName>");
             return;
         }
         // S3 refuses a body that cannot fit before reading it; the form fields need far less than 1 MiB.
         if (declared > config.maxUploadBytes() + 1024 * 1024) {
-            s3Error(exchange, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
-                    "<ProposedSize>" + declared + "</ProposedSize><MaxSizeAllowed>" + config.maxUploadBytes() + "</MaxSizeAllowed>");
+            s3Error(
+                    exchange,
+                    400,
+                    "EntityTooLarge",
+                    "Your proposed upload exceeds the maximum allowed size",
+                    "<ProposedSize>" + declared + "</ProposedSize><MaxSizeAllowed>" + config.maxUploadBytes()
+                            + "</MaxSizeAllowed>");
             return;
         }
         String boundary = MultipartStream.boundaryOf(h.getFirst("Content-Type"));
         if (boundary == null) {
             drain(exchange);
-            s3Error(exchange, 412, "PreconditionFailed",
-                    "Bucket POST must be of the enclosure-type multipart/form-data", "");
+            s3Error(
+                    exchange,
+                    412,
+                    "PreconditionFailed",
+                    "Bucket POST must be of the enclosure-type multipart/form-data",
+                    "");
             return;
         }
         MultipartStream multipart = new MultipartStream(exchange.getRequestBody(), boundary);
@@ -950,13 +1067,22 @@ public final class ApsisSimulator implements AutoCloseable {
                 }
                 long max = config.maxUploadBytes();
                 if (received.size() < 1) {
-                    s3Error(exchange, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size",
+                    s3Error(
+                            exchange,
+                            400,
+                            "EntityTooSmall",
+                            "Your proposed upload is smaller than the minimum allowed size",
                             "<ProposedSize>0</ProposedSize><MinSizeAllowed>1</MinSizeAllowed>");
                     return;
                 }
                 if (received.size() > max) {
-                    s3Error(exchange, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
-                            "<ProposedSize>" + received.size() + "</ProposedSize><MaxSizeAllowed>" + max + "</MaxSizeAllowed>");
+                    s3Error(
+                            exchange,
+                            400,
+                            "EntityTooLarge",
+                            "Your proposed upload exceeds the maximum allowed size",
+                            "<ProposedSize>" + received.size() + "</ProposedSize><MaxSizeAllowed>" + max
+                                    + "</MaxSizeAllowed>");
                     return;
                 }
                 synchronized (lock) {
@@ -967,21 +1093,33 @@ public final class ApsisSimulator implements AutoCloseable {
                 }
                 int status = parseStatus(fields.get("success_action_status"));
                 if (status == 201) {
-                    send(exchange, 201, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><PostResponse><Bucket>" + BUCKET
-                            + "</Bucket><Key>" + xml(fields.get("key")) + "</Key></PostResponse>", "application/xml");
+                    send(
+                            exchange,
+                            201,
+                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><PostResponse><Bucket>" + BUCKET
+                                    + "</Bucket><Key>" + xml(fields.get("key")) + "</Key></PostResponse>",
+                            "application/xml");
                 } else {
                     send(exchange, status, "", null);
                 }
                 return;
             }
-            s3Error(exchange, 400, "InvalidArgument", "POST requires exactly one file upload per request.",
+            s3Error(
+                    exchange,
+                    400,
+                    "InvalidArgument",
+                    "POST requires exactly one file upload per request.",
                     "<ArgumentName>file</ArgumentName><ArgumentValue>0</ArgumentValue>");
         } catch (IOException e) {
             // A malformed body is the client's fault; a reset connection has nobody to answer.
             try {
                 multipart.drain();
-                s3Error(exchange, 400, "MalformedPOSTRequest",
-                        "The body of your POST request is not well-formed multipart/form-data.", "");
+                s3Error(
+                        exchange,
+                        400,
+                        "MalformedPOSTRequest",
+                        "The body of your POST request is not well-formed multipart/form-data.",
+                        "");
             } catch (IOException gone) {
                 throw e;
             }
@@ -990,19 +1128,30 @@ public final class ApsisSimulator implements AutoCloseable {
 
     /** S3's checks before it takes the file; answers and returns a reason on failure, else null. */
     private String checkFields(HttpExchange exchange, Map<String, String> fields) throws IOException {
-        for (String required : List.of("policy", "x-amz-signature", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "key")) {
+        for (String required :
+                List.of("policy", "x-amz-signature", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "key")) {
             if (!fields.containsKey(required)) {
-                return answer(exchange, 400, "InvalidArgument", "Bucket POST must contain a field named '" + required
-                        + "'.  If it is specified, please check the order of the fields.",
+                return answer(
+                        exchange,
+                        400,
+                        "InvalidArgument",
+                        "Bucket POST must contain a field named '" + required
+                                + "'.  If it is specified, please check the order of the fields.",
                         "<ArgumentName>" + required + "</ArgumentName><ArgumentValue></ArgumentValue>");
             }
         }
         String policy = fields.get("policy");
         String expected = HexFormat.of().formatHex(hmac(policy.getBytes(StandardCharsets.US_ASCII)));
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+        if (!MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII),
                 fields.get("x-amz-signature").toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
-            return answer(exchange, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match "
-                    + "the signature you provided. Check your key and signing method.", "");
+            return answer(
+                    exchange,
+                    403,
+                    "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match "
+                            + "the signature you provided. Check your key and signing method.",
+                    "");
         }
         JsonNode doc;
         try {
@@ -1027,13 +1176,19 @@ public final class ApsisSimulator implements AutoCloseable {
             allowed.add(name);
             String value = entry.getValue().asText();
             if (!value.equals(fields.get(name))) {
-                return answer(exchange, 403, "AccessDenied", "Invalid according to Policy: Policy Condition failed: "
-                        + "[\"eq\", \"$" + name + "\", \"" + value + "\"]", "");
+                return answer(
+                        exchange,
+                        403,
+                        "AccessDenied",
+                        "Invalid according to Policy: Policy Condition failed: " + "[\"eq\", \"$" + name + "\", \""
+                                + value + "\"]",
+                        "");
             }
         }
         for (String name : fields.keySet()) {
             if (!allowed.contains(name)) {
-                return answer(exchange, 403, "AccessDenied", "Invalid according to Policy: Extra input fields: " + name, "");
+                return answer(
+                        exchange, 403, "AccessDenied", "Invalid according to Policy: Extra input fields: " + name, "");
             }
         }
         synchronized (lock) {
@@ -1044,22 +1199,25 @@ public final class ApsisSimulator implements AutoCloseable {
         return null;
     }
 
-    private String answer(HttpExchange exchange, int status, String code, String message, String extra) throws IOException {
+    private String answer(HttpExchange exchange, int status, String code, String message, String extra)
+            throws IOException {
         // Read the rest of the body first so the client, still sending, gets the answer and not a reset.
         drain(exchange);
         s3Error(exchange, status, code, message, extra);
         return code;
     }
 
-    private Upload receiveFile(MultipartStream multipart, Imp imp, MultipartStream.PartHeaders part,
-                               List<String> partNames) throws IOException {
+    private Upload receiveFile(
+            MultipartStream multipart, Imp imp, MultipartStream.PartHeaders part, List<String> partNames)
+            throws IOException {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-        String keyColumn = imp.spec.path("keyspace_mapping").path("field_selector").asText(null);
+        String keyColumn =
+                imp.spec.path("keyspace_mapping").path("field_selector").asText(null);
         CsvRecordCounter counter = new CsvRecordCounter(keyColumn);
         ByteArrayOutputStream kept = config.keepUploads() ? new ByteArrayOutputStream() : null;
         InputStream in = multipart.body();
@@ -1075,9 +1233,16 @@ public final class ApsisSimulator implements AutoCloseable {
             size += n;
         }
         CsvRecordCounter.Result csv = counter.finish();
-        return new Upload(size, HexFormat.of().formatHex(sha.digest()), csv.records(), csv.blankKeyRecords(),
-                csv.header() == null ? List.of() : List.copyOf(csv.header()), List.copyOf(partNames),
-                Map.copyOf(part.headers()), config.clock().instant(), kept == null ? null : kept.toByteArray());
+        return new Upload(
+                size,
+                HexFormat.of().formatHex(sha.digest()),
+                csv.records(),
+                csv.blankKeyRecords(),
+                csv.header() == null ? List.of() : List.copyOf(csv.header()),
+                List.copyOf(partNames),
+                Map.copyOf(part.headers()),
+                config.clock().instant(),
+                kept == null ? null : kept.toByteArray());
     }
 
     private static int parseStatus(String value) {
@@ -1091,7 +1256,8 @@ public final class ApsisSimulator implements AutoCloseable {
         };
     }
 
-    private void s3Error(HttpExchange exchange, int status, String code, String message, String extra) throws IOException {
+    private void s3Error(HttpExchange exchange, int status, String code, String message, String extra)
+            throws IOException {
         String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>"
                 + xml(message) + "</Message>" + extra + "<RequestId>" + Long.toHexString(tokenSerial.incrementAndGet())
                 + "</RequestId><HostId>simulator</HostId></Error>";
@@ -1177,7 +1343,12 @@ public final class ApsisSimulator implements AutoCloseable {
     }
 
     private static String xml(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s == null
+                ? ""
+                : s.replace("&", "&amp;")
+                        .replace("<", "&lt;")
+                        .replace(">", "&gt;")
+                        .replace("\"", "&quot;");
     }
 
     private static void sleep(Duration d) {
@@ -1320,7 +1491,8 @@ public final class ApsisSimulator implements AutoCloseable {
                         case "--port" -> config.port(Integer.parseInt(v));
                         case "--processing-ms" -> config.processing(Duration.ofMillis(Long.parseLong(v)));
                         case "--pending-limit" -> config.pendingLimit(Integer.parseInt(v));
-                        case "--upload-url-lifetime-s" -> config.uploadUrlLifetime(Duration.ofSeconds(Long.parseLong(v)));
+                        case "--upload-url-lifetime-s" ->
+                            config.uploadUrlLifetime(Duration.ofSeconds(Long.parseLong(v)));
                         case "--token-lifetime-s" -> config.tokenLifetime(Duration.ofSeconds(Long.parseLong(v)));
                         case "--max-upload-bytes" -> config.maxUploadBytes(Long.parseLong(v));
                         case "--expires-in-s" -> config.expiresIn(Duration.ofSeconds(Long.parseLong(v)));

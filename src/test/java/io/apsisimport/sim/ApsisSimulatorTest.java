@@ -2,11 +2,12 @@ package io.apsisimport.sim;
 
 // Tests of the APSIS One simulator's own rules, with raw HTTP requests over loopback.
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,10 +26,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class ApsisSimulatorTest {
 
@@ -37,7 +36,8 @@ class ApsisSimulatorTest {
             + "\"field_selector\":\"email\"}}";
     static final byte[] CSV = "email,name\na@x.se,Ann\nb@x.se,Bob\n".getBytes(StandardCharsets.UTF_8);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final MutableClock clock = MutableClock.startingNow();
     private ApsisSimulator sim;
 
@@ -64,7 +64,8 @@ class ApsisSimulatorTest {
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(sim.baseUrl().resolve(path)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(sim.baseUrl().resolve(path)).GET();
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -72,8 +73,11 @@ class ApsisSimulatorTest {
     }
 
     private HttpResponse<String> tokenResponse(String id, String secret) throws Exception {
-        return post("/oauth/token", "{\"grant_type\":\"client_credentials\",\"client_id\":\"" + id
-                + "\",\"client_secret\":\"" + secret + "\"}", null);
+        return post(
+                "/oauth/token",
+                "{\"grant_type\":\"client_credentials\",\"client_id\":\"" + id + "\",\"client_secret\":\"" + secret
+                        + "\"}",
+                null);
     }
 
     private String token() throws Exception {
@@ -100,8 +104,9 @@ class ApsisSimulatorTest {
         for (Map.Entry<String, String> p : parts) {
             out.writeBytes(("--" + boundary + "\r\n").getBytes(StandardCharsets.UTF_8));
             if (p.getKey().equals("file")) {
-                out.writeBytes("Content-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-                        .getBytes(StandardCharsets.UTF_8));
+                out.writeBytes(
+                        "Content-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+                                .getBytes(StandardCharsets.UTF_8));
                 out.writeBytes(file);
             } else {
                 out.writeBytes(("Content-Disposition: form-data; name=\"" + p.getKey() + "\"\r\n\r\n" + p.getValue())
@@ -115,7 +120,8 @@ class ApsisSimulatorTest {
 
     static List<Map.Entry<String, String>> fields(JsonNode ticket) {
         List<Map.Entry<String, String>> fields = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = ticket.get("file_upload_body").fields();
+        Iterator<Map.Entry<String, JsonNode>> it =
+                ticket.get("file_upload_body").fields();
         while (it.hasNext()) {
             var e = it.next();
             fields.add(Map.entry(e.getKey(), e.getValue().asText()));
@@ -123,15 +129,17 @@ class ApsisSimulatorTest {
         return fields;
     }
 
-    private HttpResponse<String> upload(JsonNode ticket, List<Map.Entry<String, String>> parts, byte[] file,
-                                        boolean chunked) throws Exception {
+    private HttpResponse<String> upload(
+            JsonNode ticket, List<Map.Entry<String, String>> parts, byte[] file, boolean chunked) throws Exception {
         byte[] body = multipart("b0undary", parts, file);
         HttpRequest.BodyPublisher publisher = chunked
                 ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
                 : HttpRequest.BodyPublishers.ofByteArray(body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(ticket.get("file_upload_url").asText()))
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(ticket.get("file_upload_url").asText()))
                 .header("Content-Type", "multipart/form-data; boundary=b0undary")
-                .POST(publisher).build();
+                .POST(publisher)
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -147,12 +155,16 @@ class ApsisSimulatorTest {
 
     @Test
     void tokensAreJwtsWithExpAndTheEndpointIsRateLimited() throws Exception {
-        start(ApsisSimulator.Config.defaults().tokenRateLimit(2, Duration.ofMinutes(1)).tokenLifetime(Duration.ofHours(2)));
+        start(ApsisSimulator.Config.defaults()
+                .tokenRateLimit(2, Duration.ofMinutes(1))
+                .tokenLifetime(Duration.ofHours(2)));
         String jwt = token();
         String[] parts = jwt.split("\\.");
         assertEquals(3, parts.length);
         JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-        assertEquals(clock.instant().plus(Duration.ofHours(2)).getEpochSecond(), claims.get("exp").asLong());
+        assertEquals(
+                clock.instant().plus(Duration.ofHours(2)).getEpochSecond(),
+                claims.get("exp").asLong());
         token();
 
         HttpResponse<String> limited = tokenResponse("demo-client", "demo-secret");
@@ -170,7 +182,8 @@ class ApsisSimulatorTest {
     void wrongCredentialsAreRefused() throws Exception {
         start(ApsisSimulator.Config.defaults().credentials("id", "s3cret"));
         assertEquals(401, tokenResponse("id", "wrong").statusCode());
-        assertEquals(400, post("/oauth/token", "{\"grant_type\":\"password\"}", null).statusCode());
+        assertEquals(
+                400, post("/oauth/token", "{\"grant_type\":\"password\"}", null).statusCode());
         assertEquals(200, tokenResponse("id", "s3cret").statusCode());
     }
 
@@ -179,7 +192,8 @@ class ApsisSimulatorTest {
         start(ApsisSimulator.Config.defaults().tokenLifetime(Duration.ofMinutes(10)));
         String deny = "{\"message\":\"User is not authorized to access this resource with an explicit deny\"}";
         assertEquals(deny, post("/v2/audience/sections/s/imports", SPEC, null).body());
-        assertEquals(403, post("/v2/audience/sections/s/imports", SPEC, "not-a-jwt").statusCode());
+        assertEquals(
+                403, post("/v2/audience/sections/s/imports", SPEC, "not-a-jwt").statusCode());
         String token = token();
         String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA";
         assertEquals(403, get("/audience/sections/s/imports/x", forged).statusCode());
@@ -188,16 +202,19 @@ class ApsisSimulatorTest {
         HttpResponse<String> expired = get("/audience/sections/s/imports/x", token);
         assertEquals(403, expired.statusCode());
         assertEquals(deny, expired.body());
-        assertTrue(sim.requests().stream().allMatch(r -> r.header("Authorization").map("<redacted>"::equals).orElse(true)));
+        assertTrue(sim.requests().stream()
+                .allMatch(
+                        r -> r.header("Authorization").map("<redacted>"::equals).orElse(true)));
     }
 
     @Test
     void importRequestsAreValidated() throws Exception {
         start(ApsisSimulator.Config.defaults().forbidSection("closed"));
         String token = token();
-        assertEquals(400, post("/v2/audience/sections/s/imports", "{not json", token).statusCode());
-        HttpResponse<String> noSelector = post("/v2/audience/sections/s/imports",
-                "{\"keyspace_mapping\":{\"keyspace_discriminator\":\"k\"}}", token);
+        assertEquals(
+                400, post("/v2/audience/sections/s/imports", "{not json", token).statusCode());
+        HttpResponse<String> noSelector = post(
+                "/v2/audience/sections/s/imports", "{\"keyspace_mapping\":{\"keyspace_discriminator\":\"k\"}}", token);
         assertEquals(400, noSelector.statusCode());
         assertTrue(noSelector.body().contains("keyspace_mapping.field_selector is required"));
         HttpResponse<String> closed = post("/v2/audience/sections/closed/imports", SPEC, token);
@@ -205,13 +222,26 @@ class ApsisSimulatorTest {
         assertTrue(closed.body().contains("'closed'"));
 
         JsonNode ticket = requestImport(token, "s");
-        assertEquals(List.of("key", "success_action_status", "policy", "content-type", "x-amz-meta-id",
-                "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"),
+        assertEquals(
+                List.of(
+                        "key",
+                        "success_action_status",
+                        "policy",
+                        "content-type",
+                        "x-amz-meta-id",
+                        "x-amz-algorithm",
+                        "x-amz-credential",
+                        "x-amz-date",
+                        "x-amz-signature"),
                 fields(ticket).stream().map(Map.Entry::getKey).toList());
-        assertEquals(clock.instant().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+        assertEquals(
+                clock.instant().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                 Instant.parse(ticket.get("file_upload_url_expires_at").asText()));
-        JsonNode policy = JSON.readTree(Base64.getDecoder().decode(ticket.get("file_upload_body").get("policy").asText()));
-        assertTrue(policy.get("conditions").toString().contains("[\"content-length-range\",1,50000000]"), policy.toString());
+        JsonNode policy = JSON.readTree(Base64.getDecoder()
+                .decode(ticket.get("file_upload_body").get("policy").asText()));
+        assertTrue(
+                policy.get("conditions").toString().contains("[\"content-length-range\",1,50000000]"),
+                policy.toString());
     }
 
     @Test
@@ -231,9 +261,14 @@ class ApsisSimulatorTest {
 
         start(ApsisSimulator.Config.defaults().maxUploadBytes(ApsisSimulator.ARTICLE_POLICY_MAX_BYTES));
         ticket = requestImport(token(), "s");
-        JsonNode policy = JSON.readTree(Base64.getDecoder().decode(ticket.get("file_upload_body").get("policy").asText()));
-        assertTrue(policy.get("conditions").toString().contains("[\"content-length-range\",1,524288000]"), policy.toString());
-        assertEquals(200, upload(ticket, withFileLast(fields(ticket)), tooLarge, false).statusCode());
+        JsonNode policy = JSON.readTree(Base64.getDecoder()
+                .decode(ticket.get("file_upload_body").get("policy").asText()));
+        assertTrue(
+                policy.get("conditions").toString().contains("[\"content-length-range\",1,524288000]"),
+                policy.toString());
+        assertEquals(
+                200,
+                upload(ticket, withFileLast(fields(ticket)), tooLarge, false).statusCode());
     }
 
     /** A CSV of exactly {@code size} bytes: a header, then one-byte-key rows. */
@@ -251,8 +286,10 @@ class ApsisSimulatorTest {
     @Test
     void theTokenEndpointRefusesABodyThatIsNotDeclaredJsonWith415() throws Exception {
         start(ApsisSimulator.Config.defaults());
-        String body = "{\"grant_type\":\"client_credentials\",\"client_id\":\"demo-client\",\"client_secret\":\"demo-secret\"}";
-        for (String type : new String[]{null, "text/plain", "application/x-www-form-urlencoded", "application/jsonp"}) {
+        String body =
+                "{\"grant_type\":\"client_credentials\",\"client_id\":\"demo-client\",\"client_secret\":\"demo-secret\"}";
+        for (String type :
+                new String[] {null, "text/plain", "application/x-www-form-urlencoded", "application/jsonp"}) {
             HttpRequest.Builder b = HttpRequest.newBuilder(sim.baseUrl().resolve("/oauth/token"))
                     .POST(HttpRequest.BodyPublishers.ofString(body));
             if (type != null) {
@@ -262,24 +299,33 @@ class ApsisSimulatorTest {
             assertEquals(415, r.statusCode(), type);
             assertEquals("{\"message\":\"Unsupported Media Type\"}", r.body());
         }
-        HttpResponse<String> withCharset = http.send(HttpRequest.newBuilder(sim.baseUrl().resolve("/oauth/token"))
-                .header("Content-Type", "Application/JSON; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> withCharset = http.send(
+                HttpRequest.newBuilder(sim.baseUrl().resolve("/oauth/token"))
+                        .header("Content-Type", "Application/JSON; charset=utf-8")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, withCharset.statusCode(), withCharset.body());
         assertEquals(1, sim.tokensIssued());
     }
 
     @Test
     void expiresInCanDifferFromTheJwtExp() throws Exception {
-        start(ApsisSimulator.Config.defaults().tokenLifetime(Duration.ofMinutes(10)).expiresIn(Duration.ofHours(24)));
+        start(ApsisSimulator.Config.defaults()
+                .tokenLifetime(Duration.ofMinutes(10))
+                .expiresIn(Duration.ofHours(24)));
         HttpResponse<String> r = tokenResponse("demo-client", "demo-secret");
         JsonNode body = JSON.readTree(r.body());
         assertEquals(86400, body.get("expires_in").asLong());
-        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(body.get("access_token").asText().split("\\.")[1]));
+        JsonNode claims = JSON.readTree(
+                Base64.getUrlDecoder().decode(body.get("access_token").asText().split("\\.")[1]));
         assertEquals(600, claims.get("exp").asLong() - claims.get("iat").asLong());
         // The JWT's exp rules: past it the token is refused, whatever expires_in said.
         clock.advance(Duration.ofMinutes(10));
-        assertEquals(403, get("/audience/sections/s/imports/x", body.get("access_token").asText()).statusCode());
+        assertEquals(
+                403,
+                get("/audience/sections/s/imports/x", body.get("access_token").asText())
+                        .statusCode());
     }
 
     @Test
@@ -294,13 +340,15 @@ class ApsisSimulatorTest {
         assertEquals(200, upload(first, withFileLast(fields(first)), CSV, false).statusCode());
         assertEquals(Map.of(firstId, 1), sim.uploadsPerImport());
         assertEquals(200, upload(first, withFileLast(fields(first)), CSV, false).statusCode());
-        assertEquals(200, upload(second, withFileLast(fields(second)), CSV, false).statusCode());
+        assertEquals(
+                200, upload(second, withFileLast(fields(second)), CSV, false).statusCode());
         assertEquals(Map.of(firstId, 2, secondId, 1), sim.uploadsPerImport());
         assertEquals(3, sim.uploadsAccepted());
         assertEquals(2, sim.importState(firstId).orElseThrow().uploadsReceived());
         // A refused upload is not counted.
         clock.advance(Duration.ofHours(2));
-        assertEquals(403, upload(second, withFileLast(fields(second)), CSV, false).statusCode());
+        assertEquals(
+                403, upload(second, withFileLast(fields(second)), CSV, false).statusCode());
         assertEquals(3, sim.uploadsAccepted());
     }
 
@@ -353,17 +401,21 @@ class ApsisSimulatorTest {
             // no answer
         }
         assertEquals(Map.of(), sim.uploadsPerImport());
-        assertEquals("waiting for file", status(token, "s", ticket.get("import_id").asText()));
+        assertEquals(
+                "waiting for file", status(token, "s", ticket.get("import_id").asText()));
     }
 
     @Test
     void anUploadedFileIsNoticedAfterTheConfiguredDelay() throws Exception {
-        start(ApsisSimulator.Config.defaults().clock(clock).fileNoticedAfter(Duration.ofSeconds(3))
+        start(ApsisSimulator.Config.defaults()
+                .clock(clock)
+                .fileNoticedAfter(Duration.ofSeconds(3))
                 .processing(Duration.ofSeconds(3)));
         String token = token();
         JsonNode ticket = requestImport(token, "s");
         String id = ticket.get("import_id").asText();
-        assertEquals(200, upload(ticket, withFileLast(fields(ticket)), CSV, false).statusCode());
+        assertEquals(
+                200, upload(ticket, withFileLast(fields(ticket)), CSV, false).statusCode());
         assertEquals(Map.of(id, 1), sim.uploadsPerImport());
         assertEquals("waiting for file", status(token, "s", id), "the file landed; APSIS has not noticed it yet");
         clock.advance(Duration.ofSeconds(3));
@@ -427,8 +479,10 @@ class ApsisSimulatorTest {
         clock.advance(Duration.ofMinutes(1));
         assertEquals("in progress", status(token, "s", id));
         clock.advance(Duration.ofMinutes(2));
-        JsonNode done = JSON.readTree(get("/audience/sections/s/imports/" + id, token).body());
-        assertEquals("{\"status\":\"completed\",\"profiles_found\":2,\"profiles_processed\":2,\"profiles_failed\":0}",
+        JsonNode done =
+                JSON.readTree(get("/audience/sections/s/imports/" + id, token).body());
+        assertEquals(
+                "{\"status\":\"completed\",\"profiles_found\":2,\"profiles_processed\":2,\"profiles_failed\":0}",
                 done.get("result").toString());
         assertEquals(0, sim.pendingNow());
         assertEquals(404, get("/audience/sections/other/imports/" + id, token).statusCode());
@@ -438,7 +492,9 @@ class ApsisSimulatorTest {
     void processingBySizeTakesLongerForMoreRecordsTheSameForTheSameFileAndSaysWhenItEnds() throws Exception {
         Duration base = Duration.ofSeconds(10);
         Duration perRecord = Duration.ofSeconds(5);
-        start(ApsisSimulator.Config.defaults().processingBySize(base, perRecord, 0.2, 7).pendingLimit(3));
+        start(ApsisSimulator.Config.defaults()
+                .processingBySize(base, perRecord, 0.2, 7)
+                .pendingLimit(3));
         String token = token();
         byte[] big = "email,name\na@x.se,Ann\nb@x.se,Bob\nc@x.se,Cid\nd@x.se,Dan\ne@x.se,Eva\nf@x.se,Fay\n"
                 .getBytes(StandardCharsets.UTF_8);
@@ -447,12 +503,16 @@ class ApsisSimulatorTest {
             JsonNode ticket = requestImport(token, "s");
             String id = ticket.get("import_id").asText();
             assertEquals(null, sim.importState(id).orElseThrow().endsAt(), "no end before the upload");
-            assertEquals(200, upload(ticket, withFileLast(fields(ticket)), file, false).statusCode());
+            assertEquals(
+                    200,
+                    upload(ticket, withFileLast(fields(ticket)), file, false).statusCode());
             ApsisSimulator.ImportState state = sim.importState(id).orElseThrow();
             Duration processing = Duration.between(state.upload().at(), state.endsAt());
             took.add(processing);
-            long nominal = base.toMillis() + perRecord.toMillis() * state.upload().records();
-            assertTrue(processing.toMillis() >= nominal * 0.8 - 1 && processing.toMillis() <= nominal * 1.2 + 1,
+            long nominal =
+                    base.toMillis() + perRecord.toMillis() * state.upload().records();
+            assertTrue(
+                    processing.toMillis() >= nominal * 0.8 - 1 && processing.toMillis() <= nominal * 1.2 + 1,
                     processing + " for " + state.upload().records() + " records");
             clock.advance(processing.minusMillis(1));
             assertEquals("in progress", status(token, "s", id));
@@ -470,8 +530,13 @@ class ApsisSimulatorTest {
         start(ApsisSimulator.Config.defaults().processing(Duration.ZERO).failImportsInSection("bad"));
         String token = token();
         JsonNode ticket = requestImport(token, "bad");
-        assertEquals(200, upload(ticket, withFileLast(fields(ticket)), CSV, false).statusCode());
-        JsonNode result = JSON.readTree(get("/audience/sections/bad/imports/" + ticket.get("import_id").asText(), token).body())
+        assertEquals(
+                200, upload(ticket, withFileLast(fields(ticket)), CSV, false).statusCode());
+        JsonNode result = JSON.readTree(get(
+                                "/audience/sections/bad/imports/"
+                                        + ticket.get("import_id").asText(),
+                                token)
+                        .body())
                 .get("result");
         assertEquals("failed", result.get("status").asText());
         assertEquals(2, result.get("profiles_failed").asInt());
@@ -507,8 +572,10 @@ class ApsisSimulatorTest {
 
         // a changed policy no longer matches its signature
         String policy = ticket.get("file_upload_body").get("policy").asText();
-        String looser = Base64.getEncoder().encodeToString(new String(Base64.getDecoder().decode(policy), StandardCharsets.UTF_8)
-                .replace("20]", "999999]").getBytes(StandardCharsets.UTF_8));
+        String looser = Base64.getEncoder()
+                .encodeToString(new String(Base64.getDecoder().decode(policy), StandardCharsets.UTF_8)
+                        .replace("20]", "999999]")
+                        .getBytes(StandardCharsets.UTF_8));
         List<Map.Entry<String, String>> forged = new ArrayList<>(fields);
         forged.replaceAll(e -> e.getKey().equals("policy") ? Map.entry("policy", looser) : e);
         r = upload(ticket, withFileLast(forged), CSV, false);
@@ -535,16 +602,27 @@ class ApsisSimulatorTest {
         r = upload(ticket, withFileLast(fields), CSV, false);
         assertEquals(400, r.statusCode());
         assertEquals("EntityTooLarge", s3Code(r));
-        assertTrue(r.body().contains("<ProposedSize>" + CSV.length + "</ProposedSize><MaxSizeAllowed>20</MaxSizeAllowed>"));
+        assertTrue(r.body()
+                .contains("<ProposedSize>" + CSV.length + "</ProposedSize><MaxSizeAllowed>20</MaxSizeAllowed>"));
         r = upload(ticket, withFileLast(fields), new byte[0], false);
         assertEquals("EntityTooSmall", s3Code(r));
 
         byte[] small = "email\na@x\n".getBytes(StandardCharsets.UTF_8);
         r = upload(ticket, withFileLast(fields), small, false);
         assertEquals(200, r.statusCode(), r.body());
-        assertEquals(small.length, sim.importState(ticket.get("import_id").asText()).orElseThrow().upload().size());
+        assertEquals(
+                small.length,
+                sim.importState(ticket.get("import_id").asText())
+                        .orElseThrow()
+                        .upload()
+                        .size());
         assertFalse(sim.config().keepUploads());
-        assertEquals(null, sim.importState(ticket.get("import_id").asText()).orElseThrow().upload().bytes());
+        assertEquals(
+                null,
+                sim.importState(ticket.get("import_id").asText())
+                        .orElseThrow()
+                        .upload()
+                        .bytes());
     }
 
     @Test
@@ -587,9 +665,17 @@ class ApsisSimulatorTest {
     @Test
     void mainPrintsItsUrlAndStopsWhenStdinCloses() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ApsisSimulator.class.getName(), "--processing-ms", "100", "--pending-limit", "5")
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ApsisSimulator.class.getName(),
+                        "--processing-ms",
+                        "100",
+                        "--pending-limit",
+                        "5")
+                .redirectErrorStream(true)
+                .start();
         try {
             InputStream out = p.getInputStream();
             ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -600,10 +686,12 @@ class ApsisSimulatorTest {
             String first = line.toString(StandardCharsets.UTF_8);
             assertTrue(first.matches("APSIS_SIMULATOR_URL=http://127\\.0\\.0\\.1:\\d+"), first);
             URI base = URI.create(first.substring(first.indexOf('=') + 1));
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/oauth/token"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"grant_type\":\"client_credentials\","
-                            + "\"client_id\":\"demo-client\",\"client_secret\":\"demo-secret\"}")).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(base.resolve("/oauth/token"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"grant_type\":\"client_credentials\","
+                                    + "\"client_id\":\"demo-client\",\"client_secret\":\"demo-secret\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
             p.getOutputStream().close();

@@ -15,13 +15,17 @@ import java.util.List;
  */
 final class CsvRecordCounter {
 
-    record Result(List<String> header, char delimiter, long records, long blankKeyRecords) {
-    }
+    record Result(List<String> header, char delimiter, long records, long blankKeyRecords) {}
 
     private static final int MAX_HEADER_BYTES = 1 << 20;
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
-    private enum State { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
+    private enum State {
+        FIELD_START,
+        UNQUOTED,
+        QUOTED,
+        QUOTE_IN_QUOTED
+    }
 
     private final String keyColumn;
     private final byte[] start = new byte[3];

@@ -2,12 +2,11 @@ package io.apsisimport.sim;
 
 // Unit tests of the simulator's streaming RFC 4180 record counter.
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class CsvRecordCounterTest {
 
@@ -22,8 +21,9 @@ class CsvRecordCounterTest {
 
     @Test
     void countsRecordsWhateverTheChunking() {
-        String csv = "\uFEFF\"e-mail\",name\r\na@x,\"Ann\r\n\"\"the\"\" Ander,son\"\r\n\r\nb@x,Bob\n ,blank key\r\nc@x,no newline at end";
-        for (int chunk : new int[]{1, 2, 3, 7, 1024}) {
+        String csv =
+                "\uFEFF\"e-mail\",name\r\na@x,\"Ann\r\n\"\"the\"\" Ander,son\"\r\n\r\nb@x,Bob\n ,blank key\r\nc@x,no newline at end";
+        for (int chunk : new int[] {1, 2, 3, 7, 1024}) {
             var r = count(csv, "e-mail", chunk);
             assertEquals(List.of("e-mail", "name"), r.header(), "chunk " + chunk);
             assertEquals(4, r.records(), "chunk " + chunk);

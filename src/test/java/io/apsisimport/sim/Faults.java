@@ -18,21 +18,17 @@ import java.util.function.ToIntFunction;
 public final class Faults {
 
     /** What a fault does instead of (or before) the normal answer. */
-    public sealed interface Action permits Respond, Delay, Drop, DropWhileReceiving, DropAfterReceiving,
-            DropAfterActing {
-    }
+    public sealed interface Action
+            permits Respond, Delay, Drop, DropWhileReceiving, DropAfterReceiving, DropAfterActing {}
 
     /** Answer with this status, body and headers instead of the normal answer. */
-    public record Respond(int status, String body, Map<String, String> headers) implements Action {
-    }
+    public record Respond(int status, String body, Map<String, String> headers) implements Action {}
 
     /** Wait this long, then answer normally (the request is processed after the wait). */
-    public record Delay(Duration delay) implements Action {
-    }
+    public record Delay(Duration delay) implements Action {}
 
     /** Close the connection without answering (the request is not processed). */
-    public record Drop() implements Action {
-    }
+    public record Drop() implements Action {}
 
     /**
      * Read the first {@code bytes} of the request body, then close the connection with the rest
@@ -40,25 +36,21 @@ public final class Faults {
      * client sees its write fail once the socket buffers between them are full, so the body must be
      * larger than those (a few MiB on loopback) for it to notice before it has sent everything.
      */
-    public record DropWhileReceiving(long bytes) implements Action {
-    }
+    public record DropWhileReceiving(long bytes) implements Action {}
 
     /**
      * Read the whole request, then close the connection without acting on it or answering: the
      * client has sent everything and cannot tell this from {@link DropAfterActing}.
      */
-    public record DropAfterReceiving() implements Action {
-    }
+    public record DropAfterReceiving() implements Action {}
 
     /**
      * Process the request (issue the token, create the import, take the upload), then close the
      * connection without answering: what a client sees when the answer is lost on the way back.
      */
-    public record DropAfterActing() implements Action {
-    }
+    public record DropAfterActing() implements Action {}
 
-    private record Spec(Endpoint endpoint, long fromCall, long toCall, Action action) {
-    }
+    private record Spec(Endpoint endpoint, long fromCall, long toCall, Action action) {}
 
     private final List<Spec> specs = new CopyOnWriteArrayList<>();
     private final ToIntFunction<Endpoint> callsSoFar;

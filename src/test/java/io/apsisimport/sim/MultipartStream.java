@@ -15,8 +15,7 @@ import java.util.Map;
 final class MultipartStream {
 
     /** A part's headers; {@code name} and {@code filename} come from Content-Disposition. */
-    record PartHeaders(Map<String, String> headers, String name, String filename) {
-    }
+    record PartHeaders(Map<String, String> headers, String name, String filename) {}
 
     private static final int BUFFER = 64 * 1024;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -93,7 +92,9 @@ final class MultipartStream {
             if (colon <= 0) {
                 throw new IOException("malformed multipart part header");
             }
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            headers.put(
+                    line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).trim());
         }
         String disposition = headers.get("content-disposition");
         if (disposition == null || !disposition.toLowerCase(Locale.ROOT).startsWith("form-data")) {

@@ -2,7 +2,9 @@ package io.apsisimport.sim;
 
 // Unit tests of the simulator's streaming multipart reader, with reads split at every size.
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -11,10 +13,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 class MultipartStreamTest {
 
@@ -34,7 +33,7 @@ class MultipartStreamTest {
 
     @Test
     void readsPartsAcrossArbitraryReadSizes() throws Exception {
-        for (int max : new int[]{1, 2, 5, 13, 4096}) {
+        for (int max : new int[] {1, 2, 5, 13, 4096}) {
             MultipartStream m = new MultipartStream(trickle(BODY.getBytes(StandardCharsets.UTF_8), max), "xyz");
             var key = m.nextPart();
             assertEquals("key", key.name());
@@ -43,7 +42,9 @@ class MultipartStreamTest {
             assertEquals("file", file.name());
             assertEquals("a \"b\".csv", file.filename());
             assertEquals("text/csv", file.headers().get("content-type"));
-            assertEquals("x\r\n--xy\r\n-xyz not yet\r\n", new String(m.body().readAllBytes(), StandardCharsets.UTF_8),
+            assertEquals(
+                    "x\r\n--xy\r\n-xyz not yet\r\n",
+                    new String(m.body().readAllBytes(), StandardCharsets.UTF_8),
                     "read size " + max);
             assertNull(m.nextPart());
         }
@@ -60,7 +61,8 @@ class MultipartStreamTest {
         assertEquals(List.of("key", "file"), names);
 
         String truncated = BODY.substring(0, BODY.indexOf("--xyz--"));
-        MultipartStream t = new MultipartStream(new ByteArrayInputStream(truncated.getBytes(StandardCharsets.UTF_8)), "xyz");
+        MultipartStream t =
+                new MultipartStream(new ByteArrayInputStream(truncated.getBytes(StandardCharsets.UTF_8)), "xyz");
         t.nextPart();
         t.nextPart();
         assertThrows(IOException.class, () -> t.body().readAllBytes());

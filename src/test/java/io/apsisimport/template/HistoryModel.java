@@ -27,66 +27,67 @@ import java.util.Map;
  * attempts).
  */
 final class HistoryModel {
-  static final int EXECUTION = 2;
-  static final int MAP = 4;
-  static final int MAP_ITERATION = 2;
+    static final int EXECUTION = 2;
+    static final int MAP = 4;
+    static final int MAP_ITERATION = 2;
 
-  private final Map<String, JsonNode> states;
+    private final Map<String, JsonNode> states;
 
-  HistoryModel(JsonNode definition) {
-    this.states = Definitions.states(definition);
-  }
-
-  JsonNode state(String name) {
-    JsonNode s = states.get(name);
-    if (s == null) {
-      throw new AssertionError("no state \"" + name + "\" in the definition (states: " + states.keySet() + ")");
+    HistoryModel(JsonNode definition) {
+        this.states = Definitions.states(definition);
     }
-    return s;
-  }
 
-  /** Events of one visit of the state, without retries. */
-  int once(String name) {
-    JsonNode s = state(name);
-    return switch (s.path("Type").asText()) {
-      case "Task" -> integration(s) ? 6 : 5;
-      case "Fail" -> 1;
-      case "Map" -> MAP;
-      default -> 2;
-    };
-  }
-
-  /** Events one retry of the state's Task adds. */
-  int perRetry(String name) {
-    JsonNode s = state(name);
-    return integration(s) ? 4 : 3;
-  }
-
-  /** The most retries a visit can make: every retrier exhausted. */
-  int maxRetries(String name) {
-    int n = 0;
-    for (JsonNode r : state(name).path("Retry")) {
-      n += r.path("MaxAttempts").asInt(3); // ASL default: 3
+    JsonNode state(String name) {
+        JsonNode s = states.get(name);
+        if (s == null) {
+            throw new AssertionError("no state \"" + name + "\" in the definition (states: " + states.keySet() + ")");
+        }
+        return s;
     }
-    return n;
-  }
 
-  /** Events of one visit at its worst: every retrier exhausted. */
-  int worst(String name) {
-    return once(name) + maxRetries(name) * perRetry(name);
-  }
+    /** Events of one visit of the state, without retries. */
+    int once(String name) {
+        JsonNode s = state(name);
+        return switch (s.path("Type").asText()) {
+            case "Task" -> integration(s) ? 6 : 5;
+            case "Fail" -> 1;
+            case "Map" -> MAP;
+            default -> 2;
+        };
+    }
 
-  int worst(List<String> names) {
-    return names.stream().mapToInt(this::worst).sum();
-  }
+    /** Events one retry of the state's Task adds. */
+    int perRetry(String name) {
+        JsonNode s = state(name);
+        return integration(s) ? 4 : 3;
+    }
 
-  int once(List<String> names) {
-    return names.stream().mapToInt(this::once).sum();
-  }
+    /** The most retries a visit can make: every retrier exhausted. */
+    int maxRetries(String name) {
+        int n = 0;
+        for (JsonNode r : state(name).path("Retry")) {
+            n += r.path("MaxAttempts").asInt(3); // ASL default: 3
+        }
+        return n;
+    }
 
-  /** A service integration that waits for its task (.sync, .waitForTaskToken): one TaskSubmitted more. */
-  private static boolean integration(JsonNode task) {
-    String resource = task.path("Resource").asText();
-    return resource.contains(":states:::") && (resource.contains(".sync") || resource.contains(".waitForTaskToken"));
-  }
+    /** Events of one visit at its worst: every retrier exhausted. */
+    int worst(String name) {
+        return once(name) + maxRetries(name) * perRetry(name);
+    }
+
+    int worst(List<String> names) {
+        return names.stream().mapToInt(this::worst).sum();
+    }
+
+    int once(List<String> names) {
+        return names.stream().mapToInt(this::once).sum();
+    }
+
+    /** A service integration that waits for its task (.sync, .waitForTaskToken): one TaskSubmitted more. */
+    private static boolean integration(JsonNode task) {
+        String resource = task.path("Resource").asText();
+        return resource.contains(":states:::")
+                && (resource.contains(".sync") || resource.contains(".waitForTaskToken"));
+    }
 }

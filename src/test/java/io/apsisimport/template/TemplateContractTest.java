@@ -86,12 +86,33 @@ class TemplateContractTest {
 
     /** Set by the Lambda runtime, not by the template (AWS Lambda "reserved environment variables"). */
     static final Set<String> RUNTIME_PROVIDED = Set.of(
-            "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-            "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-            "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_LOG_FORMAT", "AWS_LAMBDA_LOG_LEVEL", "AWS_LAMBDA_RUNTIME_API",
-            "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS", "_X_AMZN_TRACE_ID", "_HANDLER", "_AWS_XRAY_DAEMON_ADDRESS",
-            "_AWS_XRAY_DAEMON_PORT", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ", "LANG", "PATH", "LD_LIBRARY_PATH");
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_EXECUTION_ENV",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "AWS_LAMBDA_LOG_FORMAT",
+            "AWS_LAMBDA_LOG_LEVEL",
+            "AWS_LAMBDA_RUNTIME_API",
+            "AWS_XRAY_CONTEXT_MISSING",
+            "AWS_XRAY_DAEMON_ADDRESS",
+            "_X_AMZN_TRACE_ID",
+            "_HANDLER",
+            "_AWS_XRAY_DAEMON_ADDRESS",
+            "_AWS_XRAY_DAEMON_PORT",
+            "LAMBDA_TASK_ROOT",
+            "LAMBDA_RUNTIME_DIR",
+            "TZ",
+            "LANG",
+            "PATH",
+            "LD_LIBRARY_PATH");
 
     /** Read by the code, never set on AWS: local runs only (see the class comment). */
     static final Set<String> LOCAL_ONLY = Set.of("AWS_ENDPOINT_URL");
@@ -114,11 +135,15 @@ class TemplateContractTest {
         System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "test"));
         System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "test"));
         moto = MotoServer.start(0);
-        try (var sm = SecretsManagerClient.builder().endpointOverride(moto.endpoint()).region(Region.EU_WEST_1)
+        try (var sm = SecretsManagerClient.builder()
+                .endpointOverride(moto.endpoint())
+                .region(Region.EU_WEST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
             secretArn = sm.createSecret(b -> b.name("apsis-import/apsis-api-client")
-                    .secretString("{\"client_id\":\"contract-test\",\"client_secret\":\"not-a-secret\"}")).arn();
+                            .secretString("{\"client_id\":\"contract-test\",\"client_secret\":\"not-a-secret\"}"))
+                    .arn();
         }
     }
 
@@ -137,20 +162,24 @@ class TemplateContractTest {
         assertAll(model.functionHandlers().entrySet().stream().map(e -> (Executable) () -> {
             String function = e.getKey();
             String[] handler = e.getValue().split("::", 2);
-            Class<?> type = assertDoesNotThrow(() -> Class.forName(handler[0]),
-                    function + ": handler class " + handler[0] + " does not exist");
+            Class<?> type = assertDoesNotThrow(
+                    () -> Class.forName(handler[0]), function + ": handler class " + handler[0] + " does not exist");
             assertTrue(Modifier.isPublic(type.getModifiers()), function + ": " + type + " is not public");
-            assertFalse(Modifier.isAbstract(type.getModifiers()) || type.isInterface(),
+            assertFalse(
+                    Modifier.isAbstract(type.getModifiers()) || type.isInterface(),
                     function + ": " + type + " cannot be instantiated");
-            assertTrue(type.getEnclosingClass() == null || Modifier.isStatic(type.getModifiers()),
+            assertTrue(
+                    type.getEnclosingClass() == null || Modifier.isStatic(type.getModifiers()),
                     function + ": " + type + " is an inner class");
-            var noArg = assertDoesNotThrow(() -> type.getConstructor(),
-                    function + ": " + type + " has no public no-arg constructor");
+            var noArg = assertDoesNotThrow(
+                    () -> type.getConstructor(), function + ": " + type + " has no public no-arg constructor");
             assertTrue(Modifier.isPublic(noArg.getModifiers()));
-            assertTrue(RequestStreamHandler.class.isAssignableFrom(type) || RequestHandler.class.isAssignableFrom(type),
+            assertTrue(
+                    RequestStreamHandler.class.isAssignableFrom(type) || RequestHandler.class.isAssignableFrom(type),
                     function + ": " + type + " implements neither RequestStreamHandler nor RequestHandler");
             String method = handler.length == 2 ? handler[1] : "handleRequest";
-            assertTrue(Arrays.stream(type.getMethods()).anyMatch(m -> m.getName().equals(method)),
+            assertTrue(
+                    Arrays.stream(type.getMethods()).anyMatch(m -> m.getName().equals(method)),
                     function + ": " + type + " has no public method " + method);
         }));
     }
@@ -174,17 +203,23 @@ class TemplateContractTest {
             try {
                 type.getConstructor(Wiring.class).newInstance(new Wiring(env));
             } catch (InvocationTargetException failed) {
-                throw new AssertionError(function + ": " + type.getSimpleName()
-                        + " cannot be wired from the template's environment " + templateVars + " (read: "
-                        + env.namesRead() + ")", failed.getCause());
+                throw new AssertionError(
+                        function + ": " + type.getSimpleName()
+                                + " cannot be wired from the template's environment " + templateVars + " (read: "
+                                + env.namesRead() + ")",
+                        failed.getCause());
             }
 
             Set<String> notSet = new TreeSet<>(env.namesRead());
             notSet.removeAll(templateVars);
             notSet.removeAll(RUNTIME_PROVIDED);
             notSet.removeAll(LOCAL_ONLY);
-            assertEquals(Set.of(), notSet, function + " (" + type.getSimpleName()
-                    + ") reads environment variables template.yaml does not set for it; it sets " + templateVars);
+            assertEquals(
+                    Set.of(),
+                    notSet,
+                    function + " (" + type.getSimpleName()
+                            + ") reads environment variables template.yaml does not set for it; it sets "
+                            + templateVars);
         }));
     }
 
@@ -233,8 +268,11 @@ class TemplateContractTest {
                 tasks.add(name);
                 String resource = state.path("Resource").asText();
                 if (resource.startsWith("arn:${Partition}:states:::states:startExecution")) {
-                    Matcher m = whole.matcher(state.at("/Parameters/StateMachineArn").asText());
-                    String ref = m.matches() ? substitutions.path(m.group(1)).path("Ref").asText("") : "";
+                    Matcher m = whole.matcher(
+                            state.at("/Parameters/StateMachineArn").asText());
+                    String ref = m.matches()
+                            ? substitutions.path(m.group(1)).path("Ref").asText("")
+                            : "";
                     if (!model.resource(ref).path("Type").asText().equals("AWS::Serverless::StateMachine")) {
                         problems.add(name + ": starts " + state.at("/Parameters/StateMachineArn")
                                 + ", not a state machine of the template");
@@ -245,8 +283,13 @@ class TemplateContractTest {
                     // Each file's event: to the bus the template names, nothing else.
                     state.at("/Parameters/Entries").forEach(entry -> {
                         if (!entry.path("EventBusName").asText().equals("${EventBusName}")
-                                || !substitutions.path("EventBusName").path("Ref").asText().equals("EventBusName")) {
-                            problems.add(name + ": sends to " + entry.path("EventBusName") + ", not the bus EventBusName");
+                                || !substitutions
+                                        .path("EventBusName")
+                                        .path("Ref")
+                                        .asText()
+                                        .equals("EventBusName")) {
+                            problems.add(
+                                    name + ": sends to " + entry.path("EventBusName") + ", not the bus EventBusName");
                         }
                     });
                     return;
@@ -293,7 +336,10 @@ class TemplateContractTest {
                     functionArns.add(k);
                 }
             });
-            assertEquals(functionArns, invoked, machine + ": function substitutions vs those the Tasks " + tasks + " invoke");
+            assertEquals(
+                    functionArns,
+                    invoked,
+                    machine + ": function substitutions vs those the Tasks " + tasks + " invoke");
         }
     }
 

@@ -98,7 +98,8 @@ public final class TemplateModel {
     /** Names of the environment variables a function gets: Globals plus its own. */
     public Set<String> environmentVariables(String functionLogicalId) {
         var function = resourceOfType(functionLogicalId, FUNCTION_TYPES);
-        SortedSet<String> names = new TreeSet<>(keys(globalFunction().path("Environment").path("Variables")));
+        SortedSet<String> names =
+                new TreeSet<>(keys(globalFunction().path("Environment").path("Variables")));
         names.addAll(keys(function.path("Properties").path("Environment").path("Variables")));
         return Collections.unmodifiableSortedSet(names);
     }
@@ -110,7 +111,9 @@ public final class TemplateModel {
 
     /** The DefinitionUri as written, when it is a plain string (a local path or S3 URI). */
     public String definitionUri(String stateMachineLogicalId) {
-        var uri = resourceOfType(stateMachineLogicalId, STATE_MACHINE_TYPES).path("Properties").path("DefinitionUri");
+        var uri = resourceOfType(stateMachineLogicalId, STATE_MACHINE_TYPES)
+                .path("Properties")
+                .path("DefinitionUri");
         if (!uri.isTextual()) {
             throw new IllegalArgumentException(stateMachineLogicalId + " has no DefinitionUri string");
         }
@@ -146,17 +149,19 @@ public final class TemplateModel {
             case START_ARRAY -> readSequence(parser);
             case VALUE_STRING -> NODES.textNode(parser.getText());
             // the node types ObjectMapper.readTree makes, so that trees compare equal
-            case VALUE_NUMBER_INT -> switch (parser.getNumberType()) {
-                case INT -> NODES.numberNode(parser.getIntValue());
-                case LONG -> NODES.numberNode(parser.getLongValue());
-                default -> NODES.numberNode(parser.getBigIntegerValue());
-            };
+            case VALUE_NUMBER_INT ->
+                switch (parser.getNumberType()) {
+                    case INT -> NODES.numberNode(parser.getIntValue());
+                    case LONG -> NODES.numberNode(parser.getLongValue());
+                    default -> NODES.numberNode(parser.getBigIntegerValue());
+                };
             case VALUE_NUMBER_FLOAT -> NODES.numberNode(parser.getDoubleValue());
             case VALUE_TRUE -> NODES.booleanNode(true);
             case VALUE_FALSE -> NODES.booleanNode(false);
             case VALUE_NULL -> NODES.nullNode();
-            default -> throw new IllegalStateException("unexpected " + parser.currentToken()
-                    + " at " + parser.currentLocation());
+            default ->
+                throw new IllegalStateException(
+                        "unexpected " + parser.currentToken() + " at " + parser.currentLocation());
         };
         return tag == null ? value : intrinsic(tag, value);
     }

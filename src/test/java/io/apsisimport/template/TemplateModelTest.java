@@ -32,9 +32,19 @@ class TemplateModelTest {
 
     /** What the shared Lambda configuration reads: every function must get all of it. */
     private static final Set<String> SHARED_ENVIRONMENT = Set.of(
-            "SLOTS_TABLE", "APSIS_ACCOUNT_KEY", "MAX_CONCURRENT_IMPORTS", "SLOT_LEASE_SECONDS",
-            "SLOT_MAX_WAIT_SECONDS", "POLL_INTERVAL_SECONDS", "APSIS_REGION", "APSIS_BASE_URL", "APSIS_SECRET_ARN",
-            "LANDING_PREFIX", "ROUTES_KEY", "MAX_PART_BYTES", "IMPORT_TIMEOUT_SECONDS",
+            "SLOTS_TABLE",
+            "APSIS_ACCOUNT_KEY",
+            "MAX_CONCURRENT_IMPORTS",
+            "SLOT_LEASE_SECONDS",
+            "SLOT_MAX_WAIT_SECONDS",
+            "POLL_INTERVAL_SECONDS",
+            "APSIS_REGION",
+            "APSIS_BASE_URL",
+            "APSIS_SECRET_ARN",
+            "LANDING_PREFIX",
+            "ROUTES_KEY",
+            "MAX_PART_BYTES",
+            "IMPORT_TIMEOUT_SECONDS",
             "METRICS_NAMESPACE");
 
     private static TemplateModel model;
@@ -46,53 +56,75 @@ class TemplateModelTest {
 
     @Test
     void elevenFunctionsEachWithItsHandler() {
-        assertEquals(Map.ofEntries(
-                Map.entry("StartImportFunction", "io.apsisimport.handler.StartImportHandler::handleRequest"),
-                Map.entry("PreflightFileFunction", "io.apsisimport.handler.PreflightFileHandler::handleRequest"),
-                Map.entry("AcquireSlotFunction", "io.apsisimport.handler.AcquireSlotHandler::handleRequest"),
-                Map.entry("RequestImportFunction", "io.apsisimport.handler.RequestImportHandler::handleRequest"),
-                Map.entry("UploadPartFunction", "io.apsisimport.handler.UploadPartHandler::handleRequest"),
-                Map.entry("CheckImportStatusFunction", "io.apsisimport.handler.CheckImportStatusHandler::handleRequest"),
-                Map.entry("ReleaseSlotFunction", "io.apsisimport.handler.ReleaseSlotHandler::handleRequest"),
-                Map.entry("FinishImportFunction", "io.apsisimport.handler.FinishImportHandler::handleRequest"),
-                Map.entry("ReapSlotsFunction", "io.apsisimport.handler.ReapSlotsHandler::handleRequest"),
-                Map.entry("FeedQueueFunction", "io.apsisimport.handler.QueueFeedHandler::handleRequest"),
-                Map.entry("ValidateFileFunction", "io.apsisimport.handler.ValidateFileHandler::handleRequest")),
+        assertEquals(
+                Map.ofEntries(
+                        Map.entry("StartImportFunction", "io.apsisimport.handler.StartImportHandler::handleRequest"),
+                        Map.entry(
+                                "PreflightFileFunction", "io.apsisimport.handler.PreflightFileHandler::handleRequest"),
+                        Map.entry("AcquireSlotFunction", "io.apsisimport.handler.AcquireSlotHandler::handleRequest"),
+                        Map.entry(
+                                "RequestImportFunction", "io.apsisimport.handler.RequestImportHandler::handleRequest"),
+                        Map.entry("UploadPartFunction", "io.apsisimport.handler.UploadPartHandler::handleRequest"),
+                        Map.entry(
+                                "CheckImportStatusFunction",
+                                "io.apsisimport.handler.CheckImportStatusHandler::handleRequest"),
+                        Map.entry("ReleaseSlotFunction", "io.apsisimport.handler.ReleaseSlotHandler::handleRequest"),
+                        Map.entry("FinishImportFunction", "io.apsisimport.handler.FinishImportHandler::handleRequest"),
+                        Map.entry("ReapSlotsFunction", "io.apsisimport.handler.ReapSlotsHandler::handleRequest"),
+                        Map.entry("FeedQueueFunction", "io.apsisimport.handler.QueueFeedHandler::handleRequest"),
+                        Map.entry("ValidateFileFunction", "io.apsisimport.handler.ValidateFileHandler::handleRequest")),
                 model.functionHandlers());
     }
 
     @Test
     void everyFunctionGetsTheSharedConfiguration() {
-        assertAll(model.functionHandlers().keySet().stream().map(function -> () -> assertTrue(
-                model.environmentVariables(function).containsAll(SHARED_ENVIRONMENT),
-                function + " lacks " + missing(model.environmentVariables(function)))));
+        assertAll(model.functionHandlers().keySet().stream()
+                .map(function -> () -> assertTrue(
+                        model.environmentVariables(function).containsAll(SHARED_ENVIRONMENT),
+                        function + " lacks " + missing(model.environmentVariables(function)))));
     }
 
     @Test
     void onlyStartImportAndTheFeedQueueGetTheStateMachineArn() {
         // StartImport starts its executions; the feed queue keys the stack's feeds by it.
-        assertAll(model.functionHandlers().keySet().stream().map(function -> () -> assertEquals(
-                function.equals("StartImportFunction") || function.equals("FeedQueueFunction"),
-                model.environmentVariables(function).contains("STATE_MACHINE_ARN"),
-                function)));
+        assertAll(model.functionHandlers().keySet().stream()
+                .map(function -> () -> assertEquals(
+                        function.equals("StartImportFunction") || function.equals("FeedQueueFunction"),
+                        model.environmentVariables(function).contains("STATE_MACHINE_ARN"),
+                        function)));
     }
 
     @Test
     void stateMachinesAreGivenTheirTaskFunctionsAndTunables() {
-        assertEquals(Set.of(
-                "PreflightFileFunctionArn", "FinishImportFunctionArn", "ImportPartStateMachineArn",
-                "FeedQueueFunctionArn", "ValidateFileFunctionArn",
-                "PollIntervalSeconds", "MaxConcurrentImports", "Partition", "EventBusName"),
+        assertEquals(
+                Set.of(
+                        "PreflightFileFunctionArn",
+                        "FinishImportFunctionArn",
+                        "ImportPartStateMachineArn",
+                        "FeedQueueFunctionArn",
+                        "ValidateFileFunctionArn",
+                        "PollIntervalSeconds",
+                        "MaxConcurrentImports",
+                        "Partition",
+                        "EventBusName"),
                 model.definitionSubstitutionKeys(STATE_MACHINE));
-        assertEquals(Set.of(
-                "AcquireSlotFunctionArn", "RequestImportFunctionArn", "UploadPartFunctionArn",
-                "CheckImportStatusFunctionArn", "ReleaseSlotFunctionArn", "Partition"),
+        assertEquals(
+                Set.of(
+                        "AcquireSlotFunctionArn",
+                        "RequestImportFunctionArn",
+                        "UploadPartFunctionArn",
+                        "CheckImportStatusFunctionArn",
+                        "ReleaseSlotFunctionArn",
+                        "Partition"),
                 model.definitionSubstitutionKeys(PART_STATE_MACHINE));
-        assertEquals(ref("ImportPartStateMachine"), model.resource(STATE_MACHINE)
-                .at("/Properties/DefinitionSubstitutions/ImportPartStateMachineArn"));
+        assertEquals(
+                ref("ImportPartStateMachine"),
+                model.resource(STATE_MACHINE).at("/Properties/DefinitionSubstitutions/ImportPartStateMachineArn"));
         for (String machine : DEFINITIONS.keySet()) {
-            assertEquals(ref("AWS::Partition"), model.resource(machine)
-                    .at("/Properties/DefinitionSubstitutions/Partition"), machine);
+            assertEquals(
+                    ref("AWS::Partition"),
+                    model.resource(machine).at("/Properties/DefinitionSubstitutions/Partition"),
+                    machine);
         }
     }
 
@@ -105,7 +137,8 @@ class TemplateModelTest {
                     .filter(entry -> entry.getKey().endsWith("FunctionArn"))
                     .forEach(entry -> assertEquals(
                             entry.getKey().replaceFirst("Arn$", "") + ".Alias",
-                            entry.getValue().path("Ref").asText(), machine + ": " + entry.getKey()));
+                            entry.getValue().path("Ref").asText(),
+                            machine + ": " + entry.getKey()));
         }
     }
 
@@ -122,31 +155,56 @@ class TemplateModelTest {
             while (matcher.find()) {
                 used.add(matcher.group(1));
             }
-            assertEquals(model.definitionSubstitutionKeys(machine.getKey()), used,
+            assertEquals(
+                    model.definitionSubstitutionKeys(machine.getKey()),
+                    used,
                     machine.getKey() + ": substitutions the definition uses vs those the template gives");
         }
     }
 
     @Test
     void parameters() {
-        assertEquals(Set.of(
-                "ApsisRegion", "ApsisBaseUrl", "ExistingApsisSecretArn", "ExistingApsisSecretKmsKeyArn", "ApsisAccountKey",
-                "LandingPrefix", "ValidatePrefix", "RoutesKey", "MaxPartBytes", "MaxDecompressedBytes", "MaxCompressionRatio",
-                "MaxConcurrentImports",
-                "ExistingSlotsTableName", "SlotLeaseSeconds", "SlotMaxWaitSeconds",
-                "PollIntervalSeconds", "ImportTimeoutSeconds", "UploadArrivalWaitSeconds",
-                "LogRetentionDays", "ApplicationLogLevel", "SystemLogLevel",
-                "AlarmTopicArn", "MetricsNamespace", "EventBusName", "NotificationEmail", "FailedProfilesThreshold",
-                "SlotWaitAlarmSeconds"),
+        assertEquals(
+                Set.of(
+                        "ApsisRegion",
+                        "ApsisBaseUrl",
+                        "ExistingApsisSecretArn",
+                        "ExistingApsisSecretKmsKeyArn",
+                        "ApsisAccountKey",
+                        "LandingPrefix",
+                        "ValidatePrefix",
+                        "RoutesKey",
+                        "MaxPartBytes",
+                        "MaxDecompressedBytes",
+                        "MaxCompressionRatio",
+                        "MaxConcurrentImports",
+                        "ExistingSlotsTableName",
+                        "SlotLeaseSeconds",
+                        "SlotMaxWaitSeconds",
+                        "PollIntervalSeconds",
+                        "ImportTimeoutSeconds",
+                        "UploadArrivalWaitSeconds",
+                        "LogRetentionDays",
+                        "ApplicationLogLevel",
+                        "SystemLogLevel",
+                        "AlarmTopicArn",
+                        "MetricsNamespace",
+                        "EventBusName",
+                        "NotificationEmail",
+                        "FailedProfilesThreshold",
+                        "SlotWaitAlarmSeconds"),
                 model.parameterNames());
     }
 
     @Test
     void refTaggedValuesOfTheRealTemplateAreRead() {
-        assertEquals(ref("LandingBucket"),
+        assertEquals(
+                ref("LandingBucket"),
                 model.resource("LandingBucketPolicy").path("Properties").path("Bucket"));
-        assertEquals(ref("LandingPrefix"), model.resource("StartImportFunction")
-                .at("/Properties/Events/FileCreated/Properties/Filter/S3Key/Rules/0/Value"));
+        assertEquals(
+                ref("LandingPrefix"),
+                model.resource("StartImportFunction")
+                        .at("/Properties/Events/FileCreated/Properties/Filter/S3Key/Rules/0/Value"));
     }
 
     @Test
@@ -169,10 +227,12 @@ class TemplateModelTest {
         assertAll(
                 () -> assertEquals(ref("Bucket"), parsed.get("A")),
                 () -> assertEquals(json("{\"Fn::GetAtt\":[\"Bucket\",\"Arn\"]}"), parsed.get("B")),
-                () -> assertEquals(json("{\"Fn::If\":[\"HasIt\",{\"Ref\":\"P\"},{\"Ref\":\"AWS::NoValue\"}]}"),
-                        parsed.get("C")),
-                () -> assertEquals(json("{\"Fn::Sub\":[\"${Name}-x\",{\"Name\":{\"Fn::Select\":[0,"
-                        + "{\"Fn::Split\":[\",\",{\"Ref\":\"List\"}]}]}}]}"), parsed.get("D")),
+                () -> assertEquals(
+                        json("{\"Fn::If\":[\"HasIt\",{\"Ref\":\"P\"},{\"Ref\":\"AWS::NoValue\"}]}"), parsed.get("C")),
+                () -> assertEquals(
+                        json("{\"Fn::Sub\":[\"${Name}-x\",{\"Name\":{\"Fn::Select\":[0,"
+                                + "{\"Fn::Split\":[\",\",{\"Ref\":\"List\"}]}]}}]}"),
+                        parsed.get("D")),
                 () -> assertEquals(json("{\"Fn::Equals\":[{\"Ref\":\"P\"},\"\"]}"), parsed.get("E")),
                 () -> assertEquals(json("\"plain\""), parsed.get("F")),
                 () -> assertEquals(json("3"), parsed.get("G")));
@@ -183,8 +243,8 @@ class TemplateModelTest {
         assertAll(
                 () -> assertThrows(IllegalArgumentException.class, () -> model.environmentVariables("NoSuchFunction")),
                 () -> assertThrows(IllegalArgumentException.class, () -> model.environmentVariables("LandingBucket")),
-                () -> assertThrows(IllegalArgumentException.class,
-                        () -> model.definitionSubstitutionKeys("StartImportFunction")),
+                () -> assertThrows(
+                        IllegalArgumentException.class, () -> model.definitionSubstitutionKeys("StartImportFunction")),
                 () -> assertFalse(model.functionHandlers().containsKey(STATE_MACHINE)));
     }
 

@@ -2,13 +2,13 @@ package io.apsisimport.upload;
 
 // Child-JVM test: the relay streams 200+ MB to the simulator's upload endpoint under -Xmx64m.
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.apsisimport.apsis.ApsisClient;
 import io.apsisimport.apsis.ApsisCredentials;
 import io.apsisimport.apsis.ImportTicket;
 import io.apsisimport.sim.ApsisSimulator;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,9 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConstantMemoryRelayTest {
 
@@ -30,18 +29,25 @@ class ConstantMemoryRelayTest {
     void relaysMoreThan200MegabytesWithA64MegabyteHeap(@TempDir Path dir) throws Exception {
         // 210 MB is more than APSIS takes per import (50 MB, the simulator's default): this proves the relay
         // streams, so it uses the larger range of the help-centre article's policy, asked for explicitly.
-        try (ApsisSimulator sim = ApsisSimulator.start(ApsisSimulator.Config.defaults()
-                .maxUploadBytes(ApsisSimulator.ARTICLE_POLICY_MAX_BYTES))) {
-            ApsisClient client = new ApsisClient(sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"),
-                    ApsisClient.Options.defaults());
+        try (ApsisSimulator sim = ApsisSimulator.start(
+                ApsisSimulator.Config.defaults().maxUploadBytes(ApsisSimulator.ARTICLE_POLICY_MAX_BYTES))) {
+            ApsisClient client = new ApsisClient(
+                    sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"), ApsisClient.Options.defaults());
             ImportTicket ticket = client.requestImport("section", PresignedPostUploaderTest.spec());
             Path ticketFile = dir.resolve("ticket.json");
             Files.writeString(ticketFile, ticket.toJson());
 
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"),
-                    RelayChild.class.getName(), ticketFile.toString(), String.valueOf(SIZE))
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(
+                            java,
+                            "-Xmx64m",
+                            "-XX:+UseSerialGC",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            RelayChild.class.getName(),
+                            ticketFile.toString(),
+                            String.valueOf(SIZE))
                     .redirectErrorStream(true)
                     .start();
             child.getOutputStream().close();
@@ -57,7 +63,8 @@ class ConstantMemoryRelayTest {
             long maxHeap = Long.parseLong(text.replaceAll("(?s).*maxHeap=(\\d+).*", "$1"));
             assertTrue(maxHeap <= 64L * 1024 * 1024, "child heap " + maxHeap);
 
-            ApsisSimulator.Upload upload = sim.importState(ticket.importId()).orElseThrow().upload();
+            ApsisSimulator.Upload upload =
+                    sim.importState(ticket.importId()).orElseThrow().upload();
             assertEquals(SIZE, upload.size());
             assertEquals(sha256(new GeneratedCsv(SIZE)), upload.sha256());
             assertEquals(List.of("email", "name", "score"), upload.header());

@@ -44,8 +44,11 @@ class PresignedPostUploaderEdgeCasesTest {
 
     private ImportTicket ticket(ApsisSimulator.Config config) {
         sim = ApsisSimulator.start(config);
-        return new ApsisClient(sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"),
-                ApsisClient.Options.defaults()).requestImport("s", PresignedPostUploaderTest.spec());
+        return new ApsisClient(
+                        sim.baseUrl(),
+                        new ApsisCredentials("demo-client", "demo-secret"),
+                        ApsisClient.Options.defaults())
+                .requestImport("s", PresignedPostUploaderTest.spec());
     }
 
     private static PresignedPostUploader uploader() {
@@ -60,12 +63,19 @@ class PresignedPostUploaderEdgeCasesTest {
     void optionsWithersChangeOneSettingEach() {
         var d = PresignedPostUploader.Options.defaults();
         Clock clock = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
-        assertEquals(Duration.ofSeconds(1), d.withConnectTimeout(Duration.ofSeconds(1)).connectTimeout());
-        assertEquals(Duration.ofSeconds(2), d.withReadTimeout(Duration.ofSeconds(2)).readTimeout());
-        assertEquals(Duration.ofSeconds(3), d.withUploadTimeout(Duration.ofSeconds(3)).uploadTimeout());
-        assertEquals(Duration.ofSeconds(4), d.withExpiryMargin(Duration.ofSeconds(4)).expiryMargin());
+        assertEquals(
+                Duration.ofSeconds(1),
+                d.withConnectTimeout(Duration.ofSeconds(1)).connectTimeout());
+        assertEquals(
+                Duration.ofSeconds(2), d.withReadTimeout(Duration.ofSeconds(2)).readTimeout());
+        assertEquals(
+                Duration.ofSeconds(3),
+                d.withUploadTimeout(Duration.ofSeconds(3)).uploadTimeout());
+        assertEquals(
+                Duration.ofSeconds(4), d.withExpiryMargin(Duration.ofSeconds(4)).expiryMargin());
         assertEquals(clock, d.withClock(clock).clock());
-        assertEquals(d.readTimeout(), d.withConnectTimeout(Duration.ofSeconds(1)).readTimeout());
+        assertEquals(
+                d.readTimeout(), d.withConnectTimeout(Duration.ofSeconds(1)).readTimeout());
     }
 
     @Test
@@ -74,12 +84,16 @@ class PresignedPostUploaderEdgeCasesTest {
         var result = upload(uploader(), ticket, CSV);
         assertEquals(200, result.httpStatus());
         assertEquals(CSV.length, result.bytesSent());
-        assertTrue(result.elapsed().compareTo(Duration.ofMinutes(1)) < 0, result.elapsed().toString());
+        assertTrue(
+                result.elapsed().compareTo(Duration.ofMinutes(1)) < 0,
+                result.elapsed().toString());
         assertFalse(result.elapsed().isNegative());
         sim.close();
 
         ImportTicket other = ticket(ApsisSimulator.Config.defaults());
-        assertEquals(200, upload(uploader(), other, "\n".getBytes(StandardCharsets.UTF_8)).httpStatus());
+        assertEquals(
+                200,
+                upload(uploader(), other, "\n".getBytes(StandardCharsets.UTF_8)).httpStatus());
         var empty = assertThrows(IllegalArgumentException.class, () -> upload(uploader(), other, new byte[0]));
         assertTrue(empty.getMessage().endsWith("has 0 bytes; the upload policy needs at least 1"), empty.getMessage());
     }
@@ -87,8 +101,13 @@ class PresignedPostUploaderEdgeCasesTest {
     @Test
     void withoutAPolicyAnEmptyFileIsLeftForTheServerToJudge() {
         ImportTicket real = ticket(ApsisSimulator.Config.defaults());
-        ImportTicket noPolicy = new ImportTicket(real.importId(), real.uploadUrl(),
-                real.uploadFields().stream().filter(f -> !f.name().equals("policy")).toList(), real.expiresAt());
+        ImportTicket noPolicy = new ImportTicket(
+                real.importId(),
+                real.uploadUrl(),
+                real.uploadFields().stream()
+                        .filter(f -> !f.name().equals("policy"))
+                        .toList(),
+                real.expiresAt());
         var e = assertThrows(UploadRejectedException.class, () -> upload(uploader(), noPolicy, new byte[0]));
         assertEquals(400, e.httpStatus());
     }
@@ -114,7 +133,8 @@ class PresignedPostUploaderEdgeCasesTest {
     void anAnswerSlowerThanTheReadTimeoutIsAnUnknownOutcome() {
         ImportTicket ticket = ticket(ApsisSimulator.Config.defaults());
         sim.faults().on(Endpoint.UPLOAD).next().delay(Duration.ofSeconds(3));
-        var u = new PresignedPostUploader(PresignedPostUploader.Options.defaults().withReadTimeout(Duration.ofMillis(300)));
+        var u = new PresignedPostUploader(
+                PresignedPostUploader.Options.defaults().withReadTimeout(Duration.ofMillis(300)));
         long start = System.nanoTime();
         var e = assertThrows(UploadOutcomeUnknownException.class, () -> upload(u, ticket, CSV));
         assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(2500), "waited for the slow answer: " + e);
@@ -124,7 +144,8 @@ class PresignedPostUploaderEdgeCasesTest {
     void anUploadLongerThanTheUploadTimeoutIsCut() {
         ImportTicket ticket = ticket(ApsisSimulator.Config.defaults());
         sim.faults().on(Endpoint.UPLOAD).next().delay(Duration.ofSeconds(4));
-        var u = new PresignedPostUploader(PresignedPostUploader.Options.defaults().withUploadTimeout(Duration.ofMillis(500)));
+        var u = new PresignedPostUploader(
+                PresignedPostUploader.Options.defaults().withUploadTimeout(Duration.ofMillis(500)));
         long start = System.nanoTime();
         // Cut while waiting for the answer, the whole file sent: it may have arrived.
         assertThrows(UploadOutcomeUnknownException.class, () -> upload(u, ticket, CSV));
@@ -135,8 +156,11 @@ class PresignedPostUploaderEdgeCasesTest {
     void eachUploadHasItsOwnBoundaryAndAcceptsAnyAnswerType() {
         ImportTicket first = ticket(ApsisSimulator.Config.defaults());
         upload(uploader(), first, CSV);
-        var second = new ApsisClient(sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"),
-                ApsisClient.Options.defaults()).requestImport("s", PresignedPostUploaderTest.spec());
+        var second = new ApsisClient(
+                        sim.baseUrl(),
+                        new ApsisCredentials("demo-client", "demo-secret"),
+                        ApsisClient.Options.defaults())
+                .requestImport("s", PresignedPostUploaderTest.spec());
         upload(uploader(), second, CSV);
         var requests = sim.requests(Endpoint.UPLOAD);
         assertEquals(2, requests.size());
@@ -166,10 +190,12 @@ class PresignedPostUploaderEdgeCasesTest {
                 return pause ? 0 : in.read(b, off, Math.min(len, 3));
             }
         };
-        assertEquals(200, uploader().upload(ticket, "f.csv", CSV.length, pausing).httpStatus());
+        assertEquals(
+                200, uploader().upload(ticket, "f.csv", CSV.length, pausing).httpStatus());
 
         byte[] longer = java.util.Arrays.copyOf(CSV, CSV.length + 1); // one extra byte, and it is 0
-        var e = assertThrows(IllegalStateException.class,
+        var e = assertThrows(
+                IllegalStateException.class,
                 () -> uploader().upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(longer)));
         assertTrue(e.getMessage().contains("is longer than the " + CSV.length + " bytes declared"), e.getMessage());
     }
@@ -196,7 +222,8 @@ class PresignedPostUploaderEdgeCasesTest {
                 return n;
             }
         };
-        var e = assertThrows(UploadTransientException.class, () -> uploader().upload(ticket, "f.csv", CSV.length, failing));
+        var e = assertThrows(
+                UploadTransientException.class, () -> uploader().upload(ticket, "f.csv", CSV.length, failing));
         assertTrue(e.getMessage().contains("reading the file content failed after 5 bytes"), e.getMessage());
         InputStream failsAtEnd = new InputStream() {
             private final InputStream in = new ByteArrayInputStream(CSV);
@@ -211,8 +238,8 @@ class PresignedPostUploaderEdgeCasesTest {
                 return in.read(b, off, len);
             }
         };
-        var atEnd = assertThrows(UploadTransientException.class,
-                () -> uploader().upload(ticket, "f.csv", CSV.length, failsAtEnd));
+        var atEnd = assertThrows(
+                UploadTransientException.class, () -> uploader().upload(ticket, "f.csv", CSV.length, failsAtEnd));
         assertTrue(atEnd.getMessage().contains("reading the file content failed at its end"), atEnd.getMessage());
     }
 
@@ -222,8 +249,13 @@ class PresignedPostUploaderEdgeCasesTest {
         String policy = ticket.field("policy").orElseThrow();
         String signature = ticket.field("x-amz-signature").orElseThrow();
         String credential = ticket.field("x-amz-credential").orElseThrow();
-        sim.faults().on(Endpoint.UPLOAD).next().respond(403, "<Error><Code>AccessDenied</Code><Message>policy "
-                + policy + " signature " + signature + " credential " + credential + "</Message></Error>");
+        sim.faults()
+                .on(Endpoint.UPLOAD)
+                .next()
+                .respond(
+                        403,
+                        "<Error><Code>AccessDenied</Code><Message>policy " + policy + " signature " + signature
+                                + " credential " + credential + "</Message></Error>");
         var e = assertThrows(UploadRejectedException.class, () -> upload(uploader(), ticket, CSV));
         assertFalse(e.getMessage().contains(policy), e.getMessage());
         assertFalse(e.getMessage().contains(signature), e.getMessage());
@@ -231,11 +263,21 @@ class PresignedPostUploaderEdgeCasesTest {
         assertTrue(e.getMessage().contains("signature *** credential ***"), e.getMessage());
 
         // Any case of the field names; values from 6 characters on (shorter ones would blank ordinary words).
-        ImportTicket odd = new ImportTicket(ticket.importId(), ticket.uploadUrl(), List.of(
-                new FormField("Policy", "abcdef"), new FormField("X-Amz-Signature", "ghijk"),
-                new FormField("key", ticket.field("key").orElseThrow())), ticket.expiresAt());
-        sim.faults().on(Endpoint.UPLOAD).next().respond(403, "<Error><Code>AccessDenied</Code>"
-                + "<Message>abcdef ghijk " + "m".repeat(300) + "</Message></Error>");
+        ImportTicket odd = new ImportTicket(
+                ticket.importId(),
+                ticket.uploadUrl(),
+                List.of(
+                        new FormField("Policy", "abcdef"),
+                        new FormField("X-Amz-Signature", "ghijk"),
+                        new FormField("key", ticket.field("key").orElseThrow())),
+                ticket.expiresAt());
+        sim.faults()
+                .on(Endpoint.UPLOAD)
+                .next()
+                .respond(
+                        403,
+                        "<Error><Code>AccessDenied</Code>" + "<Message>abcdef ghijk " + "m".repeat(300)
+                                + "</Message></Error>");
         var shortValues = assertThrows(UploadRejectedException.class, () -> upload(uploader(), odd, CSV));
         assertTrue(shortValues.getMessage().contains(": *** ghijk mmm"), shortValues.getMessage());
         assertTrue(shortValues.getMessage().endsWith("m…"), shortValues.getMessage());
@@ -251,7 +293,8 @@ class PresignedPostUploaderEdgeCasesTest {
         assertFalse(PostPolicy.isLoopback("127.1"));
         assertFalse(PostPolicy.isLoopback("128.0.0.1"));
         assertFalse(PostPolicy.isLoopback("127.0.0.x"));
-        assertThrows(IllegalArgumentException.class, () -> PostPolicy.checkUrl(java.net.URI.create("http://example.com/u")));
+        assertThrows(
+                IllegalArgumentException.class, () -> PostPolicy.checkUrl(java.net.URI.create("http://example.com/u")));
         PostPolicy.checkUrl(java.net.URI.create("https://example.com/u"));
     }
 }

@@ -2,6 +2,13 @@ package io.apsisimport.upload;
 
 // Integration tests of the presigned-POST relay against the simulator's S3-like upload endpoint.
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apsisimport.apsis.ApsisClient;
@@ -12,9 +19,6 @@ import io.apsisimport.apsis.Outcome;
 import io.apsisimport.sim.ApsisSimulator;
 import io.apsisimport.sim.Endpoint;
 import io.apsisimport.sim.MutableClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,18 +32,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class PresignedPostUploaderTest {
 
-    static final byte[] CSV = "\uFEFFemail,name\r\na@example.com,\"Ann\r\nAnderson\"\r\nb@example.com,Bob\r\n,NoEmail\r\n"
-            .getBytes(StandardCharsets.UTF_8);
+    static final byte[] CSV =
+            "\uFEFFemail,name\r\na@example.com,\"Ann\r\nAnderson\"\r\nb@example.com,Bob\r\n,NoEmail\r\n"
+                    .getBytes(StandardCharsets.UTF_8);
 
     private ApsisSimulator sim;
     private ApsisClient client;
@@ -54,15 +54,16 @@ class PresignedPostUploaderTest {
 
     static ObjectNode spec() {
         ObjectNode spec = new ObjectMapper().createObjectNode();
-        spec.putObject("keyspace_mapping").put("keyspace_discriminator", "com.apsis1.keyspaces.email")
+        spec.putObject("keyspace_mapping")
+                .put("keyspace_discriminator", "com.apsis1.keyspaces.email")
                 .put("field_selector", "email");
         return spec;
     }
 
     private ImportTicket ticket(ApsisSimulator.Config config) {
         sim = ApsisSimulator.start(config);
-        client = new ApsisClient(sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"),
-                ApsisClient.Options.defaults());
+        client = new ApsisClient(
+                sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"), ApsisClient.Options.defaults());
         return client.requestImport("section-1", spec());
     }
 
@@ -90,8 +91,10 @@ class PresignedPostUploaderTest {
 
         assertEquals(200, result.httpStatus());
         assertEquals(CSV.length, result.bytesSent());
-        ApsisSimulator.Upload upload = sim.importState(ticket.importId()).orElseThrow().upload();
-        List<String> expectedParts = new ArrayList<>(ticket.uploadFields().stream().map(FormField::name).toList());
+        ApsisSimulator.Upload upload =
+                sim.importState(ticket.importId()).orElseThrow().upload();
+        List<String> expectedParts = new ArrayList<>(
+                ticket.uploadFields().stream().map(FormField::name).toList());
         expectedParts.add("file");
         assertEquals(expectedParts, upload.partNames());
         assertArrayEquals(CSV, upload.bytes());
@@ -132,16 +135,22 @@ class PresignedPostUploaderTest {
 
         assertEquals(CSV.length, e.contentLength());
         assertEquals(10, e.maxAllowed());
-        assertTrue(e.getMessage().contains(CSV.length + " bytes") && e.getMessage().contains("at most 10"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains(CSV.length + " bytes") && e.getMessage().contains("at most 10"),
+                e.getMessage());
         assertEquals(0, sim.calls(Endpoint.UPLOAD));
     }
 
     @Test
     void expiredTicketIsRefusedBeforeSending() {
         ImportTicket live = ticket();
-        ImportTicket expired = new ImportTicket(live.importId(), live.uploadUrl(), live.uploadFields(),
+        ImportTicket expired = new ImportTicket(
+                live.importId(),
+                live.uploadUrl(),
+                live.uploadFields(),
                 Instant.now().plusSeconds(10));
-        var e = assertThrows(UploadUrlExpiredException.class, () -> uploader.upload(expired, "p.csv", CSV.length, csv()));
+        var e = assertThrows(
+                UploadUrlExpiredException.class, () -> uploader.upload(expired, "p.csv", CSV.length, csv()));
         assertEquals(-1, e.httpStatus());
         assertEquals(0, sim.calls(Endpoint.UPLOAD));
     }
@@ -149,11 +158,12 @@ class PresignedPostUploaderTest {
     @Test
     void policyExpiredAtS3IsUrlExpired() {
         MutableClock simClock = MutableClock.startingNow();
-        ImportTicket ticket = ticket(ApsisSimulator.Config.defaults().clock(simClock)
-                .uploadUrlLifetime(Duration.ofMinutes(10)));
+        ImportTicket ticket =
+                ticket(ApsisSimulator.Config.defaults().clock(simClock).uploadUrlLifetime(Duration.ofMinutes(10)));
         simClock.advance(Duration.ofMinutes(11)); // the uploader's own clock still thinks it is valid
 
-        var e = assertThrows(UploadUrlExpiredException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
+        var e = assertThrows(
+                UploadUrlExpiredException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
 
         assertEquals(403, e.httpStatus());
         assertEquals("AccessDenied", e.s3Code());
@@ -164,7 +174,8 @@ class PresignedPostUploaderTest {
     void tamperedSignatureIsRejectedWithoutLeakingIt() {
         ImportTicket ticket = ticket();
         String forged = "0".repeat(64);
-        var e = assertThrows(UploadRejectedException.class,
+        var e = assertThrows(
+                UploadRejectedException.class,
                 () -> uploader.upload(withField(ticket, "x-amz-signature", forged), "p.csv", CSV.length, csv()));
         assertEquals(403, e.httpStatus());
         assertEquals("SignatureDoesNotMatch", e.s3Code());
@@ -175,7 +186,8 @@ class PresignedPostUploaderTest {
     @Test
     void tamperedKeyIsRejectedByThePolicy() {
         ImportTicket ticket = ticket();
-        var e = assertThrows(UploadRejectedException.class,
+        var e = assertThrows(
+                UploadRejectedException.class,
                 () -> uploader.upload(withField(ticket, "key", "other/key.csv"), "p.csv", CSV.length, csv()));
         assertEquals("AccessDenied", e.s3Code());
         assertTrue(e.getMessage().contains("Policy Condition failed"), e.getMessage());
@@ -190,7 +202,8 @@ class PresignedPostUploaderTest {
 
         uploader.upload(reordered, "p.csv", CSV.length, csv());
 
-        List<String> parts = sim.importState(ticket.importId()).orElseThrow().upload().partNames();
+        List<String> parts =
+                sim.importState(ticket.importId()).orElseThrow().upload().partNames();
         assertEquals(reversed.stream().map(FormField::name).toList(), parts.subList(0, parts.size() - 1));
         assertEquals("file", parts.get(parts.size() - 1));
     }
@@ -198,25 +211,38 @@ class PresignedPostUploaderTest {
     @Test
     void s3ErrorsAreTyped() {
         ImportTicket ticket = ticket();
-        sim.faults().on(Endpoint.UPLOAD).call(1).respond(400, s3Error("EntityTooLarge",
-                "Your proposed upload exceeds the maximum allowed size") .replace("</Message>",
-                "</Message><ProposedSize>99</ProposedSize><MaxSizeAllowed>50</MaxSizeAllowed>"));
+        sim.faults()
+                .on(Endpoint.UPLOAD)
+                .call(1)
+                .respond(
+                        400,
+                        s3Error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+                                .replace(
+                                        "</Message>",
+                                        "</Message><ProposedSize>99</ProposedSize><MaxSizeAllowed>50</MaxSizeAllowed>"));
         sim.faults().on(Endpoint.UPLOAD).call(2).respond(503, s3Error("SlowDown", "Please reduce your request rate."));
         sim.faults().on(Endpoint.UPLOAD).call(3).respond(400, s3Error("InvalidArgument", "Bad <thing> & more"));
         sim.faults().on(Endpoint.UPLOAD).call(4).respond(500, "plain text failure");
-        sim.faults().on(Endpoint.UPLOAD).call(5).respond(403, s3Error("AccessDenied",
-                "Invalid according to Policy: Policy expired."));
+        sim.faults()
+                .on(Endpoint.UPLOAD)
+                .call(5)
+                .respond(403, s3Error("AccessDenied", "Invalid according to Policy: Policy expired."));
 
-        var tooLarge = assertThrows(UploadTooLargeException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
+        var tooLarge =
+                assertThrows(UploadTooLargeException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
         assertEquals(50, tooLarge.maxAllowed());
-        var slow = assertThrows(UploadTransientException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
+        var slow =
+                assertThrows(UploadTransientException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
         assertEquals(503, slow.httpStatus());
         assertEquals("SlowDown", slow.s3Code());
-        var rejected = assertThrows(UploadRejectedException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
+        var rejected =
+                assertThrows(UploadRejectedException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
         assertEquals("InvalidArgument", rejected.s3Code());
-        assertTrue(rejected.getMessage().endsWith("HTTP 400 InvalidArgument: Bad <thing> & more"), rejected.getMessage());
+        assertTrue(
+                rejected.getMessage().endsWith("HTTP 400 InvalidArgument: Bad <thing> & more"), rejected.getMessage());
         // A 500 after the whole request does not rule out that S3 stored the file (UploadOutcomeTest).
-        var plain = assertThrows(UploadOutcomeUnknownException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
+        var plain = assertThrows(
+                UploadOutcomeUnknownException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
         assertTrue(plain.getMessage().contains("plain text failure"), plain.getMessage());
         assertThrows(UploadUrlExpiredException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
         // The faults consumed the first five calls; the sixth goes through.
@@ -235,7 +261,8 @@ class PresignedPostUploaderTest {
         // arrived and whose answer was lost (UploadOutcomeTest has the cases apart).
         ImportTicket ticket = ticket();
         sim.faults().on(Endpoint.UPLOAD).next().dropAfterReceiving();
-        var e = assertThrows(UploadOutcomeUnknownException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
+        var e = assertThrows(
+                UploadOutcomeUnknownException.class, () -> uploader.upload(ticket, "p.csv", CSV.length, csv()));
         assertEquals(-1, e.httpStatus());
         assertEquals(Map.of(), sim.uploadsPerImport());
     }
@@ -243,11 +270,11 @@ class PresignedPostUploaderTest {
     @Test
     void shortOrLongContentFailsClearlyAndNeverCompletesAnUpload() {
         ImportTicket ticket = ticket();
-        var shortStream = assertThrows(IllegalStateException.class,
-                () -> uploader.upload(ticket, "p.csv", CSV.length + 10, csv()));
+        var shortStream = assertThrows(
+                IllegalStateException.class, () -> uploader.upload(ticket, "p.csv", CSV.length + 10, csv()));
         assertTrue(shortStream.getMessage().contains("ended after " + CSV.length + " bytes"), shortStream.getMessage());
-        var longStream = assertThrows(IllegalStateException.class,
-                () -> uploader.upload(ticket, "p.csv", CSV.length - 1, csv()));
+        var longStream = assertThrows(
+                IllegalStateException.class, () -> uploader.upload(ticket, "p.csv", CSV.length - 1, csv()));
         assertTrue(longStream.getMessage().contains("longer than"), longStream.getMessage());
         assertNull(sim.importState(ticket.importId()).orElseThrow().upload());
     }
@@ -278,8 +305,12 @@ class PresignedPostUploaderTest {
         PostPolicy.checkUrl(URI.create("http://127.9.8.7/uploads"));
         PostPolicy.checkUrl(URI.create("http://localhost:1/uploads"));
         PostPolicy.checkUrl(URI.create("http://[::1]:1/uploads"));
-        for (String bad : List.of("http://s3.amazonaws.com/x", "http://128.0.0.1/x", "http://127.0.0.1.evil.com/x",
-                "ftp://127.0.0.1/x", "http://10.0.0.1/x")) {
+        for (String bad : List.of(
+                "http://s3.amazonaws.com/x",
+                "http://128.0.0.1/x",
+                "http://127.0.0.1.evil.com/x",
+                "ftp://127.0.0.1/x",
+                "http://10.0.0.1/x")) {
             ImportTicket t = new ImportTicket("i", URI.create(bad), List.of(), null);
             assertThrows(IllegalArgumentException.class, () -> uploader.upload(t, "p.csv", 1, csv()), bad);
         }
@@ -287,16 +318,24 @@ class PresignedPostUploaderTest {
 
     @Test
     void maxContentLengthReadsThePolicy() {
-        String policy = Base64.getEncoder().encodeToString(("{\"expiration\":\"2020-02-14T10:43:32Z\",\"conditions\":"
-                + "[{\"key\":\"k\"},[\"content-length-range\",1,524288000]]}").getBytes(StandardCharsets.UTF_8));
-        ImportTicket t = new ImportTicket("i", URI.create("https://h/"), List.of(new FormField("policy", policy)), null);
+        String policy = Base64.getEncoder()
+                .encodeToString(("{\"expiration\":\"2020-02-14T10:43:32Z\",\"conditions\":"
+                                + "[{\"key\":\"k\"},[\"content-length-range\",1,524288000]]}")
+                        .getBytes(StandardCharsets.UTF_8));
+        ImportTicket t =
+                new ImportTicket("i", URI.create("https://h/"), List.of(new FormField("policy", policy)), null);
         assertEquals(OptionalLong.of(524288000L), PresignedPostUploader.maxContentLength(t));
 
-        ImportTicket garbled = new ImportTicket("i", URI.create("https://h/"),
-                List.of(new FormField("policy", "eyJleHBpcmF0aW9uIjoiMjAyMC0wMi0xNFQxMDo0MzozMloiLCJjb25k")), null);
+        ImportTicket garbled = new ImportTicket(
+                "i",
+                URI.create("https://h/"),
+                List.of(new FormField("policy", "eyJleHBpcmF0aW9uIjoiMjAyMC0wMi0xNFQxMDo0MzozMloiLCJjb25k")),
+                null);
         assertEquals(OptionalLong.empty(), PresignedPostUploader.maxContentLength(garbled));
-        assertEquals(OptionalLong.empty(), PresignedPostUploader.maxContentLength(
-                new ImportTicket("i", URI.create("https://h/"), List.of(), null)));
+        assertEquals(
+                OptionalLong.empty(),
+                PresignedPostUploader.maxContentLength(
+                        new ImportTicket("i", URI.create("https://h/"), List.of(), null)));
     }
 
     @Test
@@ -304,9 +343,14 @@ class PresignedPostUploaderTest {
         ImportTicket ticket = ticket();
         // Without success_action_status S3 answers 204; the simulator's policy lists the field, so fake the answer.
         sim.faults().on(Endpoint.UPLOAD).next().respond(204, null, Map.of());
-        List<FormField> fields = ticket.uploadFields().stream().filter(f -> !f.name().equals("success_action_status")).toList();
-        var result = uploader.upload(new ImportTicket(ticket.importId(), ticket.uploadUrl(), fields, ticket.expiresAt()),
-                "p.csv", CSV.length, csv());
+        List<FormField> fields = ticket.uploadFields().stream()
+                .filter(f -> !f.name().equals("success_action_status"))
+                .toList();
+        var result = uploader.upload(
+                new ImportTicket(ticket.importId(), ticket.uploadUrl(), fields, ticket.expiresAt()),
+                "p.csv",
+                CSV.length,
+                csv());
         assertEquals(204, result.httpStatus());
     }
 }

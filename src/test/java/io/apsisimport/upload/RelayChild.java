@@ -1,7 +1,6 @@
 package io.apsisimport.upload;
 
 import io.apsisimport.apsis.ImportTicket;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,7 +31,8 @@ public final class RelayChild {
             long size = Long.parseLong(args[1]);
             result = uploader.upload(ticket, "generated.csv", size, new GeneratedCsv(size));
         }
-        System.out.println("RESULT status=" + result.httpStatus() + " bytes=" + result.bytesSent()
-                + " elapsedMs=" + result.elapsed().toMillis() + " maxHeap=" + Runtime.getRuntime().maxMemory());
+        System.out.println("RESULT status=" + result.httpStatus() + " bytes=" + result.bytesSent() + " elapsedMs="
+                + result.elapsed().toMillis() + " maxHeap="
+                + Runtime.getRuntime().maxMemory());
     }
 }

@@ -51,8 +51,11 @@ class UploadOutcomeTest {
 
     private ImportTicket ticket() {
         sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(100)));
-        return new ApsisClient(sim.baseUrl(), new ApsisCredentials("demo-client", "demo-secret"),
-                ApsisClient.Options.defaults()).requestImport("s", PresignedPostUploaderTest.spec());
+        return new ApsisClient(
+                        sim.baseUrl(),
+                        new ApsisCredentials("demo-client", "demo-secret"),
+                        ApsisClient.Options.defaults())
+                .requestImport("s", PresignedPostUploaderTest.spec());
     }
 
     private static PresignedPostUploader uploader() {
@@ -98,14 +101,16 @@ class UploadOutcomeTest {
     void aConnectionLostWhileTheBodyIsSentIsTransientAndNothingArrived() {
         ImportTicket ticket = ticket();
         sim.faults().on(Endpoint.UPLOAD).next().dropWhileReceiving(1024 * 1024);
-        var e = assertThrows(UploadTransientException.class,
-                () -> uploader().upload(ticket, "big.csv", LARGE, largeCsv(LARGE)));
+        var e = assertThrows(
+                UploadTransientException.class, () -> uploader().upload(ticket, "big.csv", LARGE, largeCsv(LARGE)));
         assertTrue(e.getMessage().contains("before the whole request was sent"), e.getMessage());
         assertEquals(-1, e.httpStatus());
         assertEquals(0, uploadsOf(ticket));
 
         // The same ticket works afterwards: this is the failure the state machine simply repeats.
-        assertEquals(200, uploader().upload(ticket, "big.csv", LARGE, largeCsv(LARGE)).httpStatus());
+        assertEquals(
+                200,
+                uploader().upload(ticket, "big.csv", LARGE, largeCsv(LARGE)).httpStatus());
         assertEquals(Map.of(ticket.importId(), 1), sim.uploadsPerImport());
     }
 
@@ -115,17 +120,22 @@ class UploadOutcomeTest {
         try (var unused = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = unused.getLocalPort();
         }
-        var ticket = new ImportTicket("i-1", URI.create("http://127.0.0.1:" + port + "/uploads/b"), List.of(),
+        var ticket = new ImportTicket(
+                "i-1",
+                URI.create("http://127.0.0.1:" + port + "/uploads/b"),
+                List.of(),
                 Instant.now().plusSeconds(3600));
-        assertThrows(UploadTransientException.class, () -> uploader().upload(ticket, "f.csv", CSV.length,
-                new ByteArrayInputStream(CSV)));
+        assertThrows(
+                UploadTransientException.class,
+                () -> uploader().upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(CSV)));
     }
 
     @Test
     void anAnswerLostAfterTheFileWasTakenIsAnUnknownOutcomeAndTheFileIsThere() {
         ImportTicket ticket = ticket();
         sim.faults().on(Endpoint.UPLOAD).next().dropAfterActing();
-        var e = assertThrows(UploadOutcomeUnknownException.class,
+        var e = assertThrows(
+                UploadOutcomeUnknownException.class,
                 () -> uploader().upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(CSV)));
         assertTrue(e.getMessage().contains("the whole file was sent, then no answer came"), e.getMessage());
         assertTrue(e.getMessage().endsWith("the file may have arrived"), e.getMessage());
@@ -136,9 +146,10 @@ class UploadOutcomeTest {
     void anAnswerLateBeyondTheReadTimeoutIsAnUnknownOutcomeAndTheFileArrivesAfterwards() throws InterruptedException {
         ImportTicket ticket = ticket();
         sim.faults().on(Endpoint.UPLOAD).next().delay(Duration.ofMillis(1500));
-        var impatient = new PresignedPostUploader(PresignedPostUploader.Options.defaults()
-                .withReadTimeout(Duration.ofMillis(300)));
-        assertThrows(UploadOutcomeUnknownException.class,
+        var impatient = new PresignedPostUploader(
+                PresignedPostUploader.Options.defaults().withReadTimeout(Duration.ofMillis(300)));
+        assertThrows(
+                UploadOutcomeUnknownException.class,
                 () -> impatient.upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(CSV)));
         // The simulator reads the request after its delay: the file lands although the relay gave up.
         Instant deadline = Instant.now().plusSeconds(10);
@@ -156,19 +167,29 @@ class UploadOutcomeTest {
         sim.faults().on(Endpoint.UPLOAD).call(2).respond(502, "<html>Bad Gateway</html>");
         sim.faults().on(Endpoint.UPLOAD).call(3).respond(504, "<html>Gateway Timeout</html>");
         sim.faults().on(Endpoint.UPLOAD).call(4).respond(503, PresignedPostUploaderTest.s3Error("SlowDown", "Reduce."));
-        sim.faults().on(Endpoint.UPLOAD).call(5).respond(400, PresignedPostUploaderTest.s3Error("RequestTimeout",
-                "Your socket connection to the server was not read from or written to within the timeout period."));
+        sim.faults()
+                .on(Endpoint.UPLOAD)
+                .call(5)
+                .respond(
+                        400,
+                        PresignedPostUploaderTest.s3Error(
+                                "RequestTimeout",
+                                "Your socket connection to the server was not read from or written to within the timeout period."));
         sim.faults().on(Endpoint.UPLOAD).call(6).respond(408, "");
 
         for (int status : List.of(500, 502, 504)) {
-            var e = assertThrows(UploadOutcomeUnknownException.class,
-                    () -> uploader().upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(CSV)), "" + status);
+            var e = assertThrows(
+                    UploadOutcomeUnknownException.class,
+                    () -> uploader().upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(CSV)),
+                    "" + status);
             assertEquals(status, e.httpStatus());
         }
         // Refused unread: S3 stored nothing.
         for (int status : List.of(503, 400, 408)) {
-            var e = assertThrows(UploadTransientException.class,
-                    () -> uploader().upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(CSV)), "" + status);
+            var e = assertThrows(
+                    UploadTransientException.class,
+                    () -> uploader().upload(ticket, "f.csv", CSV.length, new ByteArrayInputStream(CSV)),
+                    "" + status);
             assertEquals(status, e.httpStatus());
         }
     }
@@ -188,16 +209,22 @@ class UploadOutcomeTest {
                         }
                         matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
                     }
-                    s.getOutputStream().write(("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
-                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream()
+                            .write(("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
+                                            + "Connection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
                 } catch (IOException gone) {
                     // the relay went away first
                 }
             });
-            var ticket = new ImportTicket("i-2", URI.create("http://127.0.0.1:" + server.getLocalPort() + "/u"),
-                    List.of(), Instant.now().plusSeconds(3600));
-            assertThrows(UploadTransientException.class, () -> uploader().upload(ticket, "big.csv", LARGE, largeCsv(LARGE)));
+            var ticket = new ImportTicket(
+                    "i-2",
+                    URI.create("http://127.0.0.1:" + server.getLocalPort() + "/u"),
+                    List.of(),
+                    Instant.now().plusSeconds(3600));
+            assertThrows(
+                    UploadTransientException.class, () -> uploader().upload(ticket, "big.csv", LARGE, largeCsv(LARGE)));
             accept.join(Duration.ofSeconds(10));
         }
     }

@@ -17,22 +17,28 @@ import java.time.Instant;
  * metrics) and Powertools' metrics (bench/metrics/PowertoolsProbeHandler.java).
  */
 public final class EmfProbeHandler implements RequestStreamHandler {
-  // Primes the summary and the EMF lines (rendered, not written: a metric at init would be counted).
-  private final Object priming = MetricsProbe.primeBeforeSnapshot(() -> {
-    try {
-      JsonNode input = MetricsProbe.read(new java.io.ByteArrayInputStream(MetricsProbe.SAMPLE));
-      ImportMetrics.file("ApsisOneImport/bench", MetricsProbe.summary(input), MetricsProbe.parts(input), Instant.now())
-          .lines();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  });
+    // Primes the summary and the EMF lines (rendered, not written: a metric at init would be counted).
+    private final Object priming = MetricsProbe.primeBeforeSnapshot(() -> {
+        try {
+            JsonNode input = MetricsProbe.read(new java.io.ByteArrayInputStream(MetricsProbe.SAMPLE));
+            ImportMetrics.file(
+                            "ApsisOneImport/bench",
+                            MetricsProbe.summary(input),
+                            MetricsProbe.parts(input),
+                            Instant.now())
+                    .lines();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    });
 
-  @Override
-  public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
-    JsonNode input = MetricsProbe.read(in);
-    EmfLog.write(context, ImportMetrics.file("ApsisOneImport/bench", MetricsProbe.summary(input),
-        MetricsProbe.parts(input), Instant.now()));
-    out.write("{\"metrics\":\"emf\"}".getBytes(StandardCharsets.UTF_8));
-  }
+    @Override
+    public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
+        JsonNode input = MetricsProbe.read(in);
+        EmfLog.write(
+                context,
+                ImportMetrics.file(
+                        "ApsisOneImport/bench", MetricsProbe.summary(input), MetricsProbe.parts(input), Instant.now()));
+        out.write("{\"metrics\":\"emf\"}".getBytes(StandardCharsets.UTF_8));
+    }
 }

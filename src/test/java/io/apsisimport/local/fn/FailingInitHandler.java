@@ -7,12 +7,12 @@ import java.io.OutputStream;
 
 /** A function whose init phase fails (its constructor throws), for the tests of the local runtime. */
 public final class FailingInitHandler implements RequestStreamHandler {
-  public FailingInitHandler() {
-    throw new IllegalStateException("init failed on purpose");
-  }
+    public FailingInitHandler() {
+        throw new IllegalStateException("init failed on purpose");
+    }
 
-  @Override
-  public void handleRequest(InputStream in, OutputStream out, Context context) {
-    throw new AssertionError("never reached");
-  }
+    @Override
+    public void handleRequest(InputStream in, OutputStream out, Context context) {
+        throw new AssertionError("never reached");
+    }
 }

@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
  * the same way, in the same run). It reads its input and answers a constant.
  */
 public final class HelloWorldHandler implements RequestStreamHandler {
-  @Override
-  public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
-    in.transferTo(OutputStream.nullOutputStream());
-    out.write("{\"hello\":\"world\"}".getBytes(StandardCharsets.UTF_8));
-  }
+    @Override
+    public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
+        in.transferTo(OutputStream.nullOutputStream());
+        out.write("{\"hello\":\"world\"}".getBytes(StandardCharsets.UTF_8));
+    }
 }

@@ -16,26 +16,28 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * on Lambda), for the tests of the local runtime: it answers which hooks ran, in order.
  */
 public final class SnapStartProbeHandler implements RequestStreamHandler, Resource {
-  private final List<String> hooks = new CopyOnWriteArrayList<>();
+    private final List<String> hooks = new CopyOnWriteArrayList<>();
 
-  public SnapStartProbeHandler() {
-    Core.getGlobalContext().register(this);
-  }
+    public SnapStartProbeHandler() {
+        Core.getGlobalContext().register(this);
+    }
 
-  @Override
-  public void beforeCheckpoint(com.amazonaws.services.lambda.crac.Context<? extends Resource> context) {
-    hooks.add("beforeCheckpoint");
-  }
+    @Override
+    public void beforeCheckpoint(com.amazonaws.services.lambda.crac.Context<? extends Resource> context) {
+        hooks.add("beforeCheckpoint");
+    }
 
-  @Override
-  public void afterRestore(com.amazonaws.services.lambda.crac.Context<? extends Resource> context) {
-    hooks.add("afterRestore");
-  }
+    @Override
+    public void afterRestore(com.amazonaws.services.lambda.crac.Context<? extends Resource> context) {
+        hooks.add("afterRestore");
+    }
 
-  @Override
-  public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
-    in.transferTo(OutputStream.nullOutputStream());
-    out.write(("{\"hooks\":[" + String.join(",", hooks.stream().map(h -> "\"" + h + "\"").toList()) + "]}")
-        .getBytes(StandardCharsets.UTF_8));
-  }
+    @Override
+    public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
+        in.transferTo(OutputStream.nullOutputStream());
+        out.write(("{\"hooks\":["
+                        + String.join(
+                                ",", hooks.stream().map(h -> "\"" + h + "\"").toList()) + "]}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
 }
