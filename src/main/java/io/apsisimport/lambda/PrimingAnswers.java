@@ -31,11 +31,19 @@ public final class PrimingAnswers implements Function<Request, Answer> {
     private static final String XML = "application/xml";
 
     private final URI base;
+    /** S3 objects with a content of their own, by key ({@link Wiring#primeObject}); others are filler. */
+    private final Map<String, String> objects;
+
     private final AtomicReference<Answer> next = new AtomicReference<>();
 
     /** {@code base}: the endpoint's own address (the upload form points back to it). */
     PrimingAnswers(URI base) {
+        this(base, Map.of());
+    }
+
+    PrimingAnswers(URI base, Map<String, String> objects) {
         this.base = base;
+        this.objects = objects;
     }
 
     /** The next request gets {@code answer} instead of the usual one (priming runs one request at a time). */
@@ -147,11 +155,19 @@ public final class PrimingAnswers implements Function<Request, Answer> {
         return Answer.of(200, JSON_10, "{}");
     }
 
-    private static Answer s3(Request request) {
+    private Answer s3(Request request) {
         Map<String, String> object = new LinkedHashMap<>();
+        // Never an ETag S3 gives (those are hex): a cache keyed by ETag (RoutesSource) never serves
+        // what priming read to a real invocation.
         object.put("ETag", "\"priming\"");
         object.put("Last-Modified", "Sat, 01 Jan 2000 00:00:00 GMT");
         object.put("Content-Type", "text/csv");
+        String content = object(request.path());
+        if (content != null
+                && (request.method().equals("GET") || request.method().equals("HEAD"))) {
+            byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return new Answer(200, object, bytes, 0);
+        }
         switch (request.method()) {
             case "HEAD" -> {
                 return Answer.filler(200, 1024, object);
@@ -198,5 +214,16 @@ public final class PrimingAnswers implements Function<Request, Answer> {
                 return Answer.empty(405);
             }
         }
+    }
+
+    /** The content of the object {@code path} ends with (path-style or virtual-hosted), or null. */
+    private String object(String path) {
+        String decoded = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        for (var e : objects.entrySet()) {
+            if (decoded.endsWith("/" + e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 }
