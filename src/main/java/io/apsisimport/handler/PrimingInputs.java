@@ -45,4 +45,9 @@ final class PrimingInputs {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A part execution's input for the slot functions: execution, key, part 0, and {@code more} fields. */
+    static String part(Wiring wiring, String more) {
+        return "{\"executionArn\":\"" + EXECUTION + "-p001\",\"key\":\"" + key(wiring) + "\",\"part\":0," + more + "}";
+    }
 }

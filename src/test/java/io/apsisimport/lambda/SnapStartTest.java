@@ -107,8 +107,14 @@ class SnapStartTest {
         }
 
         assertEquals(List.of(), wiring.lastPrimingFailures, "priming steps that failed");
-        for (String fn :
-                List.of("StartImportFunction", "PreflightFileFunction", "FeedQueueFunction", "ReapSlotsFunction")) {
+        for (String fn : List.of(
+                "StartImportFunction",
+                "PreflightFileFunction",
+                "FeedQueueFunction",
+                "ReapSlotsFunction",
+                "AcquireSlotFunction",
+                "ReleaseSlotFunction",
+                "FinishImportFunction")) {
             assertNotEquals(0, handlers.get(fn).primedInvocations, fn + ": invocations primed");
         }
         assertEquals(0, requests.get(), "no request to AWS or APSIS before the snapshot");
