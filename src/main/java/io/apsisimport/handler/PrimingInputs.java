@@ -46,8 +46,16 @@ final class PrimingInputs {
         }
     }
 
+    /** The made-up part's execution (the slot owner of the slot functions' priming). */
+    static final String PART_EXECUTION = EXECUTION + "-p001";
+
+    /** Lets the made-up part find its slot (held, with the made-up import) in the priming's slot reads. */
+    static void holdSlot(Wiring wiring) {
+        wiring.primeItem(io.apsisimport.slots.ImportSlots.primingSlotItem(PART_EXECUTION, 0));
+    }
+
     /** A part execution's input for the slot functions: execution, key, part 0, and {@code more} fields. */
     static String part(Wiring wiring, String more) {
-        return "{\"executionArn\":\"" + EXECUTION + "-p001\",\"key\":\"" + key(wiring) + "\",\"part\":0," + more + "}";
+        return "{\"executionArn\":\"" + PART_EXECUTION + "\",\"key\":\"" + key(wiring) + "\",\"part\":0," + more + "}";
     }
 }

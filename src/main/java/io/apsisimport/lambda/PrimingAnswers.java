@@ -33,17 +33,20 @@ public final class PrimingAnswers implements Function<Request, Answer> {
     private final URI base;
     /** S3 objects with a content of their own, by key ({@link Wiring#primeObject}); others are filler. */
     private final Map<String, String> objects;
+    /** DynamoDB items added to every Query and Scan answer ({@link Wiring#primeItem}). */
+    private final java.util.List<String> items;
 
     private final AtomicReference<Answer> next = new AtomicReference<>();
 
     /** {@code base}: the endpoint's own address (the upload form points back to it). */
     PrimingAnswers(URI base) {
-        this(base, Map.of());
+        this(base, Map.of(), java.util.List.of());
     }
 
-    PrimingAnswers(URI base, Map<String, String> objects) {
+    PrimingAnswers(URI base, Map<String, String> objects, java.util.List<String> items) {
         this.base = base;
         this.objects = objects;
+        this.items = items;
     }
 
     /** The next request gets {@code answer} instead of the usual one (priming runs one request at a time). */
@@ -120,7 +123,7 @@ public final class PrimingAnswers implements Function<Request, Answer> {
         return s3(request);
     }
 
-    private static Answer json(String target) {
+    private Answer json(String target) {
         if (target.startsWith("secretsmanager.")) {
             return Answer.of(
                     200,
@@ -135,7 +138,12 @@ public final class PrimingAnswers implements Function<Request, Answer> {
             String item = "{\"pk\":{\"S\":\"priming\"},\"sk\":{\"S\":\"priming\"},\"n\":{\"N\":\"1\"},"
                     + "\"b\":{\"BOOL\":true},\"l\":{\"L\":[{\"N\":\"1.5\"},{\"N\":\"2\"}]}}";
             if (target.endsWith(".Query") || target.endsWith(".Scan")) {
-                return dynamo(200, "{\"Items\":[" + item + "],\"Count\":1,\"ScannedCount\":1}");
+                String all = String.join(
+                        ",",
+                        java.util.stream.Stream.concat(java.util.stream.Stream.of(item), items.stream())
+                                .toList());
+                int n = 1 + items.size();
+                return dynamo(200, "{\"Items\":[" + all + "],\"Count\":" + n + ",\"ScannedCount\":" + n + "}");
             }
             if (target.endsWith(".GetItem")) {
                 return dynamo(200, "{\"Item\":" + item + "}");

@@ -111,8 +111,40 @@ public final class Wiring {
         return aws.sfn();
     }
 
+    /**
+     * The APSIS client; while the SnapStart priming runs, its priming copy (made-up credentials, its
+     * own token cache, the priming endpoint), so that a handler's invoke priming never reaches APSIS
+     * nor reads the secret.
+     */
     public ApsisApi apsis() {
-        return apsis.get();
+        apsis.get();
+        return apsisOrPriming;
+    }
+
+    private final PrimableApsis apsisOrPriming = new PrimableApsis();
+
+    /** {@link #apsis()}: the real client, or {@link #priming} while it is set. */
+    private final class PrimableApsis implements ApsisApi {
+        volatile ApsisApi priming;
+
+        private ApsisApi target() {
+            ApsisApi p = priming;
+            return p != null ? p : apsis.get();
+        }
+
+        @Override
+        public io.apsisimport.apsis.ImportTicket requestImport(
+                String section,
+                com.fasterxml.jackson.databind.JsonNode importSpec,
+                io.apsisimport.apsis.Deadline deadline) {
+            return target().requestImport(section, importSpec, deadline);
+        }
+
+        @Override
+        public io.apsisimport.apsis.ImportStatus importStatus(
+                String section, String importId, io.apsisimport.apsis.Deadline deadline) {
+            return target().importStatus(section, importId, deadline);
+        }
     }
 
     public ImportSlots slots() {
@@ -239,6 +271,16 @@ public final class Wiring {
         primingObjects.put(key, content);
     }
 
+    /** DynamoDB items (DynamoDB JSON) the priming endpoint adds to its Query and Scan answers. */
+    private final List<String> primingItems = new CopyOnWriteArrayList<>();
+
+    /** Adds {@code itemJson} to the priming's Query and Scan answers (a handler's own slot, say). */
+    public void primeItem(String itemJson) {
+        if (!primingItems.contains(itemJson)) {
+            primingItems.add(itemJson);
+        }
+    }
+
     /** The failures of the last priming's steps (logged, then left to the first invocation), for the tests. */
     final List<String> lastPrimingFailures = new CopyOnWriteArrayList<>();
 
@@ -258,13 +300,14 @@ public final class Wiring {
         int requests;
         var answers = new java.util.concurrent.atomic.AtomicReference<PrimingAnswers>();
         try (PrimingEndpoint endpoint = PrimingEndpoint.start(uri -> {
-                    answers.set(new PrimingAnswers(uri, Map.copyOf(primingObjects)));
+                    answers.set(new PrimingAnswers(uri, Map.copyOf(primingObjects), List.copyOf(primingItems)));
                     return answers.get();
                 });
                 SdkPriming.Scope redirected = aws.redirect(endpoint.uri())) {
             lastPrimingPort = endpoint.port();
             aws.prime(answers.get());
             apsis.ifBuilt(c -> c.prime(endpoint.uri()));
+            apsis.ifBuilt(c -> apsisOrPriming.priming = c.primingCopy(endpoint.uri()));
             lastPrimingFailures.clear();
             for (Primer p : primers) {
                 // One step failing (an answer the code did not expect) leaves the others to run.
@@ -282,6 +325,8 @@ public final class Wiring {
                 }
             }
             requests = endpoint.served();
+        } finally {
+            apsisOrPriming.priming = null;
         }
         Log.line(
                 com.amazonaws.services.lambda.runtime.logging.LogLevel.INFO,

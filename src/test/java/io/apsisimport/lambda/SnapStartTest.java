@@ -114,7 +114,9 @@ class SnapStartTest {
                 "ReapSlotsFunction",
                 "AcquireSlotFunction",
                 "ReleaseSlotFunction",
-                "FinishImportFunction")) {
+                "FinishImportFunction",
+                "CheckImportStatusFunction",
+                "RequestImportFunction")) {
             assertNotEquals(0, handlers.get(fn).primedInvocations, fn + ": invocations primed");
         }
         assertEquals(0, requests.get(), "no request to AWS or APSIS before the snapshot");
