@@ -54,6 +54,18 @@ final class PrimingInputs {
         wiring.primeItem(io.apsisimport.slots.ImportSlots.primingSlotItem(PART_EXECUTION, 0));
     }
 
+    /** The same, with an upload ticket whose form posts to the priming endpoint (the upload's priming). */
+    static void holdSlotWithTicket(Wiring wiring) {
+        String ticket = new io.apsisimport.apsis.ImportTicket(
+                        "priming",
+                        java.net.URI.create(io.apsisimport.lambda.PrimingAnswers.ENDPOINT_PLACEHOLDER
+                                + io.apsisimport.lambda.PrimingAnswers.UPLOAD_PATH),
+                        java.util.List.of(new io.apsisimport.apsis.FormField("key", "priming")),
+                        java.time.Instant.parse("2100-01-01T00:00:00Z"))
+                .toJson();
+        wiring.primeItem(io.apsisimport.slots.ImportSlots.primingSlotItem(PART_EXECUTION, 0, ticket));
+    }
+
     /** A part execution's input for the slot functions: execution, key, part 0, and {@code more} fields. */
     static String part(Wiring wiring, String more) {
         return "{\"executionArn\":\"" + PART_EXECUTION + "\",\"key\":\"" + key(wiring) + "\",\"part\":0," + more + "}";

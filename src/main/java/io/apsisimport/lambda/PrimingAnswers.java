@@ -20,6 +20,12 @@ import java.util.function.Function;
  * handles (a DynamoDB condition failure, an S3 precondition failure, an existing execution).
  */
 public final class PrimingAnswers implements Function<Request, Answer> {
+    /**
+     * Stands for the priming endpoint's address in what handlers register before it listens (a slot's
+     * upload ticket, {@link Wiring#primeItem}): replaced by the address in the answers.
+     */
+    public static final String ENDPOINT_PLACEHOLDER = "http://priming.invalid";
+
     /** Where the APSIS import's upload form posts to on the priming endpoint. */
     public static final String UPLOAD_PATH = "/priming-upload";
     /** An unsigned JWT whose {@code exp} is 2100-01-01: what APSIS tokens look like, nothing more. */
@@ -46,7 +52,9 @@ public final class PrimingAnswers implements Function<Request, Answer> {
     PrimingAnswers(URI base, Map<String, String> objects, java.util.List<String> items) {
         this.base = base;
         this.objects = objects;
-        this.items = items;
+        this.items = items.stream()
+                .map(i -> i.replace(ENDPOINT_PLACEHOLDER, base.toString()))
+                .toList();
     }
 
     /** The next request gets {@code answer} instead of the usual one (priming runs one request at a time). */

@@ -42,6 +42,11 @@ public final class ImportSlots {
      * priming invocation of a handler that works on its slot finds it ({@code Wiring.primeItem}).
      */
     public static String primingSlotItem(String executionArn, int part) {
+        return primingSlotItem(executionArn, part, null);
+    }
+
+    /** The same, with {@code ticketJson} as the slot's upload ticket (for the upload's priming). */
+    public static String primingSlotItem(String executionArn, int part, String ticketJson) {
         long lease = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
         return "{\"" + SlotTable.PK + "\":{\"S\":\"priming#slots\"},\"" + SlotTable.SK + "\":{\"S\":\""
                 + SlotTable.SLOT_PREFIX
@@ -50,7 +55,12 @@ public final class ImportSlots {
                 + "\"},\""
                 + SlotTable.VERSION + "\":{\"N\":\"1\"},\"" + SlotTable.LEASE_UNTIL + "\":{\"N\":\"" + lease + "\"},\""
                 + SlotTable.ACQUIRED_AT + "\":{\"N\":\"" + lease + "\"},\"" + SlotTable.IMPORT_ID
-                + "\":{\"S\":\"priming\"},\"" + SlotTable.URL_EXPIRES_AT + "\":{\"N\":\"" + lease + "\"}}";
+                + "\":{\"S\":\"priming\"},\"" + SlotTable.URL_EXPIRES_AT + "\":{\"N\":\"" + lease + "\"}"
+                + (ticketJson == null
+                        ? ""
+                        : ",\"" + SlotTable.TICKET + "\":{\"S\":\""
+                                + ticketJson.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}")
+                + "}";
     }
 
     private final SlotTable table;

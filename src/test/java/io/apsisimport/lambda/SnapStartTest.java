@@ -116,7 +116,8 @@ class SnapStartTest {
                 "ReleaseSlotFunction",
                 "FinishImportFunction",
                 "CheckImportStatusFunction",
-                "RequestImportFunction")) {
+                "RequestImportFunction",
+                "UploadPartFunction")) {
             assertNotEquals(0, handlers.get(fn).primedInvocations, fn + ": invocations primed");
         }
         assertEquals(0, requests.get(), "no request to AWS or APSIS before the snapshot");
