@@ -55,7 +55,12 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
                 wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.COPY, Wiring.S3Calls.DELETE),
                 wiring.clock(),
                 ImportMetrics.namespace(wiring.env()));
-        // A file of one part, imported: its report written, the file archived, its metrics (dropped).
+        // A file of one part, imported: its report written, the file archived (not there yet: copied),
+        // its metrics (dropped).
+        wiring.primeObject(
+                DropNames.of(PrimingInputs.key(wiring), "2000-01-01T00:00:00.000Z", null, PrimingInputs.EXECUTION)
+                        .archived(),
+                io.apsisimport.lambda.PrimingAnswers.ABSENT);
         primeInvocation(
                 wiring,
                 "{\"file\":" + PrimingInputs.executionInput(wiring) + ",\"executionArn\":\"" + PrimingInputs.EXECUTION

@@ -26,6 +26,9 @@ public final class PrimingAnswers implements Function<Request, Answer> {
      */
     public static final String ENDPOINT_PLACEHOLDER = "http://priming.invalid";
 
+    /** The content of an object registered as absent ({@link Wiring#primeObject}): S3 answers 404. */
+    public static final String ABSENT = "\u0000absent";
+
     /** Where the APSIS import's upload form posts to on the priming endpoint. */
     public static final String UPLOAD_PATH = "/priming-upload";
     /** An unsigned JWT whose {@code exp} is 2100-01-01: what APSIS tokens look like, nothing more. */
@@ -179,6 +182,15 @@ public final class PrimingAnswers implements Function<Request, Answer> {
         object.put("Last-Modified", "Sat, 01 Jan 2000 00:00:00 GMT");
         object.put("Content-Type", "text/csv");
         String content = object(request.path());
+        if (ABSENT.equals(content)
+                && (request.method().equals("GET") || request.method().equals("HEAD"))) {
+            return Answer.of(
+                    404,
+                    XML,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code>"
+                            + "<Message>The specified key does not exist.</Message><RequestId>priming</RequestId>"
+                            + "<HostId>priming</HostId></Error>");
+        }
         if (content != null
                 && (request.method().equals("GET") || request.method().equals("HEAD"))) {
             byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -266,7 +266,10 @@ public final class Wiring {
      */
     private final Map<String, String> primingObjects = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Serves {@code content} as the S3 object {@code key} while priming (see {@link #primingObjects}). */
+    /**
+     * Serves {@code content} as the S3 object {@code key} while priming (see {@link #primingObjects});
+     * {@link PrimingAnswers#ABSENT}: S3's 404 for it (an object the code expects not to exist yet).
+     */
     public void primeObject(String key, String content) {
         primingObjects.put(key, content);
     }
