@@ -117,7 +117,8 @@ class SnapStartTest {
                 "FinishImportFunction",
                 "CheckImportStatusFunction",
                 "RequestImportFunction",
-                "UploadPartFunction")) {
+                "UploadPartFunction",
+                "ValidateFileFunction")) {
             assertNotEquals(0, handlers.get(fn).primedInvocations, fn + ": invocations primed");
         }
         assertEquals(0, requests.get(), "no request to AWS or APSIS before the snapshot");
