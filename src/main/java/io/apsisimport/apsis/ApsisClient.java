@@ -369,6 +369,14 @@ public final class ApsisClient implements ApsisApi {
         policy.backoff(1);
     }
 
+    /**
+     * For a handler's invoke priming: a client like this one for {@code loopback} (the priming
+     * endpoint), with made-up credentials and its own token cache, as {@link #prime} uses.
+     */
+    public ApsisApi primingCopy(URI loopback) {
+        return new ApsisClient(this, loopback);
+    }
+
     /** A client like {@code template} (same HTTP client and options) for {@code base}, with made-up credentials. */
     private ApsisClient(ApsisClient template, URI base) {
         this.base = base.toString();

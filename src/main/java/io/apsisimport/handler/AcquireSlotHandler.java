@@ -29,6 +29,7 @@ public final class AcquireSlotHandler extends JsonHandler<AcquireSlotHandler.Inp
 
     public AcquireSlotHandler(Wiring wiring) {
         this(wiring.slots(), wiring.sfn(), wiring.clock(), ImportMetrics.namespace(wiring.env()));
+        primeInvocation(wiring, PrimingInputs.part(wiring, "\"slot\":{\"attempt\":0}"));
     }
 
     public AcquireSlotHandler(ImportSlots slots, SfnClient sfn, Clock clock) {

@@ -54,6 +54,15 @@ public final class CheckImportStatusHandler extends JsonHandler<StatusCheckInput
                 wiring.settings().importTimeout(),
                 wiring.pollSchedule(),
                 new UploadArrival(wiring.settings().uploadArrivalWait()));
+        // The first check of an import: its status read from APSIS (the priming copy of the client).
+        PrimingInputs.holdSlot(wiring);
+        primeInvocation(
+                wiring,
+                PrimingInputs.part(
+                        wiring,
+                        "\"partCount\":1,\"section\":\"priming\",\"importId\":\"priming\","
+                                + "\"requestedAt\":\"2000-01-01T00:00:00Z\",\"previous\":{\"bytes\":30,"
+                                + "\"elapsedMillis\":1,\"uploadedAt\":\"2000-01-01T00:00:01Z\",\"rows\":1,\"checks\":0}"));
     }
 
     public CheckImportStatusHandler(

@@ -55,6 +55,23 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
                 wiring.s3(Wiring.S3Calls.READ, Wiring.S3Calls.WRITE, Wiring.S3Calls.COPY, Wiring.S3Calls.DELETE),
                 wiring.clock(),
                 ImportMetrics.namespace(wiring.env()));
+        // A file of one part, imported: its report written, the file archived (not there yet: copied),
+        // its metrics (dropped).
+        wiring.primeObject(
+                DropNames.of(PrimingInputs.key(wiring), "2000-01-01T00:00:00.000Z", null, PrimingInputs.EXECUTION)
+                        .archived(),
+                io.apsisimport.lambda.PrimingAnswers.ABSENT);
+        primeInvocation(
+                wiring,
+                "{\"file\":" + PrimingInputs.executionInput(wiring) + ",\"executionArn\":\"" + PrimingInputs.EXECUTION
+                        + "\",\"startedAt\":\"2000-01-01T00:00:00.000Z\",\"route\":\"priming\",\"section\":\"priming\","
+                        + "\"rows\":1,\"bytes\":" + PrimingInputs.CSV.length()
+                        + ",\"parts\":[{\"index\":0,\"importId\":"
+                        + "\"priming\",\"outcome\":\"COMPLETED\",\"status\":\"completed\",\"profilesFound\":1,"
+                        + "\"profilesProcessed\":1,\"profilesFailed\":0}],\"plans\":[{\"index\":0,\"start\":6,\"end\":"
+                        + PrimingInputs.CSV.length() + ",\"firstRow\":1,\"rows\":1,\"bytes\":"
+                        + PrimingInputs.CSV.length()
+                        + ",\"execution\":\"priming-p001\"}]}");
     }
 
     public FinishImportHandler(S3Client s3, Clock clock) {

@@ -65,6 +65,11 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
                 wiring.routes(),
                 wiring.settings().maxPartBytes(),
                 wiring.settings().expansionLimits());
+        PrimingInputs.serveRoutesAndFile(wiring);
+        primeInvocation(
+                wiring,
+                "{\"file\":" + PrimingInputs.executionInput(wiring) + ",\"executionArn\":\"" + PrimingInputs.EXECUTION
+                        + "\",\"maxConcurrentImports\":3}");
     }
 
     public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes) {

@@ -51,6 +51,13 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
                 new DryRunKeys(
                         wiring.settings().validatePrefix(), wiring.settings().landingPrefix()),
                 TaskTokenCallback.of(wiring.sfn()));
+        PrimingInputs.serveRoutesAndFile(wiring);
+        primeInvocation(
+                wiring,
+                "{\"action\":\"enter\",\"file\":" + PrimingInputs.executionInput(wiring) + ",\"executionArn\":\""
+                        + PrimingInputs.EXECUTION + "\"}",
+                "{\"action\":\"leave\",\"route\":\"priming\",\"key\":\"" + PrimingInputs.key(wiring)
+                        + "\",\"executionArn\":\"" + PrimingInputs.EXECUTION + "\",\"status\":\"SUCCEEDED\"}");
     }
 
     public QueueFeedHandler(FeedQueue feeds, RoutesSource routes, DryRunKeys keys, TaskTokenCallback wakeups) {

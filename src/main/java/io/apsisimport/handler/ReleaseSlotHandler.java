@@ -29,6 +29,8 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
 
     public ReleaseSlotHandler(Wiring wiring) {
         this(wiring.slots(), wiring.sfn());
+        PrimingInputs.holdSlot(wiring); // its own slot, released
+        primeInvocation(wiring, PrimingInputs.part(wiring, "\"reason\":\"IMPORT_FINISHED\""));
     }
 
     public ReleaseSlotHandler(ImportSlots slots, SfnClient sfn) {

@@ -32,6 +32,15 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
 
     public RequestImportHandler(Wiring wiring) {
         this(wiring.apsis(), wiring.slots(), new LandingFiles(wiring.s3(Wiring.S3Calls.READ)), wiring.clock());
+        // An import requested from APSIS (the priming copy of the client) and recorded on the slot.
+        PrimingInputs.holdSlot(wiring);
+        primeInvocation(
+                wiring,
+                PrimingInputs.part(
+                        wiring,
+                        "\"bucket\":\"" + PrimingInputs.BUCKET + "\",\"eTag\":\"priming\",\"section\":\"priming\","
+                                + "\"importSpec\":{\"keyspace_mapping\":{\"keyspace_discriminator\":\"priming\","
+                                + "\"field_selector\":\"email\"}}"));
     }
 
     public RequestImportHandler(ApsisApi apsis, ImportSlots slots, LandingFiles files, Clock clock) {

@@ -40,6 +40,11 @@ public final class StartImportHandler extends JsonHandler<StartImportHandler.S3E
                 wiring.env().required("STATE_MACHINE_ARN"),
                 wiring.settings().landingPrefix(),
                 wiring.settings().validatePrefix());
+        primeInvocation(
+                wiring,
+                "{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"eventTime\":\"2000-01-01T00:00:00.000Z\","
+                        + "\"s3\":{\"bucket\":{\"name\":\"" + PrimingInputs.BUCKET + "\"},\"object\":{\"key\":\""
+                        + PrimingInputs.key(wiring) + "\",\"size\":1,\"eTag\":\"priming\",\"sequencer\":\"00\"}}}]}");
     }
 
     public StartImportHandler(SfnClient sfn, String stateMachineArn, String landingPrefix) {

@@ -70,6 +70,22 @@ public final class UploadPartHandler extends JsonHandler<UploadPartInput, Upload
     public UploadPartHandler(Wiring wiring) {
         this(wiring.s3(Wiring.S3Calls.READ), wiring.slots(), wiring.uploader(), wiring.pollSchedule(), wiring.clock());
         wiring.primeAlso(this::primeRelay);
+        // Then a part of one record relayed as handle() relays it: its ticket read from its slot, the
+        // upload recorded there (the priming endpoint's answers and form).
+        PrimingInputs.holdSlotWithTicket(wiring);
+        int header = PrimingInputs.CSV.indexOf('\n') + 1;
+        int size = PrimingInputs.CSV.length();
+        primeInvocation(
+                wiring,
+                PrimingInputs.part(
+                                wiring,
+                                "\"bucket\":\"" + PrimingInputs.BUCKET + "\",\"eTag\":\"priming\",\"partCount\":1,"
+                                        + "\"importId\":\"priming\",\"header\":{\"offset\":0,\"length\":" + header
+                                        + "},"
+                                        + "\"part\":{\"index\":0,\"start\":" + header + ",\"end\":" + size
+                                        + ",\"firstRow\":1,\"rows\":1,\"bytes\":" + size
+                                        + ",\"execution\":\"priming-p001\"}")
+                        .replace("\"part\":0,", ""));
     }
 
     public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader) {

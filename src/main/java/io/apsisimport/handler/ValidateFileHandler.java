@@ -49,6 +49,16 @@ public final class ValidateFileHandler extends JsonHandler<ValidateFileHandler.I
                 new DryRunKeys(
                         wiring.settings().validatePrefix(), wiring.settings().landingPrefix()),
                 wiring.clock());
+        // A file dropped under the validate prefix, checked as it would be imported, its report written.
+        String key = wiring.settings().validatePrefix() + "priming.csv";
+        PrimingInputs.serveRoutesAndFile(wiring);
+        wiring.primeObject(key, PrimingInputs.CSV);
+        primeInvocation(
+                wiring,
+                "{\"file\":" + PrimingInputs.executionInput(wiring).replace(PrimingInputs.key(wiring), key)
+                        + ",\"executionArn\":\"" + PrimingInputs.EXECUTION
+                        + "\",\"startedAt\":\"2000-01-01T00:00:00.000Z\","
+                        + "\"feed\":{\"route\":\"priming\",\"ordered\":false,\"dryRun\":true}}");
     }
 
     public ValidateFileHandler(S3Client s3, DryRun dryRun, DryRunKeys keys, Clock clock) {

@@ -20,6 +20,15 @@ import java.util.function.Function;
  * handles (a DynamoDB condition failure, an S3 precondition failure, an existing execution).
  */
 public final class PrimingAnswers implements Function<Request, Answer> {
+    /**
+     * Stands for the priming endpoint's address in what handlers register before it listens (a slot's
+     * upload ticket, {@link Wiring#primeItem}): replaced by the address in the answers.
+     */
+    public static final String ENDPOINT_PLACEHOLDER = "http://priming.invalid";
+
+    /** The content of an object registered as absent ({@link Wiring#primeObject}): S3 answers 404. */
+    public static final String ABSENT = "\u0000absent";
+
     /** Where the APSIS import's upload form posts to on the priming endpoint. */
     public static final String UPLOAD_PATH = "/priming-upload";
     /** An unsigned JWT whose {@code exp} is 2100-01-01: what APSIS tokens look like, nothing more. */
@@ -31,11 +40,24 @@ public final class PrimingAnswers implements Function<Request, Answer> {
     private static final String XML = "application/xml";
 
     private final URI base;
+    /** S3 objects with a content of their own, by key ({@link Wiring#primeObject}); others are filler. */
+    private final Map<String, String> objects;
+    /** DynamoDB items added to every Query and Scan answer ({@link Wiring#primeItem}). */
+    private final java.util.List<String> items;
+
     private final AtomicReference<Answer> next = new AtomicReference<>();
 
     /** {@code base}: the endpoint's own address (the upload form points back to it). */
     PrimingAnswers(URI base) {
+        this(base, Map.of(), java.util.List.of());
+    }
+
+    PrimingAnswers(URI base, Map<String, String> objects, java.util.List<String> items) {
         this.base = base;
+        this.objects = objects;
+        this.items = items.stream()
+                .map(i -> i.replace(ENDPOINT_PLACEHOLDER, base.toString()))
+                .toList();
     }
 
     /** The next request gets {@code answer} instead of the usual one (priming runs one request at a time). */
@@ -112,7 +134,7 @@ public final class PrimingAnswers implements Function<Request, Answer> {
         return s3(request);
     }
 
-    private static Answer json(String target) {
+    private Answer json(String target) {
         if (target.startsWith("secretsmanager.")) {
             return Answer.of(
                     200,
@@ -127,7 +149,12 @@ public final class PrimingAnswers implements Function<Request, Answer> {
             String item = "{\"pk\":{\"S\":\"priming\"},\"sk\":{\"S\":\"priming\"},\"n\":{\"N\":\"1\"},"
                     + "\"b\":{\"BOOL\":true},\"l\":{\"L\":[{\"N\":\"1.5\"},{\"N\":\"2\"}]}}";
             if (target.endsWith(".Query") || target.endsWith(".Scan")) {
-                return dynamo(200, "{\"Items\":[" + item + "],\"Count\":1,\"ScannedCount\":1}");
+                String all = String.join(
+                        ",",
+                        java.util.stream.Stream.concat(java.util.stream.Stream.of(item), items.stream())
+                                .toList());
+                int n = 1 + items.size();
+                return dynamo(200, "{\"Items\":[" + all + "],\"Count\":" + n + ",\"ScannedCount\":" + n + "}");
             }
             if (target.endsWith(".GetItem")) {
                 return dynamo(200, "{\"Item\":" + item + "}");
@@ -147,11 +174,28 @@ public final class PrimingAnswers implements Function<Request, Answer> {
         return Answer.of(200, JSON_10, "{}");
     }
 
-    private static Answer s3(Request request) {
+    private Answer s3(Request request) {
         Map<String, String> object = new LinkedHashMap<>();
+        // Never an ETag S3 gives (those are hex): a cache keyed by ETag (RoutesSource) never serves
+        // what priming read to a real invocation.
         object.put("ETag", "\"priming\"");
         object.put("Last-Modified", "Sat, 01 Jan 2000 00:00:00 GMT");
         object.put("Content-Type", "text/csv");
+        String content = object(request.path());
+        if (ABSENT.equals(content)
+                && (request.method().equals("GET") || request.method().equals("HEAD"))) {
+            return Answer.of(
+                    404,
+                    XML,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code>"
+                            + "<Message>The specified key does not exist.</Message><RequestId>priming</RequestId>"
+                            + "<HostId>priming</HostId></Error>");
+        }
+        if (content != null
+                && (request.method().equals("GET") || request.method().equals("HEAD"))) {
+            byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return new Answer(200, object, bytes, 0);
+        }
         switch (request.method()) {
             case "HEAD" -> {
                 return Answer.filler(200, 1024, object);
@@ -198,5 +242,16 @@ public final class PrimingAnswers implements Function<Request, Answer> {
                 return Answer.empty(405);
             }
         }
+    }
+
+    /** The content of the object {@code path} ends with (path-style or virtual-hosted), or null. */
+    private String object(String path) {
+        String decoded = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        for (var e : objects.entrySet()) {
+            if (decoded.endsWith("/" + e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 }

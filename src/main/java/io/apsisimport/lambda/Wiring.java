@@ -111,8 +111,40 @@ public final class Wiring {
         return aws.sfn();
     }
 
+    /**
+     * The APSIS client; while the SnapStart priming runs, its priming copy (made-up credentials, its
+     * own token cache, the priming endpoint), so that a handler's invoke priming never reaches APSIS
+     * nor reads the secret.
+     */
     public ApsisApi apsis() {
-        return apsis.get();
+        apsis.get();
+        return apsisOrPriming;
+    }
+
+    private final PrimableApsis apsisOrPriming = new PrimableApsis();
+
+    /** {@link #apsis()}: the real client, or {@link #priming} while it is set. */
+    private final class PrimableApsis implements ApsisApi {
+        volatile ApsisApi priming;
+
+        private ApsisApi target() {
+            ApsisApi p = priming;
+            return p != null ? p : apsis.get();
+        }
+
+        @Override
+        public io.apsisimport.apsis.ImportTicket requestImport(
+                String section,
+                com.fasterxml.jackson.databind.JsonNode importSpec,
+                io.apsisimport.apsis.Deadline deadline) {
+            return target().requestImport(section, importSpec, deadline);
+        }
+
+        @Override
+        public io.apsisimport.apsis.ImportStatus importStatus(
+                String section, String importId, io.apsisimport.apsis.Deadline deadline) {
+            return target().importStatus(section, importId, deadline);
+        }
     }
 
     public ImportSlots slots() {
@@ -228,6 +260,33 @@ public final class Wiring {
         primers.add(primer);
     }
 
+    /**
+     * Objects the priming endpoint serves to S3 GET and HEAD requests whose path ends with their key
+     * (a handler's made-up routes.json and CSV file for its invoke priming); others get filler bytes.
+     */
+    private final Map<String, String> primingObjects = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Serves {@code content} as the S3 object {@code key} while priming (see {@link #primingObjects});
+     * {@link PrimingAnswers#ABSENT}: S3's 404 for it (an object the code expects not to exist yet).
+     */
+    public void primeObject(String key, String content) {
+        primingObjects.put(key, content);
+    }
+
+    /** DynamoDB items (DynamoDB JSON) the priming endpoint adds to its Query and Scan answers. */
+    private final List<String> primingItems = new CopyOnWriteArrayList<>();
+
+    /** Adds {@code itemJson} to the priming's Query and Scan answers (a handler's own slot, say). */
+    public void primeItem(String itemJson) {
+        if (!primingItems.contains(itemJson)) {
+            primingItems.add(itemJson);
+        }
+    }
+
+    /** The failures of the last priming's steps (logged, then left to the first invocation), for the tests. */
+    final List<String> lastPrimingFailures = new CopyOnWriteArrayList<>();
+
     /** The port the last priming's endpoint listened on (0: none yet), for the tests that check nothing stays connected. */
     volatile int lastPrimingPort;
 
@@ -244,17 +303,33 @@ public final class Wiring {
         int requests;
         var answers = new java.util.concurrent.atomic.AtomicReference<PrimingAnswers>();
         try (PrimingEndpoint endpoint = PrimingEndpoint.start(uri -> {
-                    answers.set(new PrimingAnswers(uri));
+                    answers.set(new PrimingAnswers(uri, Map.copyOf(primingObjects), List.copyOf(primingItems)));
                     return answers.get();
                 });
                 SdkPriming.Scope redirected = aws.redirect(endpoint.uri())) {
             lastPrimingPort = endpoint.port();
             aws.prime(answers.get());
             apsis.ifBuilt(c -> c.prime(endpoint.uri()));
+            apsis.ifBuilt(c -> apsisOrPriming.priming = c.primingCopy(endpoint.uri()));
+            lastPrimingFailures.clear();
             for (Primer p : primers) {
-                p.prime(endpoint.uri());
+                // One step failing (an answer the code did not expect) leaves the others to run.
+                try {
+                    p.prime(endpoint.uri());
+                } catch (Exception | LinkageError e) {
+                    lastPrimingFailures.add(e.toString());
+                    Log.warn(
+                            null,
+                            "a SnapStart priming step failed; the first invocation will do that work",
+                            "errorType",
+                            e.getClass().getName(),
+                            "errorMessage",
+                            e.getMessage());
+                }
             }
             requests = endpoint.served();
+        } finally {
+            apsisOrPriming.priming = null;
         }
         Log.line(
                 com.amazonaws.services.lambda.runtime.logging.LogLevel.INFO,
@@ -271,6 +346,8 @@ public final class Wiring {
                 (System.nanoTime() - started) / 1_000_000,
                 "requests",
                 requests,
+                "failedSteps",
+                lastPrimingFailures.size(),
                 "cpuMillis",
                 cpu < 0 || cpuStarted < 0 ? null : cpu - cpuStarted);
     }

@@ -36,6 +36,33 @@ public final class ImportSlots {
     /** Lost conditional-write races are retried with a fresh read this many times per call. */
     private static final int MAX_ROUNDS = 8;
 
+    /**
+     * For the SnapStart invoke priming: a slot item (DynamoDB JSON, as a Query answers it) that the
+     * part {@code executionArn}#{@code part} holds with the made-up import {@code priming}, so that a
+     * priming invocation of a handler that works on its slot finds it ({@code Wiring.primeItem}).
+     */
+    public static String primingSlotItem(String executionArn, int part) {
+        return primingSlotItem(executionArn, part, null);
+    }
+
+    /** The same, with {@code ticketJson} as the slot's upload ticket (for the upload's priming). */
+    public static String primingSlotItem(String executionArn, int part, String ticketJson) {
+        long lease = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
+        return "{\"" + SlotTable.PK + "\":{\"S\":\"priming#slots\"},\"" + SlotTable.SK + "\":{\"S\":\""
+                + SlotTable.SLOT_PREFIX
+                + "0\"},\"" + SlotTable.OWNER + "\":{\"S\":\"" + new SlotOwner(executionArn, part).id() + "\"},\""
+                + SlotTable.EXEC + "\":{\"S\":\"" + executionArn + "\"},\"" + SlotTable.PART + "\":{\"N\":\"" + part
+                + "\"},\""
+                + SlotTable.VERSION + "\":{\"N\":\"1\"},\"" + SlotTable.LEASE_UNTIL + "\":{\"N\":\"" + lease + "\"},\""
+                + SlotTable.ACQUIRED_AT + "\":{\"N\":\"" + lease + "\"},\"" + SlotTable.IMPORT_ID
+                + "\":{\"S\":\"priming\"},\"" + SlotTable.URL_EXPIRES_AT + "\":{\"N\":\"" + lease + "\"}"
+                + (ticketJson == null
+                        ? ""
+                        : ",\"" + SlotTable.TICKET + "\":{\"S\":\""
+                                + ticketJson.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}")
+                + "}";
+    }
+
     private final SlotTable table;
     private final SlotPolicy policy;
     private final WaiterQueue waiters;

@@ -79,6 +79,57 @@ class SnapStartTest {
         }
 
         assertEquals(0, requests.get(), "no request to AWS or APSIS before the snapshot");
+        // The invoke priming ran every handler's logic to the end against the priming endpoint: a step
+        // that failed would have left its code paths to the first invocation.
+        assertEquals(List.of(), wiring.lastPrimingFailures, "priming steps that failed");
+    }
+
+    @Test
+    void invokePrimingRunsHandlersToTheirEndAndWritesNoLogLine() throws Exception {
+        var crac = new RecordingContext();
+        Wiring wiring = new Wiring(new Env(env()), crac, new Jitter());
+        Map<String, JsonHandler<?, ?>> handlers = new java.util.TreeMap<>();
+        for (var fn :
+                TemplateModel.load(Path.of("template.yaml")).functionHandlers().entrySet()) {
+            handlers.put(
+                    fn.getKey(), (JsonHandler<?, ?>) Class.forName(fn.getValue().split("::", 2)[0])
+                            .getConstructor(Wiring.class)
+                            .newInstance(wiring));
+        }
+
+        var stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.out;
+        System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            wiring.prime();
+        } finally {
+            System.setOut(before);
+        }
+
+        assertEquals(List.of(), wiring.lastPrimingFailures, "priming steps that failed");
+        for (String fn : List.of(
+                "StartImportFunction",
+                "PreflightFileFunction",
+                "FeedQueueFunction",
+                "ReapSlotsFunction",
+                "AcquireSlotFunction",
+                "ReleaseSlotFunction",
+                "FinishImportFunction",
+                "CheckImportStatusFunction",
+                "RequestImportFunction",
+                "UploadPartFunction",
+                "ValidateFileFunction")) {
+            assertNotEquals(0, handlers.get(fn).primedInvocations, fn + ": invocations primed");
+        }
+        assertEquals(0, requests.get(), "no request to AWS or APSIS before the snapshot");
+        // What a priming invocation logs ("import started", metrics) would reach CloudWatch as if a
+        // file had been handled: only the priming's own summary may be written.
+        List<String> lines = stdout.toString(java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList();
+        assertEquals(1, lines.size(), "lines written by the priming: " + lines);
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(0).contains("SnapStart priming done"), lines.get(0));
     }
 
     @Test

@@ -28,6 +28,9 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  */
 public final class ColdStartBench {
     private static final String HELLO = "io.apsisimport.local.fn.HelloWorldHandler::handleRequest";
+    /** The init floor: one ObjectMapper and one DynamoDB client, what every function must build. */
+    private static final String FLOOR = "io.apsisimport.local.fn.FloorHandler::handleRequest";
+
     private static final java.util.regex.Pattern UPLOADED =
             java.util.regex.Pattern.compile("file uploaded.*?millis\\\\?\":(\\d+)");
     /** The same line's split of the upload: S3's two ranged GETs opened, then time spent waiting on S3's stream. */
@@ -52,7 +55,14 @@ public final class ColdStartBench {
         TemplateModel template = TemplateModel.load(home.resolve("template.yaml"));
         String loadBefore = loadAverage();
 
-        Row hello = hello(home, template);
+        Row hello = baseline(home, template, "HelloWorld", HELLO, List.of(), "hello world (baseline)");
+        Row floor = baseline(
+                home,
+                template,
+                "Floor",
+                FLOOR,
+                LambdaArtifact.classpath(home.resolve("target/lambda-runtime-classpath.txt")),
+                "floor: ObjectMapper + DynamoDB");
         List<Row> rows = new ArrayList<>();
         Map<String, Double> priming = new java.util.HashMap<>();
         Map<String, Long> primingCpu = new java.util.HashMap<>();
@@ -93,6 +103,7 @@ public final class ColdStartBench {
                 "%-28s %9s %7s %9s %7s %9s %7s %9s%n",
                 "function", "init ms", "x hello", "1st ms", "x hello", "5th ms", "x hello", "1st/5th");
         print(hello, hello);
+        print(floor, hello);
         boolean initOk = true;
         boolean firstOk = true;
         for (Row r : rows) {
@@ -103,6 +114,18 @@ public final class ColdStartBench {
         System.out.printf(
                 "goals: init <= 3x hello-world's: %s; first invocation <= 2x the fifth: %s%n",
                 initOk ? "met" : "MISSED", firstOk ? "met" : "MISSED");
+        double floorWall = floor.init / hello.init;
+        double floorCpu = floor.jvmInit.cpuMillis() / (double) Math.max(1, hello.jvmInit.cpuMillis());
+        System.out.printf(
+                "init floor (one Jackson ObjectMapper and one SDK v2 DynamoDB client on url-connection, nothing else):"
+                        + " %.0f ms = %.1fx hello-world's init (%s 3x); CPU %d ms = %.1fx (%s 3x); every function"
+                        + " builds more than the floor%n",
+                floor.init,
+                floorWall,
+                floorWall > 3 ? "OVER" : "within",
+                floor.jvmInit.cpuMillis(),
+                floorCpu,
+                floorCpu > 3 ? "OVER" : "within");
         System.out.println();
         System.out.println("Init without the SnapStart priming (its own duration, logged by Wiring, taken out): what is"
                 + " left is the JVM, the runtime and the handler's constructor:");
@@ -139,7 +162,7 @@ public final class ColdStartBench {
                 "JIT ms",
                 "5th CPU",
                 "classes");
-        for (Row r : List.copyOf(concat(hello, rows))) {
+        for (Row r : List.copyOf(concat(hello, concat(floor, rows)))) {
             System.out.printf(
                     "%-28s %7d ms %6d ms %8d %8.0f %7d ms %9d %8.0f %7d ms %8d%n",
                     r.name,
@@ -379,15 +402,21 @@ public final class ColdStartBench {
     }
 
     /** The hello-world handler with the template's Globals (memory, JAVA_TOOL_OPTIONS, log format). */
-    private static Row hello(Path home, TemplateModel template) throws IOException {
+    /**
+     * A baseline function ({@code handler}, on test-classes plus {@code jars}) run alone the way the
+     * functions run (the template's globals), five invocations.
+     */
+    private static Row baseline(
+            Path home, TemplateModel template, String name, String handler, List<Path> jars, String label)
+            throws IOException {
         Path run = Files.createTempDirectory(
                 Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "apsis-one-import")),
-                "coldstart-hello-");
-        Path task = LambdaArtifact.layOut(run.resolve("task"), List.of(home.resolve("target/test-classes")), List.of());
+                "coldstart-" + name + "-");
+        Path task = LambdaArtifact.layOut(run.resolve("task"), List.of(home.resolve("target/test-classes")), jars);
         JsonNode globals = template.root().at("/Globals/Function");
         var fn = FunctionConfig.lambda(
-                "HelloWorld",
-                HELLO,
+                name,
+                handler,
                 globals.path("Timeout").asInt(),
                 globals.path("MemorySize").asInt(),
                 globals.at("/Environment/Variables/JAVA_TOOL_OPTIONS").isMissingNode()
@@ -410,11 +439,9 @@ public final class ColdStartBench {
                 Map.of()))) {
             runtime.register(fn);
             for (int i = 0; i < 5; i++) {
-                runtime.invoke("HelloWorld", "{}".getBytes(StandardCharsets.UTF_8));
+                runtime.invoke(name, "{}".getBytes(StandardCharsets.UTF_8));
             }
-            return Row.of(
-                    "hello world (baseline)",
-                    runtime.environmentStats("HelloWorld").get(0));
+            return Row.of(label, runtime.environmentStats(name).get(0));
         }
     }
 
