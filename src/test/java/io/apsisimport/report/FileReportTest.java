@@ -169,6 +169,31 @@ class FileReportTest {
     }
 
     @Test
+    void aPartIsListedWhileTheCauseIsAtMostItsBound() {
+        // Part 1's line takes the cause to exactly CAUSE_CHARS: part 2 is still listed, part 3 is counted.
+        String where = "part 1/3 (rows 1-10, bytes 0-100)";
+        var parts = new ArrayList<PartResult>();
+        for (int i = 0; i < 3; i++) {
+            String why = i == 0 ? "x".repeat(FileReport.CAUSE_CHARS - where.length() - 4) : "refused " + i;
+            parts.add(new PartResult(
+                    i,
+                    null,
+                    "FAILED",
+                    null,
+                    null,
+                    null,
+                    null,
+                    "Request import",
+                    new StepError("io.apsisimport.apsis.ApsisInvalidRequestException", why)));
+        }
+        Summary s = FileReport.draft(facts(plans(3), parts, null, null)).summary(NAMES, Copy.COPIED, NOW);
+        assertTrue(s.cause().startsWith("3 of 3 parts of inbox/z.csv were not imported: " + where + ": xxx"));
+        assertTrue(
+                s.cause().endsWith("; part 2/3 (rows 11-20, bytes 100-200): refused 1; and 1 more (see the report)"),
+                s.cause());
+    }
+
+    @Test
     void aDropReplacedOrDeletedBeforeItsMoveIsNotMovedAndTheNoteSaysWhy() {
         var draft = FileReport.draft(facts(plans(1), List.of(completed(0, "imp-1", 1)), null, null));
         Summary replaced = draft.summary(NAMES, Copy.REPLACED, NOW);
@@ -191,6 +216,10 @@ class FileReportTest {
                         + EXEC,
                 FileReport.consoleUrl(EXEC));
         assertNull(FileReport.consoleUrl(null));
+        assertEquals(
+                "https://.console.aws.amazon.com/states/home?region=#/v2/executions/details/arn:aws:states",
+                FileReport.consoleUrl("arn:aws:states"),
+                "an ARN cut before its region");
         assertEquals(
                 FileReport.consoleUrl(EXEC),
                 FileReport.draft(facts(null, null, null, null))
