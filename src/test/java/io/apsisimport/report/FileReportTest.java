@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.PartFailure;
 import io.apsisimport.contract.PartPlan;
 import io.apsisimport.contract.PartResult;
 import io.apsisimport.contract.StepError;
 import io.apsisimport.landing.DropNames;
+import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles.Copy;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class FileReportTest {
     private static final String KEY = "inbox/z.csv";
     private static final String EXEC = "arn:aws:states:eu-central-1:123456789012:execution:stack-import:z_csv-00";
+    private static final DroppedFile FILE = new DroppedFile("landing", KEY, "etag", "v1", 100L, null);
     private static final String STARTED = "2026-11-28T10:00:00Z";
     private static final Instant NOW = Instant.parse("2026-11-28T10:01:30.500Z");
     private static final DropNames NAMES = DropNames.of(KEY, null, STARTED, EXEC);
@@ -230,19 +233,19 @@ class FileReportTest {
     @Test
     void onlyAnOrderedRoutesFeedIsReportedAndAFileWithoutAStartHasNoDuration() {
         var ordered = FeedState.entered("r", "stop", 0);
-        var in = new FileReport.Facts(KEY, EXEC, "r", null, null, null, null, null, null, null, null, null, ordered);
+        var in = new FinishImportInput(FILE, EXEC, "r", null, null, null, null, null, null, null, null, null, ordered);
         Summary s = FileReport.draft(in).summary(NAMES, Copy.COPIED, NOW);
         assertSame(ordered, s.feed());
         assertNull(s.durationSeconds());
-        var unordered = new FileReport.Facts(
-                KEY, EXEC, "r", null, null, null, null, null, null, null, null, null, FeedState.unordered("r"));
+        var unordered = new FinishImportInput(
+                FILE, EXEC, "r", null, null, null, null, null, null, null, null, null, FeedState.unordered("r"));
         assertNull(FileReport.draft(unordered).summary(NAMES, Copy.COPIED, NOW).feed());
     }
 
-    private static FileReport.Facts facts(
+    private static FinishImportInput facts(
             List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep) {
-        return new FileReport.Facts(
-                KEY, EXEC, "newsletter", "s", 20L, 200L, STARTED, plans, parts, error, failedStep, null, null);
+        return new FinishImportInput(
+                FILE, EXEC, "newsletter", "s", 20L, 200L, STARTED, plans, parts, error, failedStep, null, null);
     }
 
     /** Parts of 10 rows and 100 bytes each. */
