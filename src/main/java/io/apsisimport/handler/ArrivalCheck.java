@@ -22,8 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * "Did the file arrive?", after an upload whose outcome is unknown (input {@code arrival} of
- * {@link CheckImportStatusHandler}): asks APSIS for the import's status (renewing the slot's lease,
- * as every status check does). Not "waiting for a file": the file is there (recorded on the slot),
+ * {@link CheckImportStatusHandler}): asks APSIS for the import's status (the handler has renewed
+ * the slot's lease first, as for every status check). Not "waiting for a file": the file is there (recorded on the slot),
  * the status checks take over. "Waiting for a file" for the whole wait: the upload is given up on,
  * and the file may be sent once more; after {@link UploadArrival#MAX_RESENDS} such resends the part
  * fails instead with {@code UploadOutcomeUnknownException}. {@link UploadArrival} holds the verdict
@@ -52,21 +52,6 @@ final class ArrivalCheck {
         Instant since =
                 in.arrival().since() == null ? now : Instant.parse(in.arrival().since());
         int checks = (in.arrival().checks() == null ? 0 : in.arrival().checks()) + 1;
-        try {
-            slots.renew(owner);
-        } catch (SlotLostException e) {
-            Log.warn(
-                    context,
-                    "import slot lost while checking whether the file arrived",
-                    "key",
-                    in.key(),
-                    "part",
-                    in.part(),
-                    "importId",
-                    in.importId(),
-                    "execution",
-                    in.executionArn());
-        }
         ImportStatus status = apsis.importStatus(in.section(), in.importId(), deadline.get());
         Duration waited = Duration.between(since, clock.instant());
         var verdict = arrival.verdict(status.status(), waited, checks);

@@ -87,25 +87,9 @@ public final class CheckImportStatusHandler extends JsonHandler<StatusCheckInput
 
     @Override
     public StatusCheckOutput handle(StatusCheckInput in, Context context) {
+        renewLease(in, context);
         if (in.arrival() != null) {
             return arrival.check(in, () -> apsisDeadline(context), context);
-        }
-        var owner = new SlotOwner(in.executionArn(), in.part());
-        try {
-            slots.renew(owner);
-        } catch (SlotLostException e) {
-            // The lease ran out and was taken over; the import itself is unaffected, so keep following it.
-            Log.warn(
-                    context,
-                    "import slot lost while the import is pending",
-                    "key",
-                    in.key(),
-                    "part",
-                    in.part(),
-                    "importId",
-                    in.importId(),
-                    "execution",
-                    in.executionArn());
         }
         ImportStatus status = apsis.importStatus(in.section(), in.importId(), apsisDeadline(context));
         var decided = decision.decide(in, status, clock.instant());
@@ -177,6 +161,31 @@ public final class CheckImportStatusHandler extends JsonHandler<StatusCheckInput
                     in.importId(),
                     "error",
                     AwsErrors.describe(e, null),
+                    "execution",
+                    in.executionArn());
+        }
+    }
+
+    /**
+     * Renews the part's slot lease, as every status check does (and "Did the file arrive?" too). A
+     * lease that ran out and was taken over is only warned about: the import itself is unaffected,
+     * so the checks keep following it.
+     */
+    private void renewLease(StatusCheckInput in, Context context) {
+        try {
+            slots.renew(new SlotOwner(in.executionArn(), in.part()));
+        } catch (SlotLostException e) {
+            Log.warn(
+                    context,
+                    in.arrival() != null
+                            ? "import slot lost while checking whether the file arrived"
+                            : "import slot lost while the import is pending",
+                    "key",
+                    in.key(),
+                    "part",
+                    in.part(),
+                    "importId",
+                    in.importId(),
                     "execution",
                     in.executionArn());
         }

@@ -1,11 +1,8 @@
 package io.apsisimport.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.ImportEvent;
-import io.apsisimport.contract.PartPlan;
-import io.apsisimport.contract.PartResult;
-import io.apsisimport.contract.StepError;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.lambda.Log;
 import io.apsisimport.lambda.Wiring;
@@ -15,12 +12,10 @@ import io.apsisimport.landing.LandingFiles;
 import io.apsisimport.metrics.ImportMetrics;
 import io.apsisimport.report.FileReport;
 import io.apsisimport.report.Summary;
-import io.apsisimport.source.CompressedFile;
 import io.apsisimport.source.SourceFormat;
 import io.apsisimport.source.WorkObjects;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -40,7 +35,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * EventBridge event ({@link ImportEvent}) that the state machine sends next ("Announce the file's
  * outcome"), which notifications are made from.
  */
-public final class FinishImportHandler extends JsonHandler<FinishImportHandler.Input, Summary> {
+public final class FinishImportHandler extends JsonHandler<FinishImportInput, Summary> {
     private final S3Client s3;
     private final LandingFiles files;
     private final Clock clock;
@@ -79,101 +74,19 @@ public final class FinishImportHandler extends JsonHandler<FinishImportHandler.I
     }
 
     public FinishImportHandler(S3Client s3, Clock clock, String metricsNamespace) {
-        super(Input.class);
+        super(FinishImportInput.class);
         this.s3 = s3;
         this.files = new LandingFiles(s3);
         this.clock = clock;
         this.metricsNamespace = metricsNamespace;
     }
 
-    /**
-     * {@code file}: the execution's input (the drop); {@code plans}: the parts as preflight planned
-     * them; {@code parts}: the Map's results, by part index (both absent when the file failed before
-     * any import); {@code error}/{@code failedStep}: set by a Catch on the way to the failure path;
-     * {@code compressed}: preflight's word on a compressed file (absent on the failure path).
-     */
-    public record Input(
-            DroppedFile file,
-            String executionArn,
-            String route,
-            String section,
-            Long rows,
-            Long bytes,
-            String startedAt,
-            List<PartPlan> plans,
-            List<PartResult> parts,
-            StepError error,
-            String failedStep,
-            CompressedFile compressed,
-            FeedState feed) {
-        public Input(
-                DroppedFile file,
-                String executionArn,
-                String route,
-                String section,
-                Long rows,
-                Long bytes,
-                String startedAt,
-                List<PartPlan> plans,
-                List<PartResult> parts,
-                StepError error,
-                String failedStep) {
-            this(file, executionArn, route, section, rows, bytes, startedAt, plans, parts, error, failedStep, null);
-        }
-
-        public Input(
-                DroppedFile file,
-                String executionArn,
-                String route,
-                String section,
-                Long rows,
-                Long bytes,
-                String startedAt,
-                List<PartPlan> plans,
-                List<PartResult> parts,
-                StepError error,
-                String failedStep,
-                CompressedFile compressed) {
-            this(
-                    file,
-                    executionArn,
-                    route,
-                    section,
-                    rows,
-                    bytes,
-                    startedAt,
-                    plans,
-                    parts,
-                    error,
-                    failedStep,
-                    compressed,
-                    null);
-        }
-
-        FileReport.Facts facts() {
-            return new FileReport.Facts(
-                    file.key(),
-                    executionArn,
-                    route,
-                    section,
-                    rows,
-                    bytes,
-                    startedAt,
-                    plans,
-                    parts,
-                    error,
-                    failedStep,
-                    compressed,
-                    feed);
-        }
-    }
-
     @Override
-    public Summary handle(Input in, Context context) {
+    public Summary handle(FinishImportInput in, Context context) {
         DroppedFile file = Objects.requireNonNull(in.file(), "file (the execution's input)");
         String key = file.key();
         var names = DropNames.of(key, file.eventTime(), in.startedAt(), in.executionArn());
-        FileReport.Draft draft = FileReport.draft(in.facts());
+        FileReport.Draft draft = FileReport.draft(in);
         String target = draft.succeeded() ? names.archived() : names.failed();
         LandingFiles.Copy copy =
                 files.exists(file.bucket(), target) ? LandingFiles.Copy.COPIED : files.copy(file, target);

@@ -1,13 +1,12 @@
 package io.apsisimport.report;
 
-import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.PartPlan;
 import io.apsisimport.contract.PartResult;
 import io.apsisimport.contract.StepError;
 import io.apsisimport.landing.DropNames;
 import io.apsisimport.landing.FileReplacedException;
 import io.apsisimport.landing.LandingFiles;
-import io.apsisimport.source.CompressedFile;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -18,7 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A file's report, from what its execution knows: a pure function (no S3, no clock), in two steps
+ * A file's report, from what its execution knows (FinishImport's input, {@link FinishImportInput}): a pure function (no S3, no clock), in two steps
  * because where the drop goes depends on the verdict and what the report says depends on whether it
  * got there. {@link #draft} decides: the file failed when a Catch says so or a part was not imported
  * (the first replaced part names the error, else the first failed one), and which parts say why.
@@ -31,32 +30,11 @@ public final class FileReport {
     private FileReport() {}
 
     /**
-     * What FinishImport is given. {@code plans}: the parts as preflight planned them; {@code parts}: the
-     * Map's results, by part index (both absent when the file failed before any import);
-     * {@code error}/{@code failedStep}: set by a Catch on the way to the failure path; {@code compressed}:
-     * preflight's word on a compressed file (absent on the failure path).
-     */
-    public record Facts(
-            String key,
-            String executionArn,
-            String route,
-            String section,
-            Long rows,
-            Long bytes,
-            String startedAt,
-            List<PartPlan> plans,
-            List<PartResult> parts,
-            StepError error,
-            String failedStep,
-            CompressedFile compressed,
-            FeedState feed) {}
-
-    /**
      * The verdict before the drop is moved. {@code parts}: the results with each failed part's details
      * read from its execution's Cause; {@code error} null: the file succeeded.
      */
     public record Draft(
-            Facts facts,
+            FinishImportInput facts,
             List<PartResult> parts,
             List<PartReport> partReports,
             List<String> imports,
@@ -80,7 +58,7 @@ public final class FileReport {
                                     .toMillis()
                             / 1000.0;
             return new Summary(
-                    facts.key(),
+                    facts.file().key(),
                     succeeded() ? Summary.SUCCEEDED : Summary.FAILED,
                     facts.route(),
                     facts.section(),
@@ -102,7 +80,7 @@ public final class FileReport {
                     failedStep,
                     error,
                     cause,
-                    note(facts.key(), copy, succeeded()),
+                    note(facts.file().key(), copy, succeeded()),
                     facts.compressed(),
                     facts.feed() != null && facts.feed().ordered() ? facts.feed() : null,
                     null);
@@ -110,8 +88,9 @@ public final class FileReport {
     }
 
     /** The verdict of a file and its parts' lines in the report. */
-    public static Draft draft(Facts in) {
-        String key = Objects.requireNonNull(in.key(), "key");
+    public static Draft draft(FinishImportInput in) {
+        String key = Objects.requireNonNull(in.file(), "file (the execution's input)")
+                .key();
         List<PartResult> parts = in.parts() == null
                 ? List.of()
                 : in.parts().stream().map(PartResult::withFailureDetails).toList();

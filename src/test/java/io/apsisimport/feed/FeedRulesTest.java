@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongUnaryOperator;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 // Unit tests without a table: arrival order from S3 events, the feed wait's back-off and its bound,
@@ -77,6 +79,94 @@ class FeedRulesTest {
                 "feed wait: %d asks within %s at a 1 s poll interval without wake-ups (cap %d)%n",
                 asks, FeedRules.human(FeedConfig.MAX_WAIT), FeedRules.MAX_ASKS);
         assertTrue(asks < FeedRules.MAX_ASKS * 3 / 4, "leaves room for wake-ups: " + asks);
+    }
+
+    /** Draws a fixed share of the bound: 0 the shortest wait, 1 the longest. */
+    private static RandomGenerator draw(double share) {
+        return fixed(bound -> (long) ((bound - 1) * share));
+    }
+
+    private static RandomGenerator fixed(LongUnaryOperator ofBound) {
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return ofBound.applyAsLong(bound);
+            }
+        };
+    }
+
+    @Test
+    void theBackOffIsHalfItsCeilingPlusAJitterRoundedUpToWholeSecondsWithinTheCeiling() {
+        Duration poll = Duration.ofSeconds(5);
+        // attempt 3 of a file further back: ceiling 2 s << 3 = 16 s, a wait in [8 s, 16 s].
+        assertEquals(Duration.ofSeconds(8), FeedRules.backoff(3, false, poll, Duration.ZERO, draw(0)));
+        assertEquals(Duration.ofSeconds(12), FeedRules.backoff(3, false, poll, Duration.ZERO, draw(0.5)));
+        assertEquals(Duration.ofSeconds(16), FeedRules.backoff(3, false, poll, Duration.ZERO, draw(1)));
+        // The jitter is drawn from [0, ceiling - half]: both ends included.
+        var bounds = new ArrayList<Long>();
+        FeedRules.backoff(3, false, poll, Duration.ZERO, fixed(bound -> {
+            bounds.add(bound);
+            return 0;
+        }));
+        assertEquals(List.of(8_001L), bounds);
+        // 8,000 + 4,567 ms rounds up to 13 s.
+        assertEquals(Duration.ofSeconds(13), FeedRules.backoff(3, false, poll, Duration.ZERO, fixed(bound -> 4567)));
+        // The next in line at a 1.5 s poll: ceiling 1.5 s; a draw of 1.5 s rounds up to 2 s, but
+        // never past the ceiling's whole seconds (at least one).
+        assertEquals(
+                Duration.ofSeconds(1), FeedRules.backoff(5, true, Duration.ofMillis(1500), Duration.ZERO, draw(1)));
+        // A quarter of the time waited lifts the cap of the next in line: 40 s waited, 10 s.
+        assertEquals(Duration.ofSeconds(10), FeedRules.backoff(10, true, poll, Duration.ofSeconds(40), draw(1)));
+    }
+
+    @Test
+    void theAsksOfAWaitWithoutWakeUpsAreCounted() {
+        Duration poll = Duration.ofSeconds(1);
+        assertEquals(2, FeedRules.asksWithin(Duration.ZERO, poll));
+        assertEquals(3, FeedRules.asksWithin(Duration.ofSeconds(1), poll));
+        assertEquals(7, FeedRules.asksWithin(Duration.ofSeconds(5), poll));
+        assertEquals(11, FeedRules.asksWithin(Duration.ofSeconds(10), poll));
+        assertEquals(24, FeedRules.asksWithin(Duration.ofSeconds(60), poll));
+        assertEquals(58, FeedRules.asksWithin(Duration.ofHours(1), poll));
+        assertEquals(18, FeedRules.asksWithin(Duration.ofSeconds(60), Duration.ofSeconds(5)));
+        assertEquals(133, FeedRules.asksWithin(FeedConfig.MAX_WAIT, poll));
+    }
+
+    @Test
+    void theLastWaitEndsAtTheDeadlineWhenTheBackOffReachesItExactly() {
+        // attempt 0, next in line: the shortest wait is 1 s; 1 s left: it stays 1 s.
+        Duration max = Duration.ofMinutes(1);
+        assertEquals(
+                Duration.ofSeconds(1),
+                FeedRules.waitFor(0, true, Duration.ofSeconds(5), max.minusSeconds(1), max, draw(0)));
+        assertEquals(
+                Duration.ofSeconds(1),
+                FeedRules.waitFor(0, true, Duration.ofSeconds(5), max.minusMillis(500), max, draw(1)));
+    }
+
+    @Test
+    void durationsAtTheirUnitsBoundaries() {
+        assertEquals("1d 00h 00m", FeedRules.human(Duration.ofDays(1)));
+        assertEquals("23h 59m 59s", FeedRules.human(Duration.ofDays(1).minusSeconds(1)));
+        assertEquals("1d 02h 03m", FeedRules.human(Duration.ofSeconds(86_400 + 2 * 3600 + 3 * 60 + 4)));
+        assertEquals("1h 00m 00s", FeedRules.human(Duration.ofHours(1)));
+        assertEquals("59m 59s", FeedRules.human(Duration.ofHours(1).minusSeconds(1)));
+        assertEquals("1m 00s", FeedRules.human(Duration.ofMinutes(1)));
+        assertEquals("59s", FeedRules.human(Duration.ofSeconds(59)));
+        assertEquals("0s", FeedRules.human(Duration.ofSeconds(-5)));
+    }
+
+    @Test
+    void aNameOrMessageAtItsLimitIsKeptWhole() {
+        String name = "E".repeat(256);
+        assertEquals(name, FeedRules.failedName(name));
+        String message = "m".repeat(300);
+        assertSame(message, FeedRules.failedMessage(message));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
+import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.StatusCheckInput;
 import io.apsisimport.contract.UploadPartInput;
 import io.apsisimport.lambda.JsonHandler;
@@ -54,7 +55,7 @@ class EventFixturesTest {
         assertEquals(
                 "IMPORT_FINISHED",
                 read("events/release-slot.json", ReleaseSlotHandler.Input.class).reason());
-        var finish = read("events/finish-import.json", FinishImportHandler.Input.class);
+        var finish = read("events/finish-import.json", FinishImportInput.class);
         assertEquals(3L, finish.parts().get(0).profilesFound());
         var turn = read("events/feed-queue.json", QueueFeedHandler.Input.class);
         assertEquals("turn", turn.action());

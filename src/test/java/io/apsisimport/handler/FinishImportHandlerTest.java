@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.PartFailure;
 import io.apsisimport.contract.PartPlan;
 import io.apsisimport.contract.PartResult;
@@ -156,11 +157,11 @@ class FinishImportHandlerTest {
 
     // --- helpers
 
-    private static FinishImportHandler.Input input(DroppedFile drop, List<PartResult> parts, StepError error) {
+    private static FinishImportInput input(DroppedFile drop, List<PartResult> parts, StepError error) {
         var plans = List.of(
                 new PartPlan(0, 6, 12, 1, 1, 12, PartPlan.executionName(EXEC, 0)),
                 new PartPlan(1, 12, 18, 2, 1, 12, PartPlan.executionName(EXEC, 1)));
-        return new FinishImportHandler.Input(
+        return new FinishImportInput(
                 drop, EXEC, "r", "s", 2L, 18L, "2026-11-28T10:00:01.123Z", plans, parts, error, null);
     }
 

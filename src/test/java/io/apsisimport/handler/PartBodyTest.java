@@ -48,5 +48,6 @@ class PartBodyTest {
         assertEquals("f.csv", PartBody.fileName("inbox/f.csv", 0, 1));
         assertEquals("f.part-2-of-3.csv", PartBody.fileName("inbox/f.csv", 1, 3));
         assertEquals("noext.part-1-of-2.csv", PartBody.fileName("noext", 0, 2));
+        assertEquals(".csv.part-1-of-2.csv", PartBody.fileName("inbox/.csv", 0, 2), "a leading dot is no extension");
     }
 }

@@ -42,6 +42,33 @@ class PollScheduleTest {
     }
 
     @Test
+    void atTheEndOfTheWindowAnImportIsOverdueAndTheEarlyChecksEndAtTheirMost() {
+        // 100 s ± 50 %: the window is 50-200 s after the upload, a step 25 s; at 400 s of age the back-off is 40 s.
+        var estimate = new Estimate(100, 0.5);
+        Duration age = Duration.ofSeconds(400);
+        Duration end = Duration.ofSeconds(200);
+        assertEquals(
+                new PollSchedule.Wait(25, true),
+                every30s.next(age, end.minusSeconds(1), false, estimate, 0, 15),
+                "within the window: a step");
+        assertEquals(
+                new PollSchedule.Wait(30, true),
+                every30s.next(age, end, false, estimate, 0, 15),
+                "at its end: overdue, twice the last wait");
+        assertEquals(new PollSchedule.Wait(30, true), every30s.next(age, end, false, estimate, 11, 15));
+        assertEquals(
+                new PollSchedule.Wait(40, false),
+                every30s.next(age, end, false, estimate, PollSchedule.MAX_EARLY_CHECKS, 15),
+                "the early checks spent: the back-off");
+    }
+
+    @Test
+    void aTimeoutOnACheckCountsThatCheck() {
+        assertEquals(1, every30s.backoffChecksUntil(Duration.ofSeconds(29)));
+        assertEquals(2, every30s.backoffChecksUntil(Duration.ofSeconds(30)));
+    }
+
+    @Test
     void theFloorIsASixthOfTheIntervalAndAtLeastASecond() {
         assertEquals(5, every30s.floorSeconds());
         assertEquals(1, new PollSchedule(Duration.ofSeconds(6)).floorSeconds());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.apsis.ImportStatus;
 import io.apsisimport.apsis.ImportTimedOutException;
+import io.apsisimport.contract.PartFailure;
 import io.apsisimport.contract.StatusCheckInput;
 import io.apsisimport.contract.StatusCheckState;
 import io.apsisimport.contract.UploadPartOutput;
@@ -81,6 +82,40 @@ class StatusCheckTest {
                 failed.output().failure().cause().contains("ended \\\"failed\\\""),
                 failed.output().failure().cause());
         assertNull(failed.learnedSeconds());
+    }
+
+    @Test
+    void theFailureNamesThePartCountingFromOneAndTheFiguresWhenApsisGaveThem() {
+        var in = new StatusCheckInput(
+                "arn:exec", "inbox/f.csv", 2, 5, "s", "import-1", T0.toString(), null, (StatusCheckState) null);
+        var withFigures = PartFailure.parse(StatusCheck.failure(in, ImportStatus.of("import-1", "failed", 10L, 7L, 3L))
+                        .cause())
+                .orElseThrow();
+        assertEquals(3, withFigures.part());
+        assertEquals(5, withFigures.parts());
+        assertEquals(
+                "APSIS import import-1 for inbox/f.csv ended \"failed\" (10 profiles found, 7 processed, 3 failed)",
+                withFigures.errorMessage());
+        var without = PartFailure.parse(StatusCheck.failure(in, ImportStatus.of("import-1", "failed", null, null, null))
+                        .cause())
+                .orElseThrow();
+        assertEquals("APSIS import import-1 for inbox/f.csv ended \"failed\"", without.errorMessage());
+    }
+
+    @Test
+    void anEstimateOfZeroSecondsOrZeroSpreadIsNoEstimate() {
+        assertNull(CHECK.decide(input(uploaded(0.0, 0.2)), status("in progress"), T0.plusSeconds(30))
+                .estimate());
+        assertNull(CHECK.decide(input(uploaded(60.0, 0.0)), status("in progress"), T0.plusSeconds(30))
+                .estimate());
+        assertNotNull(CHECK.decide(input(uploaded(60.0, 0.2)), status("in progress"), T0.plusSeconds(30))
+                .estimate());
+    }
+
+    @Test
+    void anImportPendingForExactlyTheTimeoutIsCheckedOnceMore() {
+        var d = CHECK.decide(input(null), status("in progress"), T0.plus(Duration.ofHours(6)));
+        assertEquals("PENDING", d.output().outcome());
     }
 
     @Test

@@ -20,79 +20,80 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 @LocalCloudTest
 class FunctionLogsEndToEndTest {
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL");
 
+    @RegisterExtension
+    static final LocalCloudExtension env = LocalCloudExtension.of(
+                    ApsisSimulator.Config.defaults().processing(Duration.ofMillis(200)))
+            .defaultRoutes("inbox/");
+
     @Test
     void everyLineEveryFunctionWritesIsOneJsonObjectWithALevel() {
-        var sim = ApsisSimulator.start(ApsisSimulator.Config.defaults().processing(Duration.ofMillis(200)));
-        try (sim;
-                var cloud = LocalCloud.start(LocalCloud.Options.defaults(sim))) {
-            cloud.putRoutes(LocalImport.defaultRoutes("inbox/"));
-            String imported = cloud.drop(
-                            "inbox/logs.csv", "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8))
-                    .execution();
-            // A header without the mapping's column: PreflightFile fails (its error goes through the
-            // runtime's own error log line), the execution fails, and the reaper hears of it.
-            String failed = cloud.drop("inbox/no-email.csv", "name\nAda\n".getBytes(StandardCharsets.UTF_8))
-                    .execution();
-            // A dry run (ValidateFile), checked as its import would be.
-            String checked = cloud.drop(
-                            "validate/checked.csv", "email-address\nb@example.com\n".getBytes(StandardCharsets.UTF_8))
-                    .execution();
-            assertEquals(
-                    ExecutionStatus.SUCCEEDED,
-                    cloud.await(imported, Duration.ofMinutes(3)).status());
-            assertEquals(
-                    ExecutionStatus.SUCCEEDED,
-                    cloud.await(checked, Duration.ofMinutes(3)).status());
-            assertEquals(
-                    ExecutionStatus.FAILED,
-                    cloud.await(failed, Duration.ofMinutes(3)).status());
-            cloud.awaitReaped(failed, Duration.ofMinutes(1));
+        LocalCloud cloud = env.cloud();
+        String imported = cloud.drop(
+                        "inbox/logs.csv", "email-address\na@example.com\n".getBytes(StandardCharsets.UTF_8))
+                .execution();
+        // A header without the mapping's column: PreflightFile fails (its error goes through the
+        // runtime's own error log line), the execution fails, and the reaper hears of it.
+        String failed = cloud.drop("inbox/no-email.csv", "name\nAda\n".getBytes(StandardCharsets.UTF_8))
+                .execution();
+        // A dry run (ValidateFile), checked as its import would be.
+        String checked = cloud.drop(
+                        "validate/checked.csv", "email-address\nb@example.com\n".getBytes(StandardCharsets.UTF_8))
+                .execution();
+        assertEquals(
+                ExecutionStatus.SUCCEEDED,
+                cloud.await(imported, Duration.ofMinutes(3)).status());
+        assertEquals(
+                ExecutionStatus.SUCCEEDED,
+                cloud.await(checked, Duration.ofMinutes(3)).status());
+        assertEquals(
+                ExecutionStatus.FAILED,
+                cloud.await(failed, Duration.ofMinutes(3)).status());
+        cloud.awaitReaped(failed, Duration.ofMinutes(1));
 
-            List<String> problems = new ArrayList<>();
-            for (var function : cloud.functions().values()) {
-                int json = 0;
-                List<String> lines = cloud.logLines(function.name());
-                // The invocations the emulator started: a line that names a request names one of them.
-                Set<String> requests = new java.util.HashSet<>();
-                for (String line : lines) {
-                    if (line.startsWith("START RequestId: ")) {
-                        requests.add(
-                                line.substring("START RequestId: ".length()).split(" ")[0]);
-                    }
-                }
-                for (String line : lines) {
-                    if (LambdaRuntime.platformLine(line)) {
-                        continue;
-                    }
-                    String problem = problem(line, requests);
-                    if (problem == null) {
-                        json++;
-                    } else {
-                        problems.add(function.name() + ": " + problem + ": " + line);
-                    }
-                }
-                if (json == 0) {
-                    problems.add(function.name() + " wrote no JSON line (its init logs the SnapStart priming)");
+        List<String> problems = new ArrayList<>();
+        for (var function : cloud.functions().values()) {
+            int json = 0;
+            List<String> lines = cloud.logLines(function.name());
+            // The invocations the emulator started: a line that names a request names one of them.
+            Set<String> requests = new java.util.HashSet<>();
+            for (String line : lines) {
+                if (line.startsWith("START RequestId: ")) {
+                    requests.add(line.substring("START RequestId: ".length()).split(" ")[0]);
                 }
             }
-            assertTrue(problems.isEmpty(), String.join("\n", problems));
-            // The failure went through the runtime's own error record too (JSON, level ERROR, its request id).
-            assertTrue(
-                    cloud.logLines("PreflightFileFunction").stream()
-                            .anyMatch(l -> l.startsWith("{")
-                                    && l.contains("\"level\":\"ERROR\"")
-                                    && l.contains("\"AWSRequestId\"")),
-                    "the runtime's error record of the failed preflight");
-            assertFalse(
-                    cloud.logLines().stream().anyMatch(l -> l.startsWith("SLF4J") || l.startsWith("Picked up ")),
-                    "no SLF4J or JVM notice in any log");
+            for (String line : lines) {
+                if (LambdaRuntime.platformLine(line)) {
+                    continue;
+                }
+                String problem = problem(line, requests);
+                if (problem == null) {
+                    json++;
+                } else {
+                    problems.add(function.name() + ": " + problem + ": " + line);
+                }
+            }
+            if (json == 0) {
+                problems.add(function.name() + " wrote no JSON line (its init logs the SnapStart priming)");
+            }
         }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        // The failure went through the runtime's own error record too (JSON, level ERROR, its request id).
+        assertTrue(
+                cloud.logLines("PreflightFileFunction").stream()
+                        .anyMatch(l -> l.startsWith("{")
+                                && l.contains("\"level\":\"ERROR\"")
+                                && l.contains("\"AWSRequestId\"")),
+                "the runtime's error record of the failed preflight");
+        assertFalse(
+                cloud.logLines().stream().anyMatch(l -> l.startsWith("SLF4J") || l.startsWith("Picked up ")),
+                "no SLF4J or JVM notice in any log");
     }
 
     /**

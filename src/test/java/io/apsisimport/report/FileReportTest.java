@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.PartFailure;
 import io.apsisimport.contract.PartPlan;
 import io.apsisimport.contract.PartResult;
 import io.apsisimport.contract.StepError;
 import io.apsisimport.landing.DropNames;
+import io.apsisimport.landing.DroppedFile;
 import io.apsisimport.landing.LandingFiles.Copy;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class FileReportTest {
     private static final String KEY = "inbox/z.csv";
     private static final String EXEC = "arn:aws:states:eu-central-1:123456789012:execution:stack-import:z_csv-00";
+    private static final DroppedFile FILE = new DroppedFile("landing", KEY, "etag", "v1", 100L, null);
     private static final String STARTED = "2026-11-28T10:00:00Z";
     private static final Instant NOW = Instant.parse("2026-11-28T10:01:30.500Z");
     private static final DropNames NAMES = DropNames.of(KEY, null, STARTED, EXEC);
@@ -169,6 +172,31 @@ class FileReportTest {
     }
 
     @Test
+    void aPartIsListedWhileTheCauseIsAtMostItsBound() {
+        // Part 1's line takes the cause to exactly CAUSE_CHARS: part 2 is still listed, part 3 is counted.
+        String where = "part 1/3 (rows 1-10, bytes 0-100)";
+        var parts = new ArrayList<PartResult>();
+        for (int i = 0; i < 3; i++) {
+            String why = i == 0 ? "x".repeat(FileReport.CAUSE_CHARS - where.length() - 4) : "refused " + i;
+            parts.add(new PartResult(
+                    i,
+                    null,
+                    "FAILED",
+                    null,
+                    null,
+                    null,
+                    null,
+                    "Request import",
+                    new StepError("io.apsisimport.apsis.ApsisInvalidRequestException", why)));
+        }
+        Summary s = FileReport.draft(facts(plans(3), parts, null, null)).summary(NAMES, Copy.COPIED, NOW);
+        assertTrue(s.cause().startsWith("3 of 3 parts of inbox/z.csv were not imported: " + where + ": xxx"));
+        assertTrue(
+                s.cause().endsWith("; part 2/3 (rows 11-20, bytes 100-200): refused 1; and 1 more (see the report)"),
+                s.cause());
+    }
+
+    @Test
     void aDropReplacedOrDeletedBeforeItsMoveIsNotMovedAndTheNoteSaysWhy() {
         var draft = FileReport.draft(facts(plans(1), List.of(completed(0, "imp-1", 1)), null, null));
         Summary replaced = draft.summary(NAMES, Copy.REPLACED, NOW);
@@ -192,6 +220,10 @@ class FileReportTest {
                 FileReport.consoleUrl(EXEC));
         assertNull(FileReport.consoleUrl(null));
         assertEquals(
+                "https://.console.aws.amazon.com/states/home?region=#/v2/executions/details/arn:aws:states",
+                FileReport.consoleUrl("arn:aws:states"),
+                "an ARN cut before its region");
+        assertEquals(
                 FileReport.consoleUrl(EXEC),
                 FileReport.draft(facts(null, null, null, null))
                         .summary(NAMES, Copy.COPIED, NOW)
@@ -201,19 +233,19 @@ class FileReportTest {
     @Test
     void onlyAnOrderedRoutesFeedIsReportedAndAFileWithoutAStartHasNoDuration() {
         var ordered = FeedState.entered("r", "stop", 0);
-        var in = new FileReport.Facts(KEY, EXEC, "r", null, null, null, null, null, null, null, null, null, ordered);
+        var in = new FinishImportInput(FILE, EXEC, "r", null, null, null, null, null, null, null, null, null, ordered);
         Summary s = FileReport.draft(in).summary(NAMES, Copy.COPIED, NOW);
         assertSame(ordered, s.feed());
         assertNull(s.durationSeconds());
-        var unordered = new FileReport.Facts(
-                KEY, EXEC, "r", null, null, null, null, null, null, null, null, null, FeedState.unordered("r"));
+        var unordered = new FinishImportInput(
+                FILE, EXEC, "r", null, null, null, null, null, null, null, null, null, FeedState.unordered("r"));
         assertNull(FileReport.draft(unordered).summary(NAMES, Copy.COPIED, NOW).feed());
     }
 
-    private static FileReport.Facts facts(
+    private static FinishImportInput facts(
             List<PartPlan> plans, List<PartResult> parts, StepError error, String failedStep) {
-        return new FileReport.Facts(
-                KEY, EXEC, "newsletter", "s", 20L, 200L, STARTED, plans, parts, error, failedStep, null, null);
+        return new FinishImportInput(
+                FILE, EXEC, "newsletter", "s", 20L, 200L, STARTED, plans, parts, error, failedStep, null, null);
     }
 
     /** Parts of 10 rows and 100 bytes each. */

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.LongUnaryOperator;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 // Unit tests of the slot rules (SlotPolicy, SlotState) without a table: each rule docs/import-slots.md
@@ -417,6 +419,78 @@ class SlotPolicyTest {
 
     // ---------------------------------------------------------------------------------------------
     // back-off and the expected turn (moved from ImportSlotsUnitTest)
+
+    /** Draws a fixed share of the bound: 0 the shortest wait, 1 the longest. */
+    private static RandomGenerator draw(double share) {
+        return fixed(bound -> (long) ((bound - 1) * share));
+    }
+
+    private static RandomGenerator fixed(LongUnaryOperator ofBound) {
+        return new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return ofBound.applyAsLong(bound);
+            }
+        };
+    }
+
+    @Test
+    void theBackoffIsHalfItsCeilingPlusAJitterRoundedUpToWholeSecondsWithinTheCeiling() {
+        Duration poll = Duration.ofSeconds(5);
+        // attempt 3 of a waiter far back (5 ahead of 3 slots): ceiling 2 s << 3 = 16 s, a wait in [8 s, 16 s].
+        assertEquals(Duration.ofSeconds(8), SlotPolicy.backoff(3, 5, 3, poll, Duration.ZERO, draw(0)));
+        assertEquals(Duration.ofSeconds(12), SlotPolicy.backoff(3, 5, 3, poll, Duration.ZERO, draw(0.5)));
+        assertEquals(Duration.ofSeconds(16), SlotPolicy.backoff(3, 5, 3, poll, Duration.ZERO, draw(1)));
+        // The jitter is drawn from [0, ceiling - half]: both ends included.
+        var bounds = new ArrayList<Long>();
+        SlotPolicy.backoff(3, 5, 3, poll, Duration.ZERO, fixed(bound -> {
+            bounds.add(bound);
+            return 0;
+        }));
+        assertEquals(List.of(8_001L), bounds);
+        // 8,000 + 4,567 ms rounds up to 13 s.
+        assertEquals(Duration.ofSeconds(13), SlotPolicy.backoff(3, 5, 3, poll, Duration.ZERO, fixed(bound -> 4567)));
+        // Next in line at a 1.5 s poll: ceiling 1.5 s; a draw of 1.5 s rounds up to 2 s, but never
+        // past the ceiling's whole seconds (at least one).
+        assertEquals(
+                Duration.ofSeconds(1), SlotPolicy.backoff(5, 0, 3, Duration.ofMillis(1500), Duration.ZERO, draw(1)));
+        // As many waiters ahead as slots: not next in line, the tail cap (60 s), not the poll.
+        assertEquals(Duration.ofSeconds(60), SlotPolicy.backoff(5, 3, 3, poll, Duration.ZERO, draw(1)));
+        assertEquals(Duration.ofSeconds(5), SlotPolicy.backoff(5, 2, 3, poll, Duration.ZERO, draw(1)));
+    }
+
+    @Test
+    void theAsksOfAWaitWithoutWakeUpsAreCounted() {
+        Duration poll = Duration.ofSeconds(1);
+        assertEquals(2, SlotPolicy.asksWithin(Duration.ZERO, poll));
+        assertEquals(3, SlotPolicy.asksWithin(Duration.ofSeconds(1), poll));
+        assertEquals(7, SlotPolicy.asksWithin(Duration.ofSeconds(5), poll));
+        assertEquals(11, SlotPolicy.asksWithin(Duration.ofSeconds(10), poll));
+        assertEquals(24, SlotPolicy.asksWithin(Duration.ofSeconds(60), poll));
+        assertEquals(58, SlotPolicy.asksWithin(Duration.ofHours(1), poll));
+        assertEquals(18, SlotPolicy.asksWithin(Duration.ofSeconds(60), Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void theLastWaitEndsAtTheDeadlineWhenTheBackoffReachesItExactly() {
+        // Nothing known of the holders; attempt 0 next in line: the shortest wait is 1 s, and 1 s is left.
+        var state = with(List.of(), leased(0, 36_000), leased(1, 36_000), leased(2, 36_000));
+        Duration waited = Duration.ofHours(6).minusSeconds(1);
+        assertEquals(Duration.ofSeconds(1), POLICY.waitFor(0, 0, waited, state, NOW, Optional::empty, draw(0)));
+    }
+
+    @Test
+    void aSlotAboveTheLimitThatIsFreeWakesNobody() {
+        // The limit was lowered from 4 to 3: slot 3 is free, but above the limit.
+        var waiters = List.of(waiter("old", 300, 60, "t-old"));
+        var state = with(waiters, leased(0, 600), leased(1, 600), leased(2, 600), released(3));
+        assertEquals(List.of(), POLICY.toWake(state, NOW));
+    }
 
     @Test
     void backoffStartsSmallGrowsAndIsCapped() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apsisimport.contract.FeedState;
+import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.HeaderRef;
 import io.apsisimport.contract.PartFailure;
 import io.apsisimport.contract.PartPlan;
@@ -342,7 +343,7 @@ class PayloadBudgetTest {
                 file.state("Move file and write report").path("Parameters"), afterMap, context(null));
         var summary = new FinishImportHandler(
                         fakeS3(), Clock.fixed(Instant.parse("2026-11-28T12:00:00Z"), ZoneOffset.UTC))
-                .handle(JSON.treeToValue(finishInput, FinishImportHandler.Input.class), quietContext());
+                .handle(JSON.treeToValue(finishInput, FinishImportInput.class), quietContext());
         System.out.printf(
                 "file execution, worst states: after the Map %d bytes (%d parts, %d bytes each),"
                         + " FinishImport's input %d, its output %d; one part's iteration %d; budget %d of %d%n",
