@@ -1,6 +1,7 @@
 package io.apsisimport.feed;
 
 import io.apsisimport.feed.FeedSnapshot.Meta;
+import io.apsisimport.wait.TurnBackoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,15 +21,13 @@ import java.util.random.RandomGenerator;
  * rule is a short static function, and one class keeps them beside the doc they mirror and their one test.
  */
 public final class FeedRules {
-    /** First waits are 1–2 s; each ask doubles the ceiling. */
-    static final Duration BACKOFF_BASE = Duration.ofSeconds(2);
-    /** A file further back looks at least this often (the file before it wakes it when it leaves). */
-    static final Duration TAIL_CAP = Duration.ofSeconds(60);
     /**
      * The ceiling grows with the time waited (a quarter of it) up to this: a file that waits days
      * behind a stopped feed looks every few hours, and a leave or a release still wakes it at once.
      */
     static final Duration MAX_CEILING = Duration.ofHours(6);
+
+    private static final TurnBackoff BACKOFF = new TurnBackoff(MAX_CEILING);
     /**
      * A file asks for its turn at most this often (back-offs and wake-ups together), then fails with
      * {@link FeedWaitTimeoutException}: the safety net of its execution's 25,000 history events
@@ -63,22 +62,12 @@ public final class FeedRules {
     }
 
     /**
-     * Exponential back-off with equal jitter (a random wait in [ceiling/2, ceiling]), the ceiling
-     * doubling per ask from {@link #BACKOFF_BASE}, capped at the poll interval for the next file in
-     * line (the safety net of a lost wake-up costs about one poll) and at {@link #TAIL_CAP} for the
-     * others; either cap grows with the time waited, a quarter of it, at most {@link #MAX_CEILING}.
-     * Whole seconds, at least one.
+     * {@link TurnBackoff}: capped at the poll interval for the next file in line and at
+     * {@link TurnBackoff#TAIL_CAP} for the others (the file before it wakes it when it leaves); either
+     * cap grows with the time waited, a quarter of it, at most {@link #MAX_CEILING}.
      */
     static Duration backoff(int attempt, boolean nextInLine, Duration poll, Duration waited, RandomGenerator random) {
-        long pollMillis = Math.min(TAIL_CAP.toMillis(), Math.max(1000, poll.toMillis()));
-        long grown = Math.min(MAX_CEILING.toMillis(), Math.max(0, waited.toMillis()) / 4);
-        long cap = Math.max(grown, nextInLine ? pollMillis : TAIL_CAP.toMillis());
-        int shift = Math.min(Math.max(attempt, 0), 20);
-        long ceiling = Math.max(1000, Math.min(cap, BACKOFF_BASE.toMillis() << shift));
-        long half = ceiling / 2;
-        long waitMillis = half + random.nextLong(ceiling - half + 1);
-        long seconds = Math.max(1, (waitMillis + 999) / 1000);
-        return Duration.ofSeconds(Math.min(seconds, Math.max(1, ceiling / 1000)));
+        return BACKOFF.next(attempt, nextInLine, poll, waited, random);
     }
 
     /**
@@ -86,26 +75,7 @@ public final class FeedRules {
      * (next in line, the jitter at its minimum), the last ask the one that finds the deadline passed.
      */
     public static int asksWithin(Duration maxWait, Duration poll) {
-        RandomGenerator shortest = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        };
-        long waited = 0;
-        int asks = 1;
-        while (waited <= maxWait.toMillis()) {
-            Duration w = backoff(asks - 1, true, poll, Duration.ofMillis(waited), shortest);
-            long left = maxWait.toMillis() - waited;
-            waited += Math.min(w.toMillis(), Math.max(1000, (left / 1000 + 1) * 1000));
-            asks++;
-        }
-        return asks;
+        return BACKOFF.asksWithin(maxWait, poll);
     }
 
     /** "1d 02h 03m", "4m 05s", "6s". */

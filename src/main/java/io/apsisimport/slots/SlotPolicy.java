@@ -2,6 +2,7 @@ package io.apsisimport.slots;
 
 import io.apsisimport.slots.SlotState.Slot;
 import io.apsisimport.slots.SlotState.Waiter;
+import io.apsisimport.wait.TurnBackoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,10 +25,8 @@ import java.util.random.RandomGenerator;
  * place keeps their shared terms (rank, lease, hold) and their one test class together.
  */
 final class SlotPolicy {
-    /** First waits are 1–2 s; each attempt doubles the ceiling. */
-    static final Duration BACKOFF_BASE = Duration.ofSeconds(2);
     /** A waiter far back sleeps at least up to this between two looks (releases wake it earlier). */
-    static final Duration TAIL_CAP = Duration.ofSeconds(60);
+    static final Duration TAIL_CAP = TurnBackoff.TAIL_CAP;
     /**
      * The back-off ceiling grows with the time already waited (a quarter of it), up to this: a part
      * that waits for hours looks about every hour instead of every minute, and a release still wakes
@@ -35,6 +34,8 @@ final class SlotPolicy {
      * execution (HistoryBudgetTest: about 13 history events each).
      */
     static final Duration MAX_CEILING = Duration.ofHours(2);
+
+    private static final TurnBackoff BACKOFF = new TurnBackoff(MAX_CEILING);
     /**
      * A part asks for a slot at most this often (back-offs and wake-ups together), then fails with
      * {@link SlotWaitTimeoutException}: a safety net for the 25,000 history events of its execution,
@@ -127,8 +128,8 @@ final class SlotPolicy {
     }
 
     /**
-     * Exponential back-off with "equal jitter": a random wait in [ceiling/2, ceiling], where the
-     * ceiling doubles per attempt from {@link #BACKOFF_BASE}. Waiters next in line (fewer than
+     * Exponential back-off with "equal jitter" ({@link TurnBackoff}): a random wait in [ceiling/2, ceiling], where the
+     * ceiling doubles per attempt from {@link TurnBackoff#BASE}. Waiters next in line (fewer than
      * maxSlots live waiters ahead) are capped at the status-poll interval: a holder notices its
      * import ended at that cadence, so even without a wake-up a freed slot is taken about one poll
      * later. The others are capped at {@link #TAIL_CAP}: a release wakes the oldest waiters (see
@@ -139,15 +140,7 @@ final class SlotPolicy {
      */
     static Duration backoff(
             int attempt, int waitersAhead, int maxSlots, Duration poll, Duration waited, RandomGenerator random) {
-        long pollMillis = Math.min(TAIL_CAP.toMillis(), Math.max(1000, poll.toMillis()));
-        long grown = Math.min(MAX_CEILING.toMillis(), Math.max(0, waited.toMillis()) / 4);
-        long cap = Math.max(grown, waitersAhead < maxSlots ? pollMillis : TAIL_CAP.toMillis());
-        int shift = Math.min(Math.max(attempt, 0), 20);
-        long ceiling = Math.max(1000, Math.min(cap, BACKOFF_BASE.toMillis() << shift));
-        long half = ceiling / 2;
-        long waitMillis = half + random.nextLong(ceiling - half + 1);
-        long seconds = Math.max(1, (waitMillis + 999) / 1000);
-        return Duration.ofSeconds(Math.min(seconds, Math.max(1, ceiling / 1000)));
+        return BACKOFF.next(attempt, waitersAhead < maxSlots, poll, waited, random);
     }
 
     static Duration backoff(int attempt, int waitersAhead, int maxSlots, Duration poll, RandomGenerator random) {
@@ -251,26 +244,7 @@ final class SlotPolicy {
      * deadline passed. Wake-ups add rounds; {@link #MAX_ASKS} bounds them all.
      */
     static int asksWithin(Duration maxWait, Duration poll) {
-        RandomGenerator shortest = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return 0;
-            }
-        };
-        long waited = 0;
-        int asks = 1;
-        while (waited <= maxWait.toMillis()) {
-            Duration w = backoff(asks - 1, 0, 1, poll, Duration.ofMillis(waited), shortest);
-            long left = maxWait.toMillis() - waited;
-            waited += Math.min(w.toMillis(), Math.max(1000, (left / 1000 + 1) * 1000));
-            asks++;
-        }
-        return asks;
+        return BACKOFF.asksWithin(maxWait, poll);
     }
 
     /**
