@@ -42,9 +42,8 @@ public record TurnBackoff(Duration maxCeiling) {
         long waited = 0;
         int asks = 1;
         while (waited <= maxWait.toMillis()) {
-            Duration w = next(asks - 1, true, poll, Duration.ofMillis(waited), SHORTEST);
-            long left = maxWait.toMillis() - waited;
-            waited += Math.min(w.toMillis(), Math.max(1000, (left / 1000 + 1) * 1000));
+            waited += next(asks - 1, true, poll, Duration.ofMillis(waited), SHORTEST)
+                    .toMillis();
             asks++;
         }
         return asks;

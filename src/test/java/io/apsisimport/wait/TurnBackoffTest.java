@@ -38,6 +38,28 @@ class TurnBackoffTest {
     }
 
     @Test
+    void theJitterIsDrawnOverTheWholeUpperHalfAndAWaitNeverPassesTheCeiling() {
+        var bounds = new java.util.ArrayList<Long>();
+        backoff.next(3, false, poll, Duration.ZERO, new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                bounds.add(bound);
+                return 0;
+            }
+        });
+        assertEquals(java.util.List.of(8001L), bounds, "[8000, 16000] ms: 8001 values");
+        // A ceiling of 1.5 s (the poll interval) with the jitter at its top: 1 s, not 2.
+        assertEquals(
+                Duration.ofSeconds(1),
+                backoff.next(5, true, Duration.ofMillis(1500), Duration.ZERO, drawing(Long.MAX_VALUE)));
+    }
+
+    @Test
     void theNextInLineWaitsAPollAtMostTheOthersTheTailCap() {
         assertEquals(poll, backoff.next(10, true, poll, Duration.ZERO, drawing(Long.MAX_VALUE)));
         assertEquals(TurnBackoff.TAIL_CAP, backoff.next(10, false, poll, Duration.ZERO, drawing(Long.MAX_VALUE)));
