@@ -51,6 +51,7 @@ public final class ImportSlots {
             String importId,
             Instant urlExpiresAt,
             String ticketJson) {
+        // Version 1 when taken (a fresh slot), 2 once the import is recorded.
         Map<String, AttributeValue> item =
                 SlotTable.takenItem(SlotTable.pk(accountKey), index, 2, owner, acquiredAt, leaseUntil);
         item.putAll(SlotTable.importAttributes(importId, urlExpiresAt, ticketJson));
