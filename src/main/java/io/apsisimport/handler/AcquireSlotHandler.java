@@ -29,7 +29,14 @@ public final class AcquireSlotHandler extends JsonHandler<AcquireSlotHandler.Inp
 
     public AcquireSlotHandler(Wiring wiring) {
         this(wiring.slots(), wiring.sfn(), wiring.clock(), ImportMetrics.namespace(wiring.env()));
-        primeInvocation(wiring, PrimingInputs.part(wiring, "\"slot\":{\"attempt\":0}"));
+        primeInvocation(
+                wiring,
+                new Input(
+                        PrimingInputs.PART_EXECUTION,
+                        PrimingInputs.key(wiring),
+                        PrimingInputs.PLAN.index(),
+                        new Output(false, null, 0, null, null, null),
+                        null));
     }
 
     public AcquireSlotHandler(ImportSlots slots, SfnClient sfn, Clock clock) {

@@ -7,6 +7,7 @@ import io.apsisimport.apsis.Outcome;
 import io.apsisimport.apsis.UploadArrival;
 import io.apsisimport.contract.StatusCheckInput;
 import io.apsisimport.contract.StatusCheckOutput;
+import io.apsisimport.contract.StatusCheckState;
 import io.apsisimport.lambda.AwsErrors;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.lambda.Log;
@@ -58,11 +59,26 @@ public final class CheckImportStatusHandler extends JsonHandler<StatusCheckInput
         PrimingInputs.holdSlot(wiring);
         primeInvocation(
                 wiring,
-                PrimingInputs.part(
-                        wiring,
-                        "\"partCount\":1,\"section\":\"priming\",\"importId\":\"priming\","
-                                + "\"requestedAt\":\"2000-01-01T00:00:00Z\",\"previous\":{\"bytes\":30,"
-                                + "\"elapsedMillis\":1,\"uploadedAt\":\"2000-01-01T00:00:01Z\",\"rows\":1,\"checks\":0}"));
+                new StatusCheckInput(
+                        PrimingInputs.PART_EXECUTION,
+                        PrimingInputs.key(wiring),
+                        PrimingInputs.PLAN.index(),
+                        1,
+                        PrimingInputs.PRIMING,
+                        PrimingInputs.PRIMING,
+                        "2000-01-01T00:00:00Z",
+                        null,
+                        new StatusCheckState(
+                                0,
+                                null,
+                                "2000-01-01T00:00:01Z",
+                                1L,
+                                PrimingInputs.PLAN.bytes(),
+                                1L,
+                                null,
+                                null,
+                                null,
+                                null)));
     }
 
     public CheckImportStatusHandler(

@@ -52,21 +52,35 @@ public final class FinishImportHandler extends JsonHandler<FinishImportInput, Su
                 ImportMetrics.namespace(wiring.env()));
         // A file of one part, imported: its report written, the file archived (not there yet: copied),
         // its metrics (dropped).
+        DroppedFile file = PrimingInputs.file(PrimingInputs.key(wiring));
         wiring.primeObject(
-                DropNames.of(PrimingInputs.key(wiring), "2000-01-01T00:00:00.000Z", null, PrimingInputs.EXECUTION)
+                DropNames.of(file.key(), PrimingInputs.EVENT_TIME, null, PrimingInputs.EXECUTION)
                         .archived(),
                 io.apsisimport.lambda.PrimingAnswers.ABSENT);
+        var plan = PrimingInputs.PLAN;
         primeInvocation(
                 wiring,
-                "{\"file\":" + PrimingInputs.executionInput(wiring) + ",\"executionArn\":\"" + PrimingInputs.EXECUTION
-                        + "\",\"startedAt\":\"2000-01-01T00:00:00.000Z\",\"route\":\"priming\",\"section\":\"priming\","
-                        + "\"rows\":1,\"bytes\":" + PrimingInputs.CSV.length()
-                        + ",\"parts\":[{\"index\":0,\"importId\":"
-                        + "\"priming\",\"outcome\":\"COMPLETED\",\"status\":\"completed\",\"profilesFound\":1,"
-                        + "\"profilesProcessed\":1,\"profilesFailed\":0}],\"plans\":[{\"index\":0,\"start\":6,\"end\":"
-                        + PrimingInputs.CSV.length() + ",\"firstRow\":1,\"rows\":1,\"bytes\":"
-                        + PrimingInputs.CSV.length()
-                        + ",\"execution\":\"priming-p001\"}]}");
+                new Input(
+                        file,
+                        PrimingInputs.EXECUTION,
+                        PrimingInputs.PRIMING,
+                        PrimingInputs.PRIMING,
+                        plan.rows(),
+                        file.size(),
+                        PrimingInputs.EVENT_TIME,
+                        List.of(plan),
+                        List.of(new PartResult(
+                                plan.index(),
+                                PrimingInputs.PRIMING,
+                                io.apsisimport.apsis.Outcome.COMPLETED.name(),
+                                "completed",
+                                1L,
+                                1L,
+                                0L,
+                                null,
+                                null)),
+                        null,
+                        null));
     }
 
     public FinishImportHandler(S3Client s3, Clock clock) {

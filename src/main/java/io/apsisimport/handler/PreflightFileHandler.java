@@ -67,9 +67,7 @@ public final class PreflightFileHandler extends JsonHandler<PreflightFileHandler
                 wiring.settings().expansionLimits());
         PrimingInputs.serveRoutesAndFile(wiring);
         primeInvocation(
-                wiring,
-                "{\"file\":" + PrimingInputs.executionInput(wiring) + ",\"executionArn\":\"" + PrimingInputs.EXECUTION
-                        + "\",\"maxConcurrentImports\":3}");
+                wiring, new Input(PrimingInputs.file(PrimingInputs.key(wiring)), PrimingInputs.EXECUTION, 3, null));
     }
 
     public PreflightFileHandler(S3Client s3, RoutesSource routes, long maxPartBytes) {

@@ -52,12 +52,35 @@ public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, 
                         wiring.settings().validatePrefix(), wiring.settings().landingPrefix()),
                 TaskTokenCallback.of(wiring.sfn()));
         PrimingInputs.serveRoutesAndFile(wiring);
+        String key = PrimingInputs.key(wiring);
         primeInvocation(
                 wiring,
-                "{\"action\":\"enter\",\"file\":" + PrimingInputs.executionInput(wiring) + ",\"executionArn\":\""
-                        + PrimingInputs.EXECUTION + "\"}",
-                "{\"action\":\"leave\",\"route\":\"priming\",\"key\":\"" + PrimingInputs.key(wiring)
-                        + "\",\"executionArn\":\"" + PrimingInputs.EXECUTION + "\",\"status\":\"SUCCEEDED\"}");
+                new Input(
+                        "enter",
+                        PrimingInputs.executionInput(key),
+                        PrimingInputs.EXECUTION,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null),
+                new Input(
+                        "leave",
+                        null,
+                        PrimingInputs.EXECUTION,
+                        null,
+                        PrimingInputs.PRIMING,
+                        key,
+                        "SUCCEEDED",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
     }
 
     public QueueFeedHandler(FeedQueue feeds, RoutesSource routes, DryRunKeys keys, TaskTokenCallback wakeups) {

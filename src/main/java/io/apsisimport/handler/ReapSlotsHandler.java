@@ -34,12 +34,12 @@ public final class ReapSlotsHandler extends JsonHandler<ReapSlotsHandler.Event, 
     public ReapSlotsHandler(Wiring wiring) {
         this(wiring.slots(), wiring.sfn(), wiring.s3(Wiring.S3Calls.DELETE));
         // A compressed file's execution: its work object is removed too.
-        String input = PrimingInputs.executionInput(wiring).replace(".csv\"", ".csv.gz\"");
+        var input = PrimingInputs.executionInput(PrimingInputs.key(wiring) + ".gz");
         primeInvocation(
                 wiring,
-                "{\"detail-type\":\"Step Functions Execution Status Change\",\"detail\":{\"executionArn\":\""
-                        + PrimingInputs.EXECUTION + "\",\"status\":\"FAILED\",\"input\":"
-                        + PrimingInputs.quoted(input) + "}}");
+                new Event(
+                        "Step Functions Execution Status Change",
+                        new Detail(PrimingInputs.EXECUTION, "FAILED", PrimingInputs.json(input))));
     }
 
     public ReapSlotsHandler(ImportSlots slots, SfnClient sfn) {

@@ -30,7 +30,13 @@ public final class ReleaseSlotHandler extends JsonHandler<ReleaseSlotHandler.Inp
     public ReleaseSlotHandler(Wiring wiring) {
         this(wiring.slots(), wiring.sfn());
         PrimingInputs.holdSlot(wiring); // its own slot, released
-        primeInvocation(wiring, PrimingInputs.part(wiring, "\"reason\":\"IMPORT_FINISHED\""));
+        primeInvocation(
+                wiring,
+                new Input(
+                        PrimingInputs.PART_EXECUTION,
+                        PrimingInputs.key(wiring),
+                        PrimingInputs.PLAN.index(),
+                        ReleaseReason.IMPORT_FINISHED.name()));
     }
 
     public ReleaseSlotHandler(ImportSlots slots, SfnClient sfn) {

@@ -34,13 +34,22 @@ public final class RequestImportHandler extends JsonHandler<RequestImportHandler
         this(wiring.apsis(), wiring.slots(), new LandingFiles(wiring.s3(Wiring.S3Calls.READ)), wiring.clock());
         // An import requested from APSIS (the priming copy of the client) and recorded on the slot.
         PrimingInputs.holdSlot(wiring);
+        ObjectNode importSpec = JSON.createObjectNode();
+        importSpec
+                .putObject("keyspace_mapping")
+                .put("keyspace_discriminator", PrimingInputs.PRIMING)
+                .put("field_selector", "email");
         primeInvocation(
                 wiring,
-                PrimingInputs.part(
-                        wiring,
-                        "\"bucket\":\"" + PrimingInputs.BUCKET + "\",\"eTag\":\"priming\",\"section\":\"priming\","
-                                + "\"importSpec\":{\"keyspace_mapping\":{\"keyspace_discriminator\":\"priming\","
-                                + "\"field_selector\":\"email\"}}"));
+                new Input(
+                        PrimingInputs.PART_EXECUTION,
+                        PrimingInputs.BUCKET,
+                        PrimingInputs.key(wiring),
+                        PrimingInputs.PRIMING,
+                        null,
+                        PrimingInputs.PLAN.index(),
+                        PrimingInputs.PRIMING,
+                        importSpec));
     }
 
     public RequestImportHandler(ApsisApi apsis, ImportSlots slots, LandingFiles files, Clock clock) {

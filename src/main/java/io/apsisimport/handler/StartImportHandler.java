@@ -40,11 +40,15 @@ public final class StartImportHandler extends JsonHandler<StartImportHandler.S3E
                 wiring.env().required("STATE_MACHINE_ARN"),
                 wiring.settings().landingPrefix(),
                 wiring.settings().validatePrefix());
+        var file = PrimingInputs.executionInput(PrimingInputs.key(wiring));
         primeInvocation(
                 wiring,
-                "{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"eventTime\":\"2000-01-01T00:00:00.000Z\","
-                        + "\"s3\":{\"bucket\":{\"name\":\"" + PrimingInputs.BUCKET + "\"},\"object\":{\"key\":\""
-                        + PrimingInputs.key(wiring) + "\",\"size\":1,\"eTag\":\"priming\",\"sequencer\":\"00\"}}}]}");
+                new S3Event(List.of(new S3Record(
+                        "ObjectCreated:Put",
+                        file.eventTime(),
+                        new S3Entity(
+                                new Bucket(file.bucket()),
+                                new S3Object(file.key(), file.size(), file.eTag(), null, file.sequencer()))))));
     }
 
     public StartImportHandler(SfnClient sfn, String stateMachineArn, String landingPrefix) {

@@ -73,19 +73,18 @@ public final class UploadPartHandler extends JsonHandler<UploadPartInput, Upload
         // Then a part of one record relayed as handle() relays it: its ticket read from its slot, the
         // upload recorded there (the priming endpoint's answers and form).
         PrimingInputs.holdSlotWithTicket(wiring);
-        int header = PrimingInputs.CSV.indexOf('\n') + 1;
-        int size = PrimingInputs.CSV.length();
         primeInvocation(
                 wiring,
-                PrimingInputs.part(
-                                wiring,
-                                "\"bucket\":\"" + PrimingInputs.BUCKET + "\",\"eTag\":\"priming\",\"partCount\":1,"
-                                        + "\"importId\":\"priming\",\"header\":{\"offset\":0,\"length\":" + header
-                                        + "},"
-                                        + "\"part\":{\"index\":0,\"start\":" + header + ",\"end\":" + size
-                                        + ",\"firstRow\":1,\"rows\":1,\"bytes\":" + size
-                                        + ",\"execution\":\"priming-p001\"}")
-                        .replace("\"part\":0,", ""));
+                new UploadPartInput(
+                        PrimingInputs.BUCKET,
+                        PrimingInputs.key(wiring),
+                        PrimingInputs.PRIMING,
+                        null,
+                        PrimingInputs.PART_EXECUTION,
+                        PrimingInputs.PLAN,
+                        1,
+                        PrimingInputs.HEADER,
+                        PrimingInputs.PRIMING));
     }
 
     public UploadPartHandler(S3Client s3, ImportSlots slots, PresignedPostUploader uploader) {

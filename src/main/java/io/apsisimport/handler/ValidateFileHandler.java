@@ -55,10 +55,11 @@ public final class ValidateFileHandler extends JsonHandler<ValidateFileHandler.I
         wiring.primeObject(key, PrimingInputs.CSV);
         primeInvocation(
                 wiring,
-                "{\"file\":" + PrimingInputs.executionInput(wiring).replace(PrimingInputs.key(wiring), key)
-                        + ",\"executionArn\":\"" + PrimingInputs.EXECUTION
-                        + "\",\"startedAt\":\"2000-01-01T00:00:00.000Z\","
-                        + "\"feed\":{\"route\":\"priming\",\"ordered\":false,\"dryRun\":true}}");
+                new Input(
+                        PrimingInputs.file(key),
+                        PrimingInputs.EXECUTION,
+                        PrimingInputs.EVENT_TIME,
+                        FeedState.dryRun(PrimingInputs.PRIMING, null)));
     }
 
     public ValidateFileHandler(S3Client s3, DryRun dryRun, DryRunKeys keys, Clock clock) {

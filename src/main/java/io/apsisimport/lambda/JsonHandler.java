@@ -140,15 +140,19 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
      * Invoke priming (SnapStart): before the snapshot, {@code wiring}'s priming runs this handler's
      * whole invocation path (JSON in, {@link #handle}, JSON out) once per made-up input, while every
      * SDK client's requests go to the offline priming endpoint, which answers as AWS would
-     * ({@link PrimingAnswers}). What a first invocation loads, links and compiles of the handler's own
-     * code is then in the snapshot. Log lines of these invocations are dropped ({@link PrimingContext}).
+     * ({@link PrimingAnswers}). Each input is written as JSON with {@link #JSON}, the mapper that reads
+     * a real invocation's input, so a made-up input is a record the compiler checks against the
+     * contract. What a first invocation loads, links and compiles of the handler's own code is then in
+     * the snapshot. Log lines of these invocations are dropped ({@link PrimingContext}).
      * Inputs must name nothing real: made-up buckets, keys and executions, answered by the endpoint.
      */
-    protected final void primeInvocation(Wiring wiring, String... inputs) {
+    @SafeVarargs
+    protected final void primeInvocation(Wiring wiring, I... inputs) {
         String functionName = wiring.env().optional("AWS_LAMBDA_FUNCTION_NAME", "priming");
+        List<I> made = List.of(inputs);
         wiring.primeAlso(endpoint -> {
-            for (String input : inputs) {
-                primeInvocation(functionName, input);
+            for (I input : made) {
+                primeInvocation(functionName, JSON.writeValueAsBytes(input));
                 primedInvocations++;
             }
         });
@@ -157,14 +161,11 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
     /** Priming invocations run to their end so far (for the tests). */
     int primedInvocations;
 
-    /** One priming invocation of {@code input}; its output. Throws what the handler throws. */
-    byte[] primeInvocation(String functionName, String input) throws IOException {
+    /** One priming invocation of {@code input} (JSON); its output. Throws what the handler throws. */
+    byte[] primeInvocation(String functionName, byte[] input) throws IOException {
         var out = new java.io.ByteArrayOutputStream();
         var context = new PrimingContext(functionName);
-        handleRequest(
-                new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                out,
-                context);
+        handleRequest(new java.io.ByteArrayInputStream(input), out, context);
         return out.toByteArray();
     }
 

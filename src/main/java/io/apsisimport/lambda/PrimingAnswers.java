@@ -1,5 +1,7 @@
 package io.apsisimport.lambda;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apsisimport.lambda.PrimingEndpoint.Answer;
 import io.apsisimport.lambda.PrimingEndpoint.Request;
 import java.net.URI;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * What the {@link PrimingEndpoint} answers, in the shape each client expects, so that each priming
@@ -42,7 +45,7 @@ public final class PrimingAnswers implements Function<Request, Answer> {
     private final URI base;
     /** S3 objects with a content of their own, by key ({@link Wiring#primeObject}); others are filler. */
     private final Map<String, String> objects;
-    /** DynamoDB items added to every Query and Scan answer ({@link Wiring#primeItem}). */
+    /** DynamoDB items added to every Query and Scan answer ({@link Wiring#primeItem}), in DynamoDB JSON. */
     private final java.util.List<String> items;
 
     private final AtomicReference<Answer> next = new AtomicReference<>();
@@ -52,12 +55,40 @@ public final class PrimingAnswers implements Function<Request, Answer> {
         this(base, Map.of(), java.util.List.of());
     }
 
-    PrimingAnswers(URI base, Map<String, String> objects, java.util.List<String> items) {
+    PrimingAnswers(URI base, Map<String, String> objects, java.util.List<Map<String, AttributeValue>> items) {
         this.base = base;
         this.objects = objects;
         this.items = items.stream()
+                .map(PrimingAnswers::dynamoJson)
                 .map(i -> i.replace(ENDPOINT_PLACEHOLDER, base.toString()))
                 .toList();
+    }
+
+    /** {@code item} as DynamoDB answers it in a Query: each attribute as {@code {"S": "…"}}, {@code {"N": "…"}}… */
+    static String dynamoJson(Map<String, AttributeValue> item) {
+        ObjectNode json = JsonHandler.JSON.createObjectNode();
+        item.forEach((name, value) -> json.set(name, dynamoJson(value)));
+        return json.toString();
+    }
+
+    private static ObjectNode dynamoJson(AttributeValue value) {
+        ObjectNode json = JsonHandler.JSON.createObjectNode();
+        switch (value.type()) {
+            case S -> json.put("S", value.s());
+            case N -> json.put("N", value.n());
+            case BOOL -> json.put("BOOL", value.bool());
+            case NUL -> json.put("NULL", true);
+            case L -> {
+                ArrayNode list = json.putArray("L");
+                value.l().forEach(v -> list.add(dynamoJson(v)));
+            }
+            case M -> {
+                ObjectNode map = json.putObject("M");
+                value.m().forEach((k, v) -> map.set(k, dynamoJson(v)));
+            }
+            default -> throw new IllegalArgumentException("no priming answer for a DynamoDB " + value.type());
+        }
+        return json;
     }
 
     /** The next request gets {@code answer} instead of the usual one (priming runs one request at a time). */

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.crac.Core;
 import org.crac.Resource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -274,13 +275,16 @@ public final class Wiring {
         primingObjects.put(key, content);
     }
 
-    /** DynamoDB items (DynamoDB JSON) the priming endpoint adds to its Query and Scan answers. */
-    private final List<String> primingItems = new CopyOnWriteArrayList<>();
+    /** DynamoDB items the priming endpoint adds to its Query and Scan answers. */
+    private final List<Map<String, AttributeValue>> primingItems = new CopyOnWriteArrayList<>();
 
-    /** Adds {@code itemJson} to the priming's Query and Scan answers (a handler's own slot, say). */
-    public void primeItem(String itemJson) {
-        if (!primingItems.contains(itemJson)) {
-            primingItems.add(itemJson);
+    /**
+     * Adds {@code item} (as the code writes it to DynamoDB) to the priming's Query and Scan answers
+     * (a handler's own slot, say).
+     */
+    public void primeItem(Map<String, AttributeValue> item) {
+        if (!primingItems.contains(item)) {
+            primingItems.add(Map.copyOf(item));
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
@@ -37,30 +38,24 @@ public final class ImportSlots {
     private static final int MAX_ROUNDS = 8;
 
     /**
-     * For the SnapStart invoke priming: a slot item (DynamoDB JSON, as a Query answers it) that the
-     * part {@code executionArn}#{@code part} holds with the made-up import {@code priming}, so that a
-     * priming invocation of a handler that works on its slot finds it ({@code Wiring.primeItem}).
+     * The item of slot {@code index} as the table holds it once {@code owner} took it and recorded the
+     * import {@code importId} on it ({@code ticketJson} null: without a ticket): what {@link #acquire}
+     * and {@link #attachImport} write, for the SnapStart priming's made-up slot.
      */
-    public static String primingSlotItem(String executionArn, int part) {
-        return primingSlotItem(executionArn, part, null);
-    }
-
-    /** The same, with {@code ticketJson} as the slot's upload ticket (for the upload's priming). */
-    public static String primingSlotItem(String executionArn, int part, String ticketJson) {
-        long lease = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
-        return "{\"" + SlotTable.PK + "\":{\"S\":\"priming#slots\"},\"" + SlotTable.SK + "\":{\"S\":\""
-                + SlotTable.SLOT_PREFIX
-                + "0\"},\"" + SlotTable.OWNER + "\":{\"S\":\"" + new SlotOwner(executionArn, part).id() + "\"},\""
-                + SlotTable.EXEC + "\":{\"S\":\"" + executionArn + "\"},\"" + SlotTable.PART + "\":{\"N\":\"" + part
-                + "\"},\""
-                + SlotTable.VERSION + "\":{\"N\":\"1\"},\"" + SlotTable.LEASE_UNTIL + "\":{\"N\":\"" + lease + "\"},\""
-                + SlotTable.ACQUIRED_AT + "\":{\"N\":\"" + lease + "\"},\"" + SlotTable.IMPORT_ID
-                + "\":{\"S\":\"priming\"},\"" + SlotTable.URL_EXPIRES_AT + "\":{\"N\":\"" + lease + "\"}"
-                + (ticketJson == null
-                        ? ""
-                        : ",\"" + SlotTable.TICKET + "\":{\"S\":\""
-                                + ticketJson.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}")
-                + "}";
+    public static Map<String, AttributeValue> heldSlotItem(
+            String accountKey,
+            int index,
+            SlotOwner owner,
+            Instant acquiredAt,
+            Instant leaseUntil,
+            String importId,
+            Instant urlExpiresAt,
+            String ticketJson) {
+        // Version 1 when taken (a fresh slot), 2 once the import is recorded.
+        Map<String, AttributeValue> item =
+                SlotTable.takenItem(SlotTable.pk(accountKey), index, 2, owner, acquiredAt, leaseUntil);
+        item.putAll(SlotTable.importAttributes(importId, urlExpiresAt, ticketJson));
+        return item;
     }
 
     private final SlotTable table;

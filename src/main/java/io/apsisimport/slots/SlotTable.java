@@ -60,7 +60,7 @@ final class SlotTable {
     SlotTable(DynamoDbClient ddb, SlotsConfig config) {
         this.ddb = Objects.requireNonNull(ddb, "ddb");
         this.table = config.table();
-        this.pk = config.accountKey() + "#slots";
+        this.pk = pk(config.accountKey());
     }
 
     DynamoDbClient ddb() {
@@ -191,16 +191,22 @@ final class SlotTable {
 
     /** Takes {@code slot} (as read) for {@code owner}: the whole item, on the version read. */
     void take(Slot slot, SlotOwner owner, Instant now, Instant lease) {
+        putSlot(slot, takenItem(pk, slot.index(), slot.version() + 1, owner, now, lease));
+    }
+
+    /** The whole item of slot {@code index} as {@link #take} writes it. */
+    static Map<String, AttributeValue> takenItem(
+            String pk, int index, long version, SlotOwner owner, Instant now, Instant lease) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s(pk));
-        item.put(SK, s(slotKey(slot.index())));
+        item.put(SK, s(slotKey(index)));
         item.put(OWNER, s(owner.id()));
         item.put(EXEC, s(owner.executionArn()));
         item.put(PART, n(owner.part()));
         item.put(ACQUIRED_AT, millis(now));
         item.put(LEASE_UNTIL, millis(lease));
-        item.put(VERSION, n(slot.version() + 1));
-        putSlot(slot, item);
+        item.put(VERSION, n(version));
+        return item;
     }
 
     /** Frees {@code slot} (as read): the item written whole again, without owner, import or attempts. */
@@ -260,20 +266,30 @@ final class SlotTable {
     /** Records the APSIS import and its ticket on the slot {@code ownerId} holds, unless it carries another import. */
     void attachImport(
             int index, String ownerId, Instant lease, String importId, Instant urlExpiresAt, String ticketJson) {
+        // Each attribute is set from its own placeholder: #importId = :importId, and so on.
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":lease", millis(lease)));
+        StringBuilder set = new StringBuilder("SET #leaseUntil = :lease");
+        importAttributes(importId, urlExpiresAt, ticketJson).forEach((name, value) -> {
+            set.append(", #").append(name).append(" = :").append(name);
+            values.put(":" + name, value);
+        });
         updateOwned(
                 index,
                 ownerId,
-                "SET #leaseUntil = :lease, #importId = :importId, #urlExpiresAt = :url, #ticket = :ticket",
-                Map.of(
-                        ":lease",
-                        millis(lease),
-                        ":importId",
-                        s(importId),
-                        ":url",
-                        millis(urlExpiresAt),
-                        ":ticket",
-                        s(ticketJson)),
+                set.toString(),
+                values,
                 " AND (attribute_not_exists(#importId) OR #importId = :importId)");
+    }
+
+    /** What {@link #attachImport} sets besides the lease, by attribute name; a null ticket is left out. */
+    static Map<String, AttributeValue> importAttributes(String importId, Instant urlExpiresAt, String ticketJson) {
+        Map<String, AttributeValue> attributes = new java.util.LinkedHashMap<>();
+        attributes.put(IMPORT_ID, s(importId));
+        attributes.put(URL_EXPIRES_AT, millis(urlExpiresAt));
+        if (ticketJson != null) {
+            attributes.put(TICKET, s(ticketJson));
+        }
+        return attributes;
     }
 
     /** Marks the import of the slot {@code ownerId} holds as uploaded, with its expected end (null: none). */
@@ -334,6 +350,10 @@ final class SlotTable {
 
     // ---------------------------------------------------------------------------------------------
     // keys and values
+
+    static String pk(String accountKey) {
+        return accountKey + "#slots";
+    }
 
     private static String slotKey(int index) {
         return SLOT_PREFIX + "%02d".formatted(index);
