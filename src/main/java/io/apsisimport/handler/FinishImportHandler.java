@@ -3,6 +3,7 @@ package io.apsisimport.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.apsisimport.contract.FinishImportInput;
 import io.apsisimport.contract.ImportEvent;
+import io.apsisimport.contract.PartResult;
 import io.apsisimport.lambda.JsonHandler;
 import io.apsisimport.lambda.Log;
 import io.apsisimport.lambda.Wiring;
@@ -16,6 +17,7 @@ import io.apsisimport.source.SourceFormat;
 import io.apsisimport.source.WorkObjects;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -60,7 +62,7 @@ public final class FinishImportHandler extends JsonHandler<FinishImportInput, Su
         var plan = PrimingInputs.PLAN;
         primeInvocation(
                 wiring,
-                new Input(
+                new FinishImportInput(
                         file,
                         PrimingInputs.EXECUTION,
                         PrimingInputs.PRIMING,
