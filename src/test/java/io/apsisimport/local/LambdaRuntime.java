@@ -487,6 +487,8 @@ public final class LambdaRuntime implements AutoCloseable {
         final List<JvmMark> jvmMarks = new CopyOnWriteArrayList<>();
         /** The runtime's JVM, once seen (a new one after a timeout kills the first). */
         volatile ProcessHandle jvm;
+        /** The emulator's line saying it failed at its start (null: none). */
+        volatile String emulatorFailed;
 
         Environment(Pool pool, int id) {
             this.pool = pool;
@@ -543,23 +545,31 @@ public final class LambdaRuntime implements AutoCloseable {
             threads.submit(() -> pump(process.getInputStream()));
             threads.submit(() -> pump(process.getErrorStream()));
             awaitListening(invokePort);
+            awaitListening(rieApiPort);
         }
 
         /** The emulator listens a moment after it starts; init itself waits for the first invocation. */
         private void awaitListening(int port) {
             var deadline = new PatientDeadline(Duration.ofSeconds(30));
             while (true) {
+                boolean listening;
                 try (var socket = new java.net.Socket()) {
                     socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                    return;
+                    listening = true;
                 } catch (IOException notYet) {
-                    if (!process.isAlive() || deadline.passed()) {
-                        close();
-                        throw new IllegalStateException("the Lambda runtime emulator for " + pool.function.name()
-                                + " did not start (see " + logFile(pool.function.name()) + ")");
-                    }
-                    LocalCloud.pause(10);
+                    listening = false;
                 }
+                String failed = emulatorFailed;
+                if (listening && failed == null) {
+                    return;
+                }
+                if (!process.isAlive() || failed != null || deadline.passed()) {
+                    close();
+                    throw new IllegalStateException("the Lambda runtime emulator for " + pool.function.name()
+                            + " did not start" + (failed == null ? "" : ": " + failed) + " (see "
+                            + logFile(pool.function.name()) + ")");
+                }
+                LocalCloud.pause(10);
             }
         }
 
@@ -577,6 +587,11 @@ public final class LambdaRuntime implements AutoCloseable {
                 String line;
                 while ((line = in.readLine()) != null) {
                     pool.log.line(line);
+                    if (line.contains("[PANIC]") || line.contains("failed to listen")) {
+                        // The emulator could not bind a port (another process took it first) and exits;
+                        // the shell around it does not, so this line is how the start learns of it.
+                        emulatorFailed = line;
+                    }
                     Matcher init = INIT_REPORT.matcher(line);
                     if (init.find()) {
                         initMillis.add(Double.parseDouble(init.group(1)));
@@ -592,7 +607,7 @@ public final class LambdaRuntime implements AutoCloseable {
         }
 
         Result invoke(byte[] payload) {
-            if (!process.isAlive()) {
+            if (!process.isAlive() || emulatorFailed != null) {
                 throw new IllegalStateException("the execution environment of " + pool.function.name() + " has exited");
             }
             String requestId = UUID.randomUUID().toString();
