@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>Here: the action's dispatch and the steps that decide a file's turn (enter, turn); the steps
  * that let a file go and wake the next (park, leave, release, the reaper) are {@link FeedWakeups}.
+ * About 300 lines with its input record (one per action) and its invoke priming's inputs.
  */
 public final class QueueFeedHandler extends JsonHandler<QueueFeedHandler.Input, Object> {
     private final FeedQueue feeds;

@@ -43,7 +43,11 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * ({@link SnapStartHooks}).
  *
  * <p>Here: the settings, the secret and the project's own collaborators (APSIS client, slots, feeds)
- * and the SnapStart priming; the AWS SDK clients themselves are built in {@link SdkClients}.
+ * and the SnapStart priming; the AWS SDK clients themselves are built in {@link SdkClients}, the
+ * priming's answers in {@link PrimingAnswers} and its redirection in {@link SdkPriming}. Over 300
+ * lines because it is the one composition root: every getter a handler's constructor calls, and the
+ * priming run that must see all of them (its endpoint, the made-up objects and items handlers
+ * register, the APSIS client's priming copy).
  */
 public final class Wiring {
     private final Env env;
