@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.apsisimport.lambda.PrimingEndpoint.Answer;
 import io.apsisimport.lambda.PrimingEndpoint.Request;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -46,16 +49,16 @@ public final class PrimingAnswers implements Function<Request, Answer> {
     /** S3 objects with a content of their own, by key ({@link Wiring#primeObject}); others are filler. */
     private final Map<String, String> objects;
     /** DynamoDB items added to every Query and Scan answer ({@link Wiring#primeItem}), in DynamoDB JSON. */
-    private final java.util.List<String> items;
+    private final List<String> items;
 
     private final AtomicReference<Answer> next = new AtomicReference<>();
 
     /** {@code base}: the endpoint's own address (the upload form points back to it). */
     PrimingAnswers(URI base) {
-        this(base, Map.of(), java.util.List.of());
+        this(base, Map.of(), List.of());
     }
 
-    PrimingAnswers(URI base, Map<String, String> objects, java.util.List<Map<String, AttributeValue>> items) {
+    PrimingAnswers(URI base, Map<String, String> objects, List<Map<String, AttributeValue>> items) {
         this.base = base;
         this.objects = objects;
         this.items = items.stream()
@@ -109,7 +112,7 @@ public final class PrimingAnswers implements Function<Request, Answer> {
      */
     private static Answer dynamo(int status, String body) {
         var crc = new java.util.zip.CRC32();
-        crc.update(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
         return Answer.of(status, JSON_10, body).with("x-amz-crc32", Long.toString(crc.getValue()));
     }
 
@@ -180,12 +183,12 @@ public final class PrimingAnswers implements Function<Request, Answer> {
             String item = "{\"pk\":{\"S\":\"priming\"},\"sk\":{\"S\":\"priming\"},\"n\":{\"N\":\"1\"},"
                     + "\"b\":{\"BOOL\":true},\"l\":{\"L\":[{\"N\":\"1.5\"},{\"N\":\"2\"}]}}";
             if (target.endsWith(".Query") || target.endsWith(".Scan")) {
-                String all = String.join(
-                        ",",
-                        java.util.stream.Stream.concat(java.util.stream.Stream.of(item), items.stream())
-                                .toList());
-                int n = 1 + items.size();
-                return dynamo(200, "{\"Items\":[" + all + "],\"Count\":" + n + ",\"ScannedCount\":" + n + "}");
+                List<String> all = new ArrayList<>(List.of(item));
+                all.addAll(items);
+                int n = all.size();
+                return dynamo(
+                        200,
+                        "{\"Items\":[" + String.join(",", all) + "],\"Count\":" + n + ",\"ScannedCount\":" + n + "}");
             }
             if (target.endsWith(".GetItem")) {
                 return dynamo(200, "{\"Item\":" + item + "}");
@@ -212,9 +215,10 @@ public final class PrimingAnswers implements Function<Request, Answer> {
         object.put("ETag", "\"priming\"");
         object.put("Last-Modified", "Sat, 01 Jan 2000 00:00:00 GMT");
         object.put("Content-Type", "text/csv");
-        String content = object(request.path());
-        if (ABSENT.equals(content)
-                && (request.method().equals("GET") || request.method().equals("HEAD"))) {
+        // A registered object (or its absence) answers reads; writes get the usual answers.
+        boolean read = request.method().equals("GET") || request.method().equals("HEAD");
+        String content = read ? object(request.path()) : null;
+        if (ABSENT.equals(content)) {
             return Answer.of(
                     404,
                     XML,
@@ -222,9 +226,8 @@ public final class PrimingAnswers implements Function<Request, Answer> {
                             + "<Message>The specified key does not exist.</Message><RequestId>priming</RequestId>"
                             + "<HostId>priming</HostId></Error>");
         }
-        if (content != null
-                && (request.method().equals("GET") || request.method().equals("HEAD"))) {
-            byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (content != null) {
+            byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
             return new Answer(200, object, bytes, 0);
         }
         switch (request.method()) {
@@ -277,7 +280,7 @@ public final class PrimingAnswers implements Function<Request, Answer> {
 
     /** The content of the object {@code path} ends with (path-style or virtual-hosted), or null. */
     private String object(String path) {
-        String decoded = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        String decoded = java.net.URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
         for (var e : objects.entrySet()) {
             if (decoded.endsWith("/" + e.getKey())) {
                 return e.getValue();
